@@ -1,0 +1,118 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "OrderTimeline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "timelined", targets: ["timelined"]),
+        .executable(name: "timelinectl", targets: ["timelinectl"]),
+        .executable(name: "timeline-audit", targets: ["timeline-audit"]),
+        .executable(name: "timeline-bench", targets: ["timeline-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: strict),
+        .target(
+            name: "TimelineModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TimelineStore",
+            dependencies: ["LMDB", "TimelineModel"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TimelineServer",
+            dependencies: [
+                "TimelineStore", "TimelineModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TimelineClient",
+            dependencies: [
+                "TimelineModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TimelineAudit",
+            dependencies: [
+                "TimelineStore", "TimelineModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "timelined",
+            dependencies: [
+                "TimelineServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "timelinectl",
+            dependencies: [
+                "TimelineClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "timeline-audit",
+            dependencies: [
+                "TimelineAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "timeline-bench",
+            dependencies: [
+                "TimelineStore", "TimelineClient", "LMDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "TestSupport", dependencies: [], path: "Tests/Support", swiftSettings: strict),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TimelineModelTests",
+            dependencies: ["TimelineModel", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "TimelineStoreTests", dependencies: ["TimelineStore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TimelineServerTests",
+            dependencies: ["TimelineServer", "TimelineClient", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "TimelineAuditTests", dependencies: ["TimelineAudit", "TestSupport"], swiftSettings: strict),
+    ]
+)

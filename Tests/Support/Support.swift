@@ -1,0 +1,3 @@
+import Foundation
+/// Shared helpers for tests: temporary directories that clean up after themselves.
+public enum TestSupportMarker {}
