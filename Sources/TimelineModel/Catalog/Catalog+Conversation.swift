@@ -1,0 +1,86 @@
+// MARK: - Talk on an order: chat, evidence, availability, notes, moderation flags
+
+extension Catalog {
+    static let conversationRules: [EventRule] = [
+        EventRule(
+            "chat.message", roles: [.buyer, .seller, .support],
+            schema: DataSchema([.required("channel", channel), .required("text", longText)]),
+            allowed: { c in disputeChannelCheck(c) },
+            apply: { state, e, effects in
+                guard var s = state else { return }
+                let verdict = e.moderation?.verdict ?? .delivered
+                switch verdict {
+                case .delivered: s.messages.visible += 1
+                case .flagged: s.messages.visible += 1; s.messages.flagged += 1
+                case .filtered:
+                    s.messages.filtered += 1
+                    s.filteredByUser[e.actor.id, default: 0] += 1
+                    effects.append(.filteredMessage(user: e.actor.id))
+                case .hidden: s.messages.hidden += 1
+                }
+                let role = e.actor.role
+                if role == .seller, s.dispute?.status.isActive == true { s.dispute?.lastSellerActivityAt = e.recordedAt }
+                if (verdict == .delivered || verdict == .flagged) && (role == .buyer || role == .seller) {
+                    let other: ActorRole = role == .buyer ? .seller : .buyer
+                    if s.awaitingReplyFrom == role, let since = s.awaitingSince {
+                        effects.append(.reply(user: e.actor.id, microseconds: e.recordedAt.microseconds - since.microseconds))
+                    }
+                    if s.awaitingReplyFrom != other {
+                        s.awaitingReplyFrom = other
+                        s.awaitingSince = e.recordedAt
+                    }
+                }
+                state = s
+            }
+        ),
+        EventRule(
+            "evidence.attached", roles: [.buyer, .seller, .support],
+            schema: DataSchema([
+                .required("sha256", .sha256), .required("size", .integer(0...Int64.max)),
+                .required("filename", .string(1...255)), .required("mediaType", .string(1...255)),
+                .required("channel", channel), .optional("description", longText),
+            ]),
+            origins: [.evidencePut],
+            allowed: { c in disputeChannelCheck(c) },
+            apply: { state, e, _ in
+                let d = e.data
+                state?.evidence.append(EvidenceItem(
+                    sha256: d["sha256"]?.stringValue ?? "", filename: d["filename"]?.stringValue ?? "",
+                    mediaType: d["mediaType"]?.stringValue ?? "", size: d["size"]?.intValue ?? 0,
+                    by: e.actor.role, byId: e.actor.id, at: e.recordedAt,
+                    channel: d["channel"]?.stringValue ?? "order", description: d["description"]?.stringValue
+                ))
+            }
+        ),
+        EventRule(
+            "participant.availability", roles: [.buyer, .seller, .support],
+            schema: DataSchema([.required("until", .time), .required("note", shortText)]),
+            allowed: { _ in nil },
+            apply: { state, e, _ in state?.availability[e.actor.role.rawValue] = e.data["until"]?.stringValue }
+        ),
+        EventRule(
+            "support.note", roles: [.support],
+            schema: DataSchema([.required("text", longText)]),
+            allowed: { _ in nil },
+            apply: { state, _, _ in state?.supportNotes += 1 }
+        ),
+        EventRule(
+            "moderation.flagged", roles: [.system],
+            schema: DataSchema([
+                .required("rule", .string(1...128)), .required("actorId", .string(1...128)), .required("count", .integer(1...Int64.max)),
+            ]),
+            origins: [.daemon],
+            allowed: { _ in nil },
+            apply: { state, _, _ in state?.moderationFlags += 1 }
+        ),
+    ]
+
+    /// Messages and evidence in the `dispute` channel need a dispute that is not closed.
+    static func disputeChannelCheck(_ c: EventRule.Context) -> String? {
+        guard c.data["channel"]?.stringValue == "dispute" else { return nil }
+        guard let d = c.state?.dispute, d.status != .closed else {
+            return "the dispute channel needs an open dispute; use the order channel"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,110 @@
+/// The event catalog of DOMAIN.md as one table. The same table drives append
+/// validation (``validate(_:state:index:origin:recordedAt:)``), the projections
+/// (``apply(_:to:)``) and the audit's replay.
+public enum Catalog {
+    /// Every event type, by name.
+    public static let rules: [String: EventRule] = Dictionary(
+        uniqueKeysWithValues: (orderRules + disputeRules + conversationRules).map { ($0.type, $0) }
+    )
+
+    /// The type names, sorted.
+    public static var types: [String] { rules.keys.sorted() }
+
+    /// Checks `event` against its schema, its author and the order's `state`.
+    /// - Throws: `invalid_event` (schema, type, role, party) or `invalid_transition` (state).
+    public static func validate(
+        _ event: EventInput, state: OrderState?, index: Int, origin: AppendOrigin, recordedAt: Timestamp
+    ) throws(TimelineError) {
+        guard let rule = rules[event.type] else {
+            throw .invalidEvent("unknown event type \"\(event.type)\"; known types: \(types.joined(separator: ", "))", index: index, field: "type")
+        }
+        guard rule.origins.contains(origin) else {
+            let how = rule.origins.contains(.evidencePut) ? "through evidence.put" : "by the daemon itself"
+            throw .invalidEvent("\(event.type) events are appended only \(how)", index: index, field: "type")
+        }
+        guard rule.roles.contains(event.actor.role) else {
+            let roles = rule.roles.map(\.rawValue).sorted().joined(separator: ", ")
+            throw .invalidEvent("a \(event.actor.role.rawValue) may not append \(event.type); allowed roles: \(roles)", index: index, field: "actor.role")
+        }
+        guard let data = event.data.objectValue else {
+            throw .invalidEvent("data must be an object", index: index, field: "data")
+        }
+        if let problem = rule.schema.check(data) ?? rule.refine(data) {
+            throw .invalidEvent(problem.message, index: index, field: problem.field)
+        }
+        try checkParty(event, state: state, data: data, index: index)
+        guard let state else {
+            if event.type == "order.placed" { return }
+            throw .invalidTransition("the order does not exist yet; its first event must be order.placed", index: index, state: "none")
+        }
+        let context = EventRule.Context(state: state, actor: event.actor, data: data, recordedAt: recordedAt)
+        if let reason = rule.allowed(context) {
+            throw .invalidTransition(reason, index: index, state: state.status.rawValue)
+        }
+    }
+
+    /// A buyer or seller must be the order's own buyer or seller.
+    static func checkParty(_ event: EventInput, state: OrderState?, data: [String: JSONValue], index: Int) throws(TimelineError) {
+        let role = event.actor.role
+        guard role == .buyer || role == .seller else { return }
+        let expected: String?
+        if let state {
+            expected = state.userId(for: role)
+        } else {
+            expected = data[role.rawValue]?.stringValue
+        }
+        if let expected, expected != event.actor.id {
+            throw .invalidEvent("actor \(event.actor.id) is not this order's \(role.rawValue) (\(expected))", index: index, field: "actor.id")
+        }
+    }
+
+    /// Folds `event` into `state` and reports what it changes for participants.
+    @discardableResult
+    public static func apply(_ event: RecordedEvent, to state: inout OrderState?) -> [ParticipantEffect] {
+        var effects: [ParticipantEffect] = []
+        rules[event.type]?.apply(&state, event, &effects)
+        if state != nil {
+            state?.revision = event.revision
+            state?.lastPosition = event.position
+            state?.updatedAt = event.recordedAt
+        }
+        return effects
+    }
+
+    /// The order as it stands after `events` (in revision order), or `nil` when none.
+    public static func fold(_ events: some Sequence<RecordedEvent>) -> OrderState? {
+        var state: OrderState?
+        for event in events { apply(event, to: &state) }
+        return state
+    }
+
+    // MARK: - Shared schema pieces
+
+    static let outcomes = ["deliver_missing", "correct_item", "partial_refund", "full_refund"]
+    static let channel = DataSchema.Kind.oneOf(["order", "dispute"])
+    static let shortText = DataSchema.Kind.string(1...1000)
+    static let longText = DataSchema.Kind.string(1...10000)
+    static let amount = DataSchema.Kind.integer(1...Int64.max)
+
+    /// `amount` is required for `partial_refund` and refused for other outcomes.
+    static func amountMatchesOutcome(_ outcomeField: String) -> @Sendable ([String: JSONValue]) -> (field: String, message: String)? {
+        { data in
+            let outcome = data[outcomeField]?.stringValue
+            let hasAmount = data["amount"] != nil && data["amount"] != .null
+            if outcome == "partial_refund" && !hasAmount {
+                return ("data.amount", "data.amount is required when \(outcomeField) is partial_refund")
+            }
+            if outcome != "partial_refund" && hasAmount {
+                return ("data.amount", "data.amount is allowed only when \(outcomeField) is partial_refund")
+            }
+            return nil
+        }
+    }
+
+    /// A refusal when a partial refund asks for more than is left to refund.
+    static func refundableCheck(_ c: EventRule.Context) -> String? {
+        guard let s = c.state, let amount = c.data["amount"]?.intValue else { return nil }
+        let left = s.priceAmount - s.refundedAmount
+        return amount > left ? "the amount \(amount) exceeds what is left to refund (\(left) of \(s.priceAmount) \(s.currency))" : nil
+    }
+}
