@@ -1,0 +1,262 @@
+import Crypto
+import LMDB
+import TimelineModel
+
+// MARK: - The one write path
+
+extension TimelineStore {
+    /// Records a batch of requests in ONE write transaction and one durable commit.
+    ///
+    /// For each request, in order: the idempotency rules, the `expectedRevision`
+    /// check, validation of every event against the order as it stands (earlier
+    /// requests of the batch included), moderation, positions, revisions,
+    /// `recordedAt`, the hash chain, the indexes and the projections. A request
+    /// that fails leaves no trace and does not affect its neighbours. When the
+    /// map fills, the transaction is dropped, the map grown and the batch retried;
+    /// only when it cannot grow do the requests get `storage_full`.
+    ///
+    /// Call from the writer thread only.
+    public func commit(_ requests: [AppendRequest]) -> [Result<AppendOutcome, TimelineError>] {
+        guard !requests.isEmpty else { return [] }
+        if configuration.readOnly {
+            return requests.map { _ in .failure(TimelineError(.internal, "the store is open read-only")) }
+        }
+        var estimate = 0
+        for r in requests {
+            estimate += r.events.count * 2048 + r.blobs.reduce(0) { $0 + $1.count * 2 }
+        }
+        for _ in 0..<8 {
+            if let failure = growIfNeeded(adding: estimate) {
+                return requests.map { _ in .failure(failure) }
+            }
+            do {
+                let (results, head) = try env.write { txn in
+                    var session = CommitSession(store: self, txn: txn, head: try Self.head(in: txn, tables: tables))
+                    let results = try requests.map { try session.process($0) }
+                    try session.finish()
+                    return (results, session.head)
+                }
+                headMirror.withLock { $0 = head }
+                return results
+            } catch let error as LMDBError where error.code == .mapFull {
+                estimate = max(estimate * 2, configuration.mapGrowthBytes)
+                continue
+            } catch {
+                let mapped = StoreErrors.map(error)
+                return requests.map { _ in .failure(mapped) }
+            }
+        }
+        let full = TimelineError(.storageFull, "the batch does not fit even after growing the map; nothing was written")
+        return requests.map { _ in .failure(full) }
+    }
+
+    /// Grows the map when `adding` more bytes would pass the growth threshold.
+    /// Returns `storage_full` when the map is already at its configured maximum.
+    func growIfNeeded(adding bytes: Int) -> TimelineError? {
+        let info = env.info
+        let needed = info.usedBytes + bytes
+        guard Double(needed) > Double(info.mapSize) * configuration.growthThreshold else { return nil }
+        var target = info.mapSize + max(configuration.mapGrowthBytes, bytes * 2)
+        target = (target + info.pageSize - 1) / info.pageSize * info.pageSize
+        target = min(target, configuration.maxMapSizeBytes)
+        if target <= info.mapSize {
+            return needed > info.mapSize
+                ? TimelineError(.storageFull, "the store reached store.maxMapSizeBytes (\(configuration.maxMapSizeBytes) bytes); nothing was written")
+                : nil
+        }
+        do {
+            try env.setMapSize(target)
+        } catch {
+            return TimelineError(.storageFull, "the map cannot grow to \(target) bytes: \(error.message); nothing was written")
+        }
+        return nil
+    }
+}
+
+/// The state of one write transaction while it processes a batch.
+struct CommitSession {
+    let store: TimelineStore
+    let txn: WriteTransaction
+    var head: ChainHead
+    let now: Timestamp
+    let policy: ModerationPolicy
+    /// Orders touched in this transaction: as they stand now (`nil` = not placed).
+    var states: [String: OrderState] = [:]
+    /// The same orders as they stood when the transaction began.
+    var originals: [String: OrderState?] = [:]
+    var effects: [ParticipantEffect] = []
+
+    var tables: Tables { store.tables }
+
+    init(store: TimelineStore, txn: WriteTransaction, head: ChainHead) {
+        self.store = store
+        self.txn = txn
+        self.head = head
+        let clock = store.configuration.clock()
+        self.now = max(clock, head.recordedAt ?? clock)
+        self.policy = store.moderation.policy
+    }
+
+    /// Processes one request: a domain refusal is returned, an LMDB failure thrown.
+    mutating func process(_ request: AppendRequest) throws -> Result<AppendOutcome, TimelineError> {
+        do {
+            return .success(try record(request))
+        } catch let refusal as TimelineError {
+            return .failure(refusal)
+        }
+    }
+
+    mutating func record(_ request: AppendRequest) throws -> AppendOutcome {
+        try RequestChecks.check(request)
+        if let duplicate = try idempotentReplay(request) { return duplicate }
+        let original = try state(of: request.order)
+        let actual: Int64 = original.map { Int64($0.revision) } ?? -1
+        if let expected = request.expectedRevision, expected != actual {
+            throw TimelineError(
+                .wrongExpectedRevision,
+                actual < 0
+                    ? "order \(request.order) does not exist yet, but expectedRevision was \(expected); reload and retry"
+                    : "order \(request.order) is at revision \(actual), not \(expected); reload the order and retry",
+                details: ["expectedRevision": .int(expected), "actualRevision": .int(actual)]
+            )
+        }
+        // Validate and fold every event before writing anything.
+        var working = original
+        var records: [RecordedEvent] = []
+        var replies: [AppendedEvent] = []
+        var newEffects: [ParticipantEffect] = []
+        for (index, input) in request.events.enumerated() {
+            try Catalog.validate(input, state: working, index: index, origin: request.origin, recordedAt: now)
+            let moderation = input.type == "chat.message" ? moderate(input) : nil
+            let record = makeRecord(input, order: request.order, after: working, offset: records.count, moderation: moderation)
+            newEffects += Catalog.apply(record, to: &working)
+            records.append(record)
+            replies.append(AppendedEvent(eventId: record.eventId, position: record.position, revision: record.revision, status: .recorded, moderation: moderation))
+            if let flag = flagEvent(after: record, state: working) {
+                try Catalog.validate(flag, state: working, index: index, origin: .daemon, recordedAt: now)
+                let flagRecord = makeRecord(flag, order: request.order, after: working, offset: records.count, moderation: nil)
+                newEffects += Catalog.apply(flagRecord, to: &working)
+                records.append(flagRecord)
+            }
+        }
+        // Write: blobs, then the records chained after the head.
+        for blob in request.blobs {
+            let key = Array(SHA256.hash(data: blob))
+            if try txn.get(tables.blobs, key: key) == nil { try txn.put(tables.blobs, key: key, value: blob) }
+        }
+        for i in records.indices {
+            records[i].seal(prevHash: head.hash)
+            let r = records[i]
+            let position = Keys.position(r.position)
+            try txn.put(tables.log, key: position, value: r.canonicalBytes, flags: .append)
+            try txn.put(tables.orderEvents, key: Keys.orderRevision(r.order, r.revision), value: position, flags: .noOverwrite)
+            try txn.put(tables.eventIds, key: Array(r.eventId.utf8), value: position, flags: .noOverwrite)
+            head = ChainHead(position: r.position, hash: r.hash, recordedAt: r.recordedAt)
+        }
+        if originals[request.order] == nil { originals[request.order] = .some(original) }
+        if let working { states[request.order] = working }
+        effects += newEffects
+        return AppendOutcome(order: request.order, lastRevision: working?.revision ?? 0, events: replies, records: records)
+    }
+
+    // MARK: - Pieces of a request
+
+    /// The idempotency rules of PROTOCOL.md: every id already recorded with the
+    /// same content → the original positions; some → `idempotency_conflict`.
+    func idempotentReplay(_ request: AppendRequest) throws -> AppendOutcome? {
+        var found: [RecordedEvent] = []
+        for input in request.events {
+            guard let raw = try txn.get(tables.eventIds, key: Array(input.eventId.utf8)) else { continue }
+            let record = try store.record(at: Keys.readUInt64(raw), in: txn)
+            guard record.order == request.order, input.isSameEvent(as: record) else {
+                throw TimelineError(
+                    .idempotencyConflict,
+                    "eventId \(input.eventId) is already recorded with different content\(record.order == request.order ? "" : " on another order"); use a new eventId",
+                    details: ["eventId": .string(input.eventId)]
+                )
+            }
+            found.append(record)
+        }
+        if found.isEmpty { return nil }
+        guard found.count == request.events.count else {
+            throw TimelineError(
+                .idempotencyConflict,
+                "this batch mixes \(found.count) already recorded event(s) with \(request.events.count - found.count) new one(s); resend the new events in their own batch",
+                details: ["eventId": .string(found[0].eventId)]
+            )
+        }
+        let events = found.map { AppendedEvent(eventId: $0.eventId, position: $0.position, revision: $0.revision, status: .duplicate, moderation: $0.moderation) }
+        return AppendOutcome(order: request.order, lastRevision: found.map(\.revision).max() ?? 0, events: events, records: [])
+    }
+
+    /// The order as it stands in this transaction (cached per transaction).
+    mutating func state(of order: String) throws -> OrderState? {
+        if let cached = states[order] { return cached }
+        if let original = originals[order] { return original }
+        let loaded = try store.orderState(order, in: txn)
+        originals[order] = .some(loaded)
+        if let loaded { states[order] = loaded }
+        return loaded
+    }
+
+    func makeRecord(_ input: EventInput, order: String, after state: OrderState?, offset: Int, moderation: ModerationVerdict?) -> RecordedEvent {
+        RecordedEvent(
+            position: head.position + 1 + UInt64(offset), order: order,
+            revision: state.map { $0.revision + 1 } ?? 0, eventId: input.eventId, type: input.type, actor: input.actor,
+            recordedAt: now, occurredAt: input.occurredAt, data: input.data, moderation: moderation
+        )
+    }
+
+    /// Buyer and seller messages are moderated; support is exempt.
+    func moderate(_ input: EventInput) -> ModerationVerdict {
+        guard input.actor.role == .buyer || input.actor.role == .seller, let text = input.data["text"]?.stringValue else {
+            return ModerationVerdict(verdict: .delivered, rules: [])
+        }
+        return policy.moderate(text)
+    }
+
+    /// `moderation.flagged` when a user's filtered messages on this order reach the threshold.
+    func flagEvent(after record: RecordedEvent, state: OrderState?) -> EventInput? {
+        guard record.moderation?.verdict == .filtered, let state,
+              let count = state.filteredByUser[record.actor.id], count == policy.flagAfterFiltered
+        else { return nil }
+        return EventInput(
+            eventId: "moderation.flagged:\(record.order):\(record.actor.id):\(count)", type: "moderation.flagged", actor: .daemon,
+            data: ["rule": "flag_after_filtered", "actorId": .string(record.actor.id), "count": .int(Int64(count))]
+        )
+    }
+
+    /// Writes the projections of every order this transaction touched, and the head.
+    mutating func finish() throws {
+        let projector = Projector(tables: tables, txn: txn, timers: store.configuration.timers)
+        for (order, state) in states {
+            let original = originals[order] ?? nil
+            if original == state { continue }
+            try projector.write(state, replacing: original)
+        }
+        try projector.applyParticipantEffects(effects)
+        try txn.put(tables.meta, key: MetaKey.head, value: TimelineStore.encodeHead(head))
+    }
+}
+
+/// Request-level checks that do not need the store.
+enum RequestChecks {
+    static func check(_ request: AppendRequest) throws(TimelineError) {
+        guard Identifiers.isValidOrderId(request.order) else {
+            throw TimelineError(.badRequest, "order \"\(request.order.prefix(140))\" is not a valid order id: \(Identifiers.orderIdRule)")
+        }
+        guard !request.events.isEmpty else { throw TimelineError(.badRequest, "events must hold at least one event") }
+        var seen = Set<String>()
+        for (index, event) in request.events.enumerated() {
+            guard Identifiers.isValidEventId(event.eventId) else {
+                throw .invalidEvent(Identifiers.eventIdRule, index: index, field: "eventId")
+            }
+            guard seen.insert(event.eventId).inserted else {
+                throw .invalidEvent("eventId \(event.eventId) appears twice in this batch", index: index, field: "eventId")
+            }
+            if let occurredAt = event.occurredAt, Timestamp(rfc3339: occurredAt) == nil {
+                throw .invalidEvent("occurredAt must be an RFC 3339 time such as 2026-11-26T15:00:00Z", index: index, field: "occurredAt")
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import LMDB
+import TimelineModel
+
+/// Writes projection rows for changed orders: the stored view, the participant,
+/// state and dispute indexes, the timer table and the participant figures.
+/// Used by the commit path and by the rebuild, so both produce the same rows.
+struct Projector {
+    let tables: Tables
+    let txn: WriteTransaction
+    let timers: TimerSettings
+
+    /// Replaces the rows of `original` (`nil`: the order is new) with those of `state`.
+    func write(_ state: OrderState, replacing original: OrderState?) throws {
+        let order = state.order
+        try txn.put(tables.views, key: Array(order.utf8), value: CanonicalJSON.encode(state.storageJSON))
+        if original == nil {
+            try txn.put(tables.byParticipant, key: Keys.participantOrder(state.buyer, order), value: Array("buyer".utf8))
+            try txn.put(tables.byParticipant, key: Keys.participantOrder(state.seller, order), value: Array("seller".utf8))
+        }
+        if original?.status != state.status {
+            if let original { try txn.delete(tables.byState, key: Keys.stateOrder(original.status, order)) }
+            try txn.put(tables.byState, key: Keys.stateOrder(state.status, order), value: [])
+        }
+        let oldDispute = original?.dispute.map { Keys.dispute($0.status, $0.openedAt, order) }
+        let newDispute = state.dispute.map { Keys.dispute($0.status, $0.openedAt, order) }
+        if oldDispute != newDispute {
+            if let oldDispute { try txn.delete(tables.disputeQueue, key: oldDispute) }
+            if let newDispute { try txn.put(tables.disputeQueue, key: newDispute, value: []) }
+        }
+        let oldTimers = Set((original?.timers(timers) ?? []).map { Keys.timer($0.due, $0.kind, order) })
+        let newTimers = Set(state.timers(timers).map { Keys.timer($0.due, $0.kind, order) })
+        for key in oldTimers.subtracting(newTimers) { try txn.delete(tables.timers, key: key) }
+        for key in newTimers.subtracting(oldTimers) { try txn.put(tables.timers, key: key, value: []) }
+    }
+
+    /// Folds participant effects into the stored figures, one read and write per user.
+    func applyParticipantEffects(_ effects: [ParticipantEffect]) throws {
+        guard !effects.isEmpty else { return }
+        var figures: [String: ParticipantFigures] = [:]
+        for effect in effects {
+            let user = ParticipantFigures.user(of: effect)
+            if figures[user] == nil { figures[user] = try TimelineStore.participant(user, in: txn, tables: tables) ?? ParticipantFigures(user: user) }
+            figures[user]?.apply(effect)
+        }
+        for (user, f) in figures {
+            try txn.put(tables.participants, key: Array(user.utf8), value: CanonicalJSON.encode(f.storageJSON))
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import LMDB
+import Synchronization
+import TimelineModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The chain head: the last position, its hash and its time.
+public struct ChainHead: Sendable, Hashable {
+    public var position: UInt64
+    public var hash: String
+    public var recordedAt: Timestamp?
+
+    /// The head of an empty log.
+    public static let empty = ChainHead(position: 0, hash: Hashing.zeroHash, recordedAt: nil)
+}
+
+/// The event store on LMDB: the append-only log with its indexes, evidence
+/// blobs, and the projections kept in step with it.
+///
+/// Thread rule: ``commit(_:)``, ``rebuildProjections()`` and map growth run on
+/// one writer thread at a time (the daemon's group committer); every read
+/// method may be called from any thread concurrently, including while a commit runs.
+public final class TimelineStore: Sendable {
+    /// Bumped whenever the projection tables' layout or reducers change; a
+    /// store opened with another version rebuilds its projections.
+    public static let projectionVersion: UInt64 = 1
+    static let formatVersion: UInt64 = 1
+
+    let env: Environment
+    let tables: Tables
+    public let configuration: StoreConfiguration
+    /// The moderation policy used for new chat messages.
+    public let moderation: ModerationHolder
+    let headMirror: Mutex<ChainHead>
+
+    /// Opens (or creates) the store at `configuration.path`; rebuilds the
+    /// projections when their version changed.
+    public init(configuration: StoreConfiguration, moderation: ModerationHolder = ModerationHolder()) throws(TimelineError) {
+        self.configuration = configuration
+        self.moderation = moderation
+        if !configuration.readOnly {
+            mkdir(configuration.path, 0o750)
+        }
+        do {
+            var flags: Environment.Flags = [.noReadahead]
+            if configuration.readOnly { flags.insert(.readOnly) }
+            if configuration.durability == .relaxed { flags.insert(.noSync) }
+            env = try Environment(
+                path: configuration.path, flags: flags, mapSize: configuration.initialMapSizeBytes,
+                maxDatabases: Tables.count + 2, maxReaders: configuration.maxReaders
+            )
+            if !configuration.readOnly {
+                // Adopt a map larger than the configured start size, left by an earlier run.
+                try env.setMapSize(max(configuration.initialMapSizeBytes, env.info.mapSize))
+                try env.readerCheck()
+            }
+            tables = try Tables(environment: env, create: !configuration.readOnly)
+        } catch let error as LMDBError {
+            throw StoreErrors.open(error, path: configuration.path)
+        } catch {
+            throw TimelineError(.internal, "opening the store at \(configuration.path) failed: \(error)")
+        }
+        headMirror = Mutex(.empty)
+        let head = try readHead()
+        headMirror.withLock { $0 = head }
+        if !configuration.readOnly { try migrateIfNeeded() }
+    }
+
+    /// The head as of the last commit.
+    public var head: ChainHead { headMirror.withLock { $0 } }
+
+    /// Reads the head from the store (not the in-memory mirror).
+    func readHead() throws(TimelineError) -> ChainHead {
+        try reading { txn in try Self.head(in: txn, tables: self.tables) }
+    }
+
+    static func head(in txn: some TransactionReading, tables: Tables) throws -> ChainHead {
+        guard let raw = try txn.get(tables.meta, key: MetaKey.head), raw.count == 48 else { return .empty }
+        return ChainHead(
+            position: Keys.readUInt64(raw), hash: Hashing.hex(raw[8..<40]),
+            recordedAt: Keys.readTime(raw, at: 40)
+        )
+    }
+
+    static func encodeHead(_ head: ChainHead) -> [UInt8] {
+        Keys.uint64(head.position) + (Hashing.bytes(fromHex: head.hash) ?? []) + Keys.time(head.recordedAt ?? Timestamp(microseconds: 0))
+    }
+
+    private func migrateIfNeeded() throws(TimelineError) {
+        let stored: UInt64? = try reading { txn in
+            try txn.get(self.tables.meta, key: MetaKey.projectionVersion).map { Keys.readUInt64($0) }
+        }
+        let hasEvents = head.position > 0
+        if stored != Self.projectionVersion {
+            if hasEvents { _ = try rebuildProjections() } else {
+                try writing { txn in
+                    try txn.put(self.tables.meta, key: MetaKey.projectionVersion, value: Keys.uint64(Self.projectionVersion))
+                    try txn.put(self.tables.meta, key: MetaKey.formatVersion, value: Keys.uint64(Self.formatVersion))
+                }
+            }
+        }
+    }
+
+    // MARK: - Transactions with errors mapped to TimelineError
+
+    /// Runs `body` in a read snapshot; LMDB and decoding failures become `internal`.
+    func reading<T>(_ body: (ReadTransaction) throws -> T) throws(TimelineError) -> T {
+        do {
+            return try env.read(body)
+        } catch let error as TimelineError {
+            throw error
+        } catch {
+            throw StoreErrors.map(error)
+        }
+    }
+
+    /// Runs `body` in the write transaction (writer thread only).
+    func writing<T>(_ body: (WriteTransaction) throws -> T) throws(TimelineError) -> T {
+        do {
+            return try env.write(body)
+        } catch let error as TimelineError {
+            throw error
+        } catch {
+            throw StoreErrors.map(error)
+        }
+    }
+
+    // MARK: - Maintenance
+
+    /// Clears reader slots left by dead processes.
+    @discardableResult
+    public func readerCheck() -> Int { (try? env.readerCheck()) ?? 0 }
+
+    /// Flushes to disk (used with `relaxed` durability on a timer and at shutdown).
+    public func sync() throws(TimelineError) {
+        do { try env.sync(force: true) } catch { throw StoreErrors.map(error) }
+    }
+
+    /// Writes a consistent, compacted copy of the store into `directory`
+    /// (created if missing; must be empty). Runs beside appends.
+    public func backup(to directory: String) throws(TimelineError) -> (bytes: Int, head: ChainHead) {
+        let headBefore = try readHead()
+        mkdir(directory, 0o750)
+        do {
+            try env.copy(to: directory, compact: true)
+        } catch {
+            throw TimelineError(.internal, "the backup to \(directory) failed: \(error.message); give an empty directory the daemon can write")
+        }
+        var st = stat()
+        let bytes = stat(directory + "/data.mdb", &st) == 0 ? Int(st.st_size) : 0
+        return (bytes, headBefore)
+    }
+
+    /// Size figures for `stats`.
+    public var mapFigures: (mapSize: Int, used: Int) {
+        let info = env.info
+        return (info.mapSize, info.usedBytes)
+    }
+}
