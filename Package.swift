@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "TimelineAudit",
             dependencies: [
-                "TimelineStore", "TimelineModel",
+                "TimelineStore", "TimelineModel", "LMDB",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "timelinectl",
             dependencies: [
-                "TimelineClient",
+                "TimelineClient", "TimelineModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-bench",
             dependencies: [
-                "TimelineStore", "TimelineClient", "LMDB",
+                "TimelineStore", "TimelineClient", "LMDB", "TimelineAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -113,6 +113,13 @@ let package = Package(
             dependencies: ["TimelineServer", "TimelineClient", "TestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TimelineAuditTests", dependencies: ["TimelineAudit", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TimelineAuditTests",
+            dependencies: [
+                "TimelineAudit", "TimelineStore", "TimelineModel", "LMDB", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -1,0 +1,190 @@
+import Foundation
+import TimelineModel
+import TimelineStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings of one `verify` run.
+public struct VerifyOptions: Sendable {
+    /// A signed checkpoint to check against the log.
+    public var checkpoint: Checkpoint?
+    /// The raw Ed25519 public key for the checkpoint (a store's own `checkpoint.pub` when `nil`).
+    public var publicKey: [UInt8]?
+    /// Replay every event through the catalog's rules (on by default).
+    public var checkLegality = true
+    /// Called every 100,000 events with (events done, events in total).
+    public var progress: (@Sendable (UInt64, UInt64) -> Void)?
+
+    public init(checkpoint: Checkpoint? = nil, publicKey: [UInt8]? = nil) {
+        self.checkpoint = checkpoint
+        self.publicKey = publicKey
+    }
+}
+
+/// Offline verification of a store or an export against DOMAIN.md's audit rules.
+///
+/// ```swift
+/// let report = try Auditor.verify(dataDirectory: "var/data")
+/// if !report.isClean { print(report.text) }
+/// ```
+public enum Auditor {
+    // MARK: - Opening
+
+    /// Opens the store in `directory` read-only (beside a running daemon, or a copy).
+    public static func openStore(_ directory: String) throws(AuditError) -> TimelineStore {
+        guard FileManager.default.fileExists(atPath: directory + "/data.mdb") else {
+            throw AuditError("\(directory) holds no store (no data.mdb); give the daemon's dataDirectory or a backup of it")
+        }
+        var configuration = StoreConfiguration(path: directory)
+        configuration.readOnly = true
+        do {
+            return try TimelineStore(configuration: configuration)
+        } catch {
+            throw AuditError("cannot open the store in \(directory) read-only: \(error.message)")
+        }
+    }
+
+    /// Verifies the store in `directory`, opened read-only.
+    public static func verify(dataDirectory directory: String, options: VerifyOptions = VerifyOptions()) throws(AuditError) -> AuditReport {
+        var options = options
+        if options.checkpoint != nil, options.publicKey == nil {
+            options.publicKey = try Checkpoint.publicKey(fromFile: directory + "/checkpoint.pub")
+        }
+        return try verify(store: try openStore(directory), options: options)
+    }
+
+    // MARK: - A store
+
+    /// Verifies an open store in one read snapshot: the log, its indexes, the
+    /// blobs and the stored views. Never blocks a writer.
+    public static func verify(store: TimelineStore, options: VerifyOptions = VerifyOptions()) throws(AuditError) -> AuditReport {
+        let started = Timestamp.now()
+        var report = AuditReport(kind: "store", source: store.path)
+        do {
+            try store.withAuditSnapshot { snap in
+                let head = try snap.head()
+                let total = try snap.logCount()
+                var replay = ChainReplay(
+                    start: 1, checkLegality: options.checkLegality,
+                    indexCapacity: Int(max(head.position, UInt64(total))) + 1, checkpointPosition: options.checkpoint?.position
+                )
+                var done: UInt64 = 0
+                try snap.forEachLogEntry { key, bytes in
+                    replay.feed(bytes, key: key, line: nil)
+                    done += 1
+                    if done % 100_000 == 0 { options.progress?(done, UInt64(total)) }
+                    return true
+                }
+                replay.finish()
+                options.progress?(done, UInt64(total))
+                var findings = replay.findings
+                let lastPosition = replay.last?.position ?? 0
+                if lastPosition != head.position || (head.position > 0 && replay.last?.hash != head.hash) {
+                    findings.append(Finding(
+                        .headMismatch, position: head.position,
+                        "the store's head says position \(head.position) (hash \(head.hash.prefix(16))…) but the log ends at position \(lastPosition)\(replay.last.map { " (hash \($0.hash.prefix(16))…)" } ?? "")"
+                    ))
+                }
+                try StoreChecks(snap: snap, replay: replay).run(into: &findings, report: &report)
+                if let checkpoint = options.checkpoint {
+                    findings += checkpointFindings(checkpoint, publicKey: options.publicKey, replay: replay)
+                    report.checkpointPosition = checkpoint.position
+                }
+                report.findings = findings
+                fill(&report, from: replay)
+            }
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw AuditError("reading the store in \(store.path) failed: \(error)")
+        }
+        report.seconds = Double(Timestamp.now().microseconds - started.microseconds) / 1_000_000
+        report.sortFindings()
+        return report
+    }
+
+    // MARK: - An export
+
+    /// Verifies a JSON Lines export: the chain, positions, revisions, times
+    /// and legality. Blobs and views are not in an export and are not checked.
+    public static func verify(exportFile path: String, options: VerifyOptions = VerifyOptions()) throws(AuditError) -> AuditReport {
+        let started = Timestamp.now()
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+            throw AuditError("cannot read the export \(path): \(error.localizedDescription)")
+        }
+        var report = AuditReport(kind: "export", source: path)
+        var replay = ChainReplay(start: nil, checkLegality: options.checkLegality, checkpointPosition: options.checkpoint?.position)
+        let total = UInt64(data.count / 400 + 1)
+        data.withUnsafeBytes { raw in
+            forEachLine(raw.bindMemory(to: UInt8.self)) { line, number in
+                replay.feed(line, key: nil, line: number)
+                if number % 100_000 == 0 { options.progress?(UInt64(number), max(total, UInt64(number))) }
+            }
+        }
+        replay.finish()
+        var findings = replay.findings
+        report.notes.append("an export holds no blobs or stored views: evidence bytes and projections were not checked (verify the store for those)")
+        if let first = replay.firstPosition, first != 1 {
+            report.notes.append("the export starts at position \(first): its link to position \(first - 1) and orders begun before it are checked only from there on")
+        }
+        if let checkpoint = options.checkpoint {
+            guard let key = options.publicKey else { throw AuditError("checking a checkpoint against an export needs --public-key (the daemon's checkpoint.pub)") }
+            findings += checkpointFindings(checkpoint, publicKey: key, replay: replay)
+            report.checkpointPosition = checkpoint.position
+        }
+        report.findings = findings
+        fill(&report, from: replay)
+        report.seconds = Double(Timestamp.now().microseconds - started.microseconds) / 1_000_000
+        report.sortFindings()
+        return report
+    }
+
+    /// Calls `body` with every non-blank line (without its newline) and its 1-based number.
+    static func forEachLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        var number = 0
+        while start < bytes.count {
+            number += 1
+            let rest = bytes.count - start
+            let end: Int
+            if let nl = memchr(base + start, 0x0A, rest) {
+                end = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+            } else {
+                end = bytes.count
+            }
+            var stop = end
+            if stop > start, base[stop - 1] == 0x0D { stop -= 1 }  // CRLF from an editor
+            let line = UnsafeBufferPointer(start: base + start, count: stop - start)
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { body(line, number) }
+            start = end + 1
+        }
+    }
+
+    // MARK: - Pieces
+
+    static func checkpointFindings(_ checkpoint: Checkpoint, publicKey: [UInt8]?, replay: ChainReplay) -> [Finding] {
+        var findings: [Finding] = []
+        if let publicKey {
+            findings += checkpoint.signatureFindings(publicKey: publicKey)
+        } else {
+            findings.append(Finding(.checkpointSignatureInvalid, position: checkpoint.position, "no public key was given, so the checkpoint's signature could not be checked"))
+        }
+        if let first = replay.firstPosition, checkpoint.position < first, checkpoint.position > 0 {
+            findings.append(Finding(.checkpointMismatch, position: checkpoint.position, "the checkpoint's position \(checkpoint.position) is before the first position checked (\(first))"))
+            return findings
+        }
+        findings += checkpoint.logFindings(recordAt: replay.checkpointRecord, logHead: replay.last?.position ?? 0)
+        return findings
+    }
+
+    static func fill(_ report: inout AuditReport, from replay: ChainReplay) {
+        report.events = replay.events
+        report.orders = replay.orders.count
+        report.firstPosition = replay.firstPosition
+        report.lastPosition = replay.last?.position
+    }
+}

@@ -1,0 +1,285 @@
+import TimelineModel
+
+/// The heart of the audit: takes records in storage order, puts them back in
+/// position order (a small reorder window absorbs swapped records), and checks
+/// each one against DOMAIN.md's audit rules while replaying it through the
+/// event catalog (``Catalog/validate(_:state:index:origin:recordedAt:)`` and
+/// ``Catalog/apply(_:to:)``, the table that drives appends).
+///
+/// Findings that only follow from an earlier one are not repeated: a missing
+/// event is one `position_gap`, not also a broken `prevHash`, a revision gap and
+/// a stale view of its order. Orders whose history is broken that way are
+/// "tainted": their legality and their stored view are not judged further.
+struct ChainReplay {
+    /// Per-order replay state.
+    struct OrderTrack {
+        var state: OrderState?
+        var lastRevision: UInt64?
+        /// The replay saw the order's first event (revision 0) or started at position 1.
+        var anchored: Bool
+        /// The order's history is broken (missing or repeated revisions).
+        var tainted = false
+        var slot: Int32
+        var lastPosition: UInt64 = 0
+    }
+
+    /// What the index tables must say about one position.
+    struct IndexEntry {
+        var slot: Int32 = -1
+        var revision: UInt64 = 0
+        var idHash: UInt64 = 0
+    }
+
+    /// An `evidence.attached` event whose blob is to be checked.
+    struct EvidenceRef {
+        var position: UInt64
+        var order: String
+        var revision: UInt64
+        var sha256: String
+        var size: Int64
+    }
+
+    // Settings
+    let checkLegality: Bool
+    let keepIndex: Bool
+    let window: Int
+    let checkpointPosition: UInt64?
+
+    // Results
+    var findings: [Finding] = []
+    var events: UInt64 = 0
+    var orders: [String: OrderTrack] = [:]
+    var orderNames: [String] = []
+    var index: [IndexEntry] = []
+    var evidence: [EvidenceRef] = []
+    var checkpointRecord: (hash: String, recordedAt: String)?
+    var firstPosition: UInt64?
+    var last: (position: UInt64, hash: String, recordedAt: Timestamp)?
+    /// Positions involved in an out-of-order finding (key mismatches there are not repeated).
+    var outOfOrder: Set<UInt64> = []
+    /// Missing positions (declared gaps).
+    var missing: [ClosedRange<UInt64>] = []
+
+    // Reorder state
+    private var expected: UInt64?
+    private var pending: [UInt64: RecordedEvent] = [:]
+    private var lastHash: String?
+    private var lastRecordedAt: Timestamp?
+    private var unexplainedMissing: UInt64 = 0
+    private var keyMismatches: [(key: UInt64, position: UInt64, order: String, revision: UInt64)] = []
+
+    /// - Parameters:
+    ///   - start: the position the input must start at (1 for a whole log), or `nil`
+    ///     to start at the first record's position (a partial export).
+    ///   - indexCapacity: positions whose index entries are remembered (0: none).
+    init(start: UInt64?, checkLegality: Bool = true, indexCapacity: Int = 0, window: Int = 1024, checkpointPosition: UInt64? = nil) {
+        self.expected = start
+        self.checkLegality = checkLegality
+        self.keepIndex = indexCapacity > 0
+        if indexCapacity > 0 { index = Array(repeating: IndexEntry(), count: indexCapacity) }
+        self.window = window
+        self.checkpointPosition = checkpointPosition
+        if start == 1 { lastHash = Hashing.zeroHash }
+    }
+
+    /// Whether the replay started at position 1.
+    var isWholeLog: Bool { firstPosition == 1 }
+
+    // MARK: - Input
+
+    /// Feeds one stored record. `key` is the log key it is stored under (a store),
+    /// `line` its line number (an export), for the findings' wording.
+    mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, key: UInt64?, line: Int?) {
+        let record: RecordedEvent
+        do {
+            let value = try JSONParser.parse(buffer: bytes)
+            record = try RecordedEvent(json: value)
+        } catch {
+            let place = key.map { "the record stored at position \($0)" } ?? "line \(line ?? 0)"
+            findings.append(Finding(.unreadableRecord, position: key, "\(place) cannot be read: \(error)"))
+            return
+        }
+        if let key, key != record.position {
+            keyMismatches.append((key, record.position, record.order, record.revision))
+        }
+        accept(record)
+    }
+
+    /// Takes one decoded record in storage order.
+    mutating func accept(_ record: RecordedEvent) {
+        let p = record.position
+        if expected == nil { expected = p }
+        if firstPosition == nil { firstPosition = expected }
+        guard let next = expected else { return }
+        if p == next {
+            if !pending.isEmpty {
+                let after = pending.keys.max() ?? p
+                outOfOrder.insert(p)
+                for k in pending.keys { outOfOrder.insert(k) }
+                findings.append(Finding(
+                    .positionOutOfOrder, position: p, order: record.order, revision: record.revision,
+                    "event \(p) is stored after event \(after): events were moved or swapped"
+                ))
+            }
+            process(record)
+            expected = p + 1
+            drain()
+        } else if p > next {
+            if pending[p] != nil {
+                findings.append(Finding(.positionRepeat, position: p, order: record.order, revision: record.revision, "position \(p) appears twice in the log"))
+                return
+            }
+            pending[p] = record
+            if pending.count > window { declareGap() }
+        } else if missing.contains(where: { $0.contains(p) }) {
+            outOfOrder.insert(p)
+            findings.append(Finding(
+                .positionOutOfOrder, position: p, order: record.order, revision: record.revision,
+                "event \(p) is stored far after its place (already reported missing) and was not replayed"
+            ))
+        } else {
+            findings.append(Finding(.positionRepeat, position: p, order: record.order, revision: record.revision, "position \(p) appears twice in the log"))
+        }
+    }
+
+    /// Ends the input: whatever is still waiting is replayed after declaring its gaps.
+    mutating func finish() {
+        while !pending.isEmpty { declareGap() }
+        for m in keyMismatches where !outOfOrder.contains(m.key) && !outOfOrder.contains(m.position) {
+            findings.append(Finding(
+                .positionMismatch, position: m.key, order: m.order, revision: m.revision,
+                "the record stored under position \(m.key) says it is position \(m.position)"
+            ))
+        }
+        keyMismatches = []
+    }
+
+    private mutating func drain() {
+        while let next = expected, let r = pending.removeValue(forKey: next) {
+            process(r)
+            expected = next + 1
+        }
+    }
+
+    private mutating func declareGap() {
+        guard let next = expected, let lowest = pending.keys.min() else { return }
+        let count = lowest - next
+        missing.append(next...(lowest - 1))
+        unexplainedMissing += count
+        findings.append(Finding(
+            .positionGap, position: next,
+            count == 1
+                ? "position \(next) is missing: the log goes from \(next - 1) to \(lowest)"
+                : "positions \(next)–\(lowest - 1) are missing: the log goes from \(next - 1) to \(lowest)"
+        ))
+        lastHash = nil
+        expected = lowest
+        drain()
+    }
+
+    // MARK: - Checks of one record, in position order
+
+    private mutating func process(_ record: RecordedEvent) {
+        events += 1
+        let p = record.position
+        let order = record.order
+        // Hashes (DOMAIN.md: dataHash, hash, prevHash)
+        let dataHash = record.computedDataHash
+        if dataHash != record.dataHash {
+            findings.append(Finding(
+                .dataHashMismatch, position: p, order: order, revision: record.revision,
+                "the data of this \(record.type) does not hash to its dataHash: the event's data was changed after it was recorded"
+            ))
+        }
+        if record.computedHash != record.hash {
+            findings.append(Finding(
+                .hashMismatch, position: p, order: order, revision: record.revision,
+                "the event's hash does not match its fields: a field other than data was changed after it was recorded"
+            ))
+        }
+        if let expectedPrev = lastHash, record.prevHash != expectedPrev {
+            findings.append(Finding(
+                .prevHashMismatch, position: p, order: order, revision: record.revision,
+                p == 1 ? "position 1 must carry 64 zeros as prevHash"
+                    : "prevHash is not the hash of position \(p - 1): the chain is broken here"
+            ))
+        }
+        lastHash = record.hash
+        if let before = lastRecordedAt, record.recordedAt < before {
+            findings.append(Finding(
+                .recordedAtBackwards, position: p, order: order, revision: record.revision,
+                "recordedAt \(record.recordedAt.rfc3339) is earlier than the previous event's \(before.rfc3339)"
+            ))
+        }
+        lastRecordedAt = record.recordedAt
+        if p == checkpointPosition { checkpointRecord = (record.hash, record.recordedAt.rfc3339) }
+        last = (p, record.hash, record.recordedAt)
+
+        // Revisions and legality
+        if orders[order] == nil {
+            orders[order] = OrderTrack(anchored: isWholeLog || record.revision == 0, slot: Int32(orderNames.count))
+            orderNames.append(order)
+        }
+        let track = orders[order]!
+        let expectedRevision = track.lastRevision.map { $0 + 1 } ?? (track.anchored ? 0 : record.revision)
+        var tainted = track.tainted
+        if record.revision > expectedRevision {
+            let gap = record.revision - expectedRevision
+            if unexplainedMissing >= gap {
+                unexplainedMissing -= gap
+            } else {
+                findings.append(Finding(
+                    .revisionGap, position: p, order: order, revision: record.revision,
+                    "order \(order) goes from revision \(expectedRevision == 0 && track.lastRevision == nil ? "none" : String(expectedRevision - 1)) to \(record.revision)"
+                ))
+            }
+            tainted = true
+        } else if record.revision < expectedRevision {
+            findings.append(Finding(
+                .revisionRepeat, position: p, order: order, revision: record.revision,
+                "order \(order) already had revision \(record.revision) (its last was \(expectedRevision - 1))"
+            ))
+            tainted = true
+        }
+        if checkLegality && track.anchored && !tainted {
+            let input = EventInput(eventId: record.eventId, type: record.type, actor: record.actor, occurredAt: record.occurredAt, data: record.data)
+            do {
+                try Catalog.validate(input, state: track.state, index: 0, origin: Self.origin(of: record), recordedAt: record.recordedAt)
+            } catch {
+                findings.append(Finding(
+                    .illegalEvent, position: p, order: order, revision: record.revision,
+                    "\(record.type) by \(record.actor.role.rawValue) \(record.actor.id) is not allowed here (\(error.code.rawValue)): \(error.message)"
+                ))
+            }
+        }
+        Catalog.apply(record, to: &orders[order]!.state)
+        orders[order]!.tainted = tainted
+        orders[order]!.lastRevision = max(track.lastRevision ?? 0, record.revision)
+        orders[order]!.lastPosition = p
+
+        if record.type == "evidence.attached", let sha = record.data["sha256"]?.stringValue {
+            evidence.append(EvidenceRef(position: p, order: order, revision: record.revision, sha256: sha, size: record.data["size"]?.intValue ?? -1))
+        }
+        if keepIndex, p >= 1, p <= UInt64(index.count) {
+            index[Int(p - 1)] = IndexEntry(slot: track.slot, revision: record.revision, idHash: Self.fnv(record.eventId.utf8))
+        }
+    }
+
+    /// How the event was appended: evidence through `evidence.put`, moderation
+    /// flags and timers by the daemon, everything else by a client.
+    static func origin(of record: RecordedEvent) -> AppendOrigin {
+        if record.type == "evidence.attached" { return .evidencePut }
+        if record.type == "moderation.flagged" || record.actor == .daemon { return .daemon }
+        return .client
+    }
+
+    /// FNV-1a, to compare eventIds with the index without keeping them.
+    static func fnv(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// Whether `position` is inside a declared gap.
+    func isMissing(_ position: UInt64) -> Bool { missing.contains { $0.contains(position) } }
+}

@@ -1,0 +1,119 @@
+import Crypto
+import Foundation
+import TimelineModel
+
+/// A signed checkpoint of the chain head (DOMAIN.md "Audit rules"):
+/// `{"position", "hash", "recordedAt", "signedAt", "keyId", "signature"}`, where
+/// `signature` is base64 Ed25519 over canonical(the checkpoint without `signature`).
+public struct Checkpoint: Sendable, Hashable {
+    public var position: UInt64
+    public var hash: String
+    public var recordedAt: String
+    public var signedAt: String
+    public var keyId: String
+    public var signature: String
+    /// Every member as read, so the signed bytes are exactly what was signed.
+    public var members: [String: JSONValue]
+
+    /// Reads a checkpoint from its JSON text.
+    public init(bytes: [UInt8]) throws(AuditError) {
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch {
+            throw AuditError("the checkpoint is not valid JSON: \(error.message)")
+        }
+        guard let o = value.objectValue else { throw AuditError("the checkpoint must be a JSON object") }
+        func string(_ key: String) throws(AuditError) -> String {
+            guard let s = o[key]?.stringValue else { throw AuditError("the checkpoint lacks the string field \(key)") }
+            return s
+        }
+        guard let position = o["position"]?.intValue, position >= 0 else {
+            throw AuditError("the checkpoint lacks the integer field position")
+        }
+        self.position = UInt64(position)
+        hash = try string("hash")
+        recordedAt = try string("recordedAt")
+        signedAt = try string("signedAt")
+        keyId = try string("keyId")
+        signature = try string("signature")
+        members = o
+    }
+
+    /// The bytes the signature covers: canonical(checkpoint without `signature`).
+    public var signedBytes: [UInt8] {
+        var body = members
+        body.removeValue(forKey: "signature")
+        return CanonicalJSON.encode(.object(body))
+    }
+
+    /// The key id of a raw Ed25519 public key: first 16 hex digits of its SHA-256.
+    public static func keyId(of publicKey: [UInt8]) -> String { String(Hashing.sha256Hex(publicKey).prefix(16)) }
+
+    /// Reads a public key file: base64 of the raw 32-byte Ed25519 key.
+    public static func publicKey(fromFile path: String) throws(AuditError) -> [UInt8] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw AuditError("cannot read the public key file \(path)")
+        }
+        guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
+            throw AuditError("\(path) is not base64 of a raw 32-byte Ed25519 public key")
+        }
+        return Array(raw)
+    }
+
+    /// Findings about the signature alone (empty when it verifies with `publicKey`).
+    public func signatureFindings(publicKey: [UInt8]) -> [Finding] {
+        var findings: [Finding] = []
+        let expectedId = Self.keyId(of: publicKey)
+        if keyId != expectedId {
+            findings.append(Finding(
+                .checkpointSignatureInvalid, position: position,
+                "the checkpoint names key \(keyId) but the public key given is \(expectedId)"
+            ))
+        }
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey),
+              let signatureBytes = Data(base64Encoded: signature),
+              key.isValidSignature(signatureBytes, for: Data(signedBytes))
+        else {
+            findings.append(Finding(
+                .checkpointSignatureInvalid, position: position,
+                "the checkpoint's signature does not verify with key \(expectedId): the checkpoint was altered or signed by another key"
+            ))
+            return findings
+        }
+        return findings
+    }
+
+    /// Findings comparing the checkpoint with the log's `hash` and `recordedAt`
+    /// at its position (`nil` when the log does not reach it).
+    public func logFindings(recordAt: (hash: String, recordedAt: String)?, logHead: UInt64) -> [Finding] {
+        if position == 0 {
+            return hash == Hashing.zeroHash ? [] : [Finding(.checkpointMismatch, position: 0, "a checkpoint of the empty log must carry 64 zeros as its hash")]
+        }
+        guard let recordAt else {
+            return [Finding(
+                .checkpointMismatch, position: position,
+                "the checkpoint is of position \(position) but the log ends at \(logHead): events were removed after it was signed"
+            )]
+        }
+        var findings: [Finding] = []
+        if recordAt.hash != hash {
+            findings.append(Finding(
+                .checkpointMismatch, position: position,
+                "the log's hash at position \(position) is \(recordAt.hash.prefix(16))…, the signed checkpoint says \(hash.prefix(16))…: the chain was rewritten after it was signed"
+            ))
+        } else if recordAt.recordedAt != recordedAt {
+            findings.append(Finding(
+                .checkpointMismatch, position: position,
+                "the log's recordedAt at position \(position) is \(recordAt.recordedAt), the checkpoint says \(recordedAt)"
+            ))
+        }
+        return findings
+    }
+}
+
+/// An audit that could not run: the input is unreadable (exit code 2).
+public struct AuditError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong and what to do, as a sentence.
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,148 @@
+import TimelineModel
+import TimelineStore
+
+/// Whether an evidence blob is present and intact.
+public enum BlobStatus: String, Sendable {
+    case present, missing, mismatch
+    /// An export: the bytes are not at hand.
+    case unknown
+}
+
+/// One step of an order's timeline, ready to show to a person.
+public struct TimelineEntry: Sendable {
+    public var record: RecordedEvent
+    /// What happened, as a short sentence without the actor.
+    public var summary: String
+    /// The message text of a chat message, support note or note field.
+    public var text: String?
+    /// The moderation verdict of a chat message and what it means for who saw it.
+    public var verdict: ModerationVerdict?
+    public var blob: BlobStatus?
+    /// The order's state right after this event (`placed`, `paid; dispute open`, …).
+    public var stateAfter: String
+    /// Why the event is illegal at its point in the replay, when it is.
+    public var illegal: String?
+}
+
+/// An order's whole timeline as auditors read it, up to a position.
+public struct OrderTimeline: Sendable {
+    public var order: String
+    public var entries: [TimelineEntry]
+    /// The order view after the last entry.
+    public var finalState: OrderState?
+    /// The position the timeline stops at, when one was asked for.
+    public var atPosition: UInt64?
+
+    /// Builds the timeline from the order's events (in revision order).
+    public static func build(order: String, events: [RecordedEvent], atPosition: UInt64? = nil, blob: ((String, Int64) -> BlobStatus)? = nil) -> OrderTimeline {
+        var state: OrderState?
+        var entries: [TimelineEntry] = []
+        for record in events where atPosition.map({ record.position <= $0 }) ?? true {
+            let input = EventInput(eventId: record.eventId, type: record.type, actor: record.actor, occurredAt: record.occurredAt, data: record.data)
+            var illegal: String?
+            do {
+                try Catalog.validate(input, state: state, index: 0, origin: ChainReplay.origin(of: record), recordedAt: record.recordedAt)
+            } catch {
+                illegal = error.message
+            }
+            let before = state
+            Catalog.apply(record, to: &state)
+            var entry = TimelineEntry(
+                record: record, summary: Describe.summary(record, before: before, after: state), text: Describe.text(record),
+                verdict: record.moderation, stateAfter: Describe.state(state), illegal: illegal
+            )
+            if record.type == "evidence.attached", let sha = record.data["sha256"]?.stringValue {
+                entry.blob = blob?(sha, record.data["size"]?.intValue ?? -1) ?? .unknown
+            }
+            entries.append(entry)
+        }
+        return OrderTimeline(order: order, entries: entries, finalState: state, atPosition: atPosition)
+    }
+
+    /// Loads an order's timeline from a store (events through its orderEvents index).
+    public static func load(order: String, store: TimelineStore, atPosition: UInt64? = nil) throws(AuditError) -> OrderTimeline {
+        let events: [RecordedEvent]
+        do { events = try store.orderEvents(order, upTo: atPosition) } catch {
+            throw AuditError("cannot read order \(order): \(error.message)")
+        }
+        guard !events.isEmpty else { throw AuditError("order \(order) has no events\(atPosition.map { " up to position \($0)" } ?? "") in \(store.path)") }
+        return build(order: order, events: events, atPosition: atPosition) { sha, size in
+            guard let bytes = try? store.blob(sha256: sha) else { return .missing }
+            return Hashing.sha256Hex(bytes) == sha && Int64(bytes.count) == size ? .present : .mismatch
+        }
+    }
+
+    /// Loads an order's timeline from an export.
+    public static func load(order: String, exportFile: String, atPosition: UInt64? = nil) throws(AuditError) -> OrderTimeline {
+        let events = try Exporter.records(exportFile: exportFile) { $0.order == order }.sorted { $0.position < $1.position }
+        guard !events.isEmpty else { throw AuditError("order \(order) has no events in \(exportFile)") }
+        return build(order: order, events: events, atPosition: atPosition)
+    }
+}
+
+/// Sentences for events and states.
+enum Describe {
+    static func money(_ amount: Int64?, _ currency: String) -> String {
+        guard let amount else { return "" }
+        let units = amount / 100, cents = abs(amount % 100)
+        return "\(units).\(cents < 10 ? "0" : "")\(cents) \(currency)"
+    }
+
+    static func summary(_ e: RecordedEvent, before: OrderState?, after: OrderState?) -> String {
+        let d = e.data
+        let currency = after?.currency ?? before?.currency ?? ""
+        func s(_ k: String) -> String { d[k]?.stringValue ?? "" }
+        func amount() -> String { d["amount"]?.intValue.map { " of " + money($0, currency) } ?? "" }
+        switch e.type {
+        case "order.placed":
+            return "placed the order: \(d["item"]?["title"]?.stringValue ?? "?") × \(d["item"]?["quantity"]?.intValue ?? 0) for \(money(d["price"]?["amount"]?.intValue, d["price"]?["currency"]?.stringValue ?? "")) (buyer \(s("buyer")), seller \(s("seller")))"
+        case "order.paid": return "recorded the payment"
+        case "order.cancelled": return "cancelled the order: \(s("reason"))"
+        case "delivery.marked":
+            return "marked \(d["quantity"]?.intValue ?? 0) delivered (\(after?.deliveredQuantity ?? 0) of \(after?.itemQuantity ?? 0) so far)"
+        case "delivery.confirmed": return "confirmed the delivery"
+        case "order.completed": return "completed the order (rule \(s("rule")))"
+        case "chat.message": return "wrote in the \(s("channel")) channel"
+        case "evidence.attached":
+            return "attached evidence \(s("filename")) (\(s("mediaType")), \(d["size"]?.intValue ?? 0) bytes, sha256 \(s("sha256"))) in the \(s("channel")) channel"
+        case "dispute.opened":
+            return "opened a dispute (\(s("reason"))), asking for \(s("requestedOutcome"))\(amount())"
+        case "dispute.offer": return "offered \(s("outcome"))\(amount())"
+        case "dispute.offer.accepted": return "accepted the offer made at revision \(d["offerRevision"]?.intValue ?? 0)"
+        case "dispute.offer.declined": return "declined the offer made at revision \(d["offerRevision"]?.intValue ?? 0)"
+        case "dispute.escalated": return d["rule"] != nil ? "escalated the dispute (rule \(s("rule")))" : "escalated the dispute to support"
+        case "dispute.resolved": return "resolved the dispute: \(s("outcome"))\(amount())"
+        case "dispute.closed": return d["withdrawn"]?.boolValue == true ? "withdrew the dispute" : "closed the dispute"
+        case "refund.issued": return "refunded \(money(d["amount"]?.intValue, currency))"
+        case "participant.availability": return "is available until \(s("until"))"
+        case "support.note": return "wrote an internal note (never shown to the parties)"
+        case "moderation.flagged":
+            return "flagged user \(s("actorId")) for staff after \(d["count"]?.intValue ?? 0) filtered messages (rule \(s("rule")))"
+        default: return "recorded \(e.type)"
+        }
+    }
+
+    /// The free text an event carries, if any.
+    static func text(_ e: RecordedEvent) -> String? {
+        for key in ["text", "description", "note"] { if let t = e.data[key]?.stringValue { return t } }
+        return nil
+    }
+
+    static func state(_ s: OrderState?) -> String {
+        guard let s else { return "none" }
+        var out = s.status.rawValue
+        if let d = s.dispute { out += "; dispute \(d.status.rawValue)" }
+        return out
+    }
+
+    /// Who could see a chat message, by verdict.
+    static func visibility(_ v: ModerationVerdict?) -> String {
+        switch v?.verdict {
+        case .filtered?: return "filtered: hidden from the other party, kept for staff"
+        case .hidden?: return "hidden as spam: not shown to the other party"
+        case .flagged?: return "flagged: shown, marked for staff"
+        case .delivered?: return "delivered"
+        case nil: return ""
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import TimelineModel
+import TimelineStore
+
+/// The checks only a store allows: its indexes, its blobs and its stored
+/// projections, against what the replay rebuilt from the log.
+struct StoreChecks {
+    let snap: AuditSnapshot
+    let replay: ChainReplay
+
+    func run(into findings: inout [Finding], report: inout AuditReport) throws {
+        try checkOrderEvents(&findings)
+        try checkEventIds(&findings)
+        report.blobsChecked = try checkBlobs(&findings)
+        report.viewsChecked = try checkViews(&findings)
+        try checkStateIndexes(&findings)
+    }
+
+    /// Where a position's index entry must point, or `nil` when the log does not hold it.
+    private func entry(_ position: UInt64) -> ChainReplay.IndexEntry? {
+        guard position >= 1, position <= UInt64(replay.index.count) else { return nil }
+        let e = replay.index[Int(position - 1)]
+        return e.slot >= 0 ? e : nil
+    }
+
+    // MARK: - orderEvents and eventIds
+
+    private func checkOrderEvents(_ findings: inout [Finding]) throws {
+        var seen = [Bool](repeating: false, count: replay.index.count)
+        try snap.forEachOrderEvent { order, revision, position in
+            if revision == .max {
+                findings.append(Finding(.indexMismatch, "the orderEvents index holds a malformed entry"))
+                return
+            }
+            if replay.isMissing(position) { return }
+            guard let e = entry(position) else {
+                findings.append(Finding(
+                    .indexMismatch, position: position, order: order, revision: revision,
+                    "orderEvents names order \(order) revision \(revision) at position \(position), which the log does not hold"
+                ))
+                return
+            }
+            let actual = replay.orderNames[Int(e.slot)]
+            if actual != order || e.revision != revision {
+                findings.append(Finding(
+                    .indexMismatch, position: position, order: order, revision: revision,
+                    "orderEvents names order \(order) revision \(revision) at position \(position), but the log has order \(actual) revision \(e.revision) there"
+                ))
+            }
+            seen[Int(position - 1)] = true
+        }
+        for (i, e) in replay.index.enumerated() where e.slot >= 0 && !seen[i] {
+            findings.append(Finding(
+                .indexMismatch, position: UInt64(i + 1), order: replay.orderNames[Int(e.slot)], revision: e.revision,
+                "position \(i + 1) has no entry in the orderEvents index: order.events would not return it"
+            ))
+        }
+    }
+
+    private func checkEventIds(_ findings: inout [Finding]) throws {
+        var seen = [Bool](repeating: false, count: replay.index.count)
+        try snap.forEachEventId { key, position in
+            if replay.isMissing(position) { return }
+            let id = String(decoding: key, as: UTF8.self)
+            guard let e = entry(position) else {
+                findings.append(Finding(.indexMismatch, position: position, "eventIds maps \(id) to position \(position), which the log does not hold"))
+                return
+            }
+            if ChainReplay.fnv(key) != e.idHash {
+                findings.append(Finding(.indexMismatch, position: position, "eventIds maps \(id) to position \(position), which holds another event"))
+            }
+            seen[Int(position - 1)] = true
+        }
+        for (i, e) in replay.index.enumerated() where e.slot >= 0 && !seen[i] {
+            findings.append(Finding(
+                .indexMismatch, position: UInt64(i + 1), order: replay.orderNames[Int(e.slot)], revision: e.revision,
+                "the eventId of position \(i + 1) is not in the eventIds index: a retry would record it twice"
+            ))
+        }
+    }
+
+    // MARK: - Blobs
+
+    private func checkBlobs(_ findings: inout [Finding]) throws -> Int {
+        var verdicts: [String: (hash: String, size: Int)?] = [:]
+        for ev in replay.evidence {
+            let known: (hash: String, size: Int)?
+            if let cached = verdicts[ev.sha256] {
+                known = cached
+            } else {
+                guard let key = Hashing.bytes(fromHex: ev.sha256), key.count == 32, let bytes = try snap.blob(rawKey: key) else {
+                    verdicts[ev.sha256] = .some(nil)
+                    findings.append(Finding(
+                        .blobMissing, position: ev.position, order: ev.order, revision: ev.revision,
+                        "the evidence \(ev.sha256.prefix(16))… attached here has no stored blob"
+                    ))
+                    continue
+                }
+                known = (Hashing.sha256Hex(bytes), bytes.count)
+                verdicts[ev.sha256] = .some(known)
+            }
+            guard let known else {
+                findings.append(Finding(
+                    .blobMissing, position: ev.position, order: ev.order, revision: ev.revision,
+                    "the evidence \(ev.sha256.prefix(16))… attached here has no stored blob"
+                ))
+                continue
+            }
+            if known.hash != ev.sha256 {
+                findings.append(Finding(
+                    .blobHashMismatch, position: ev.position, order: ev.order, revision: ev.revision,
+                    "the stored bytes of evidence \(ev.sha256.prefix(16))… hash to \(known.hash.prefix(16))…: the file was replaced"
+                ))
+            } else if Int64(known.size) != ev.size {
+                findings.append(Finding(
+                    .blobHashMismatch, position: ev.position, order: ev.order, revision: ev.revision,
+                    "evidence \(ev.sha256.prefix(16))… holds \(known.size) bytes, the event says \(ev.size)"
+                ))
+            }
+        }
+        var checked = verdicts.count
+        try snap.forEachBlob { hex, bytes in
+            guard verdicts[hex] == nil else { return }
+            checked += 1
+            let actual = Hashing.sha256Hex(bytes)
+            if actual != hex {
+                findings.append(Finding(.blobHashMismatch, "the stored blob \(hex.prefix(16))… (no event refers to it) hashes to \(actual.prefix(16))…"))
+            }
+        }
+        return checked
+    }
+
+    // MARK: - Projections
+
+    private func checkViews(_ findings: inout [Finding]) throws -> Int {
+        var viewed = [Bool](repeating: false, count: replay.orderNames.count)
+        var count = 0
+        try snap.forEachStoredView { order, bytes in
+            count += 1
+            guard let track = replay.orders[order] else {
+                findings.append(Finding(.viewMismatch, order: order, "a stored view exists for order \(order), which has no events in the log"))
+                return
+            }
+            viewed[Int(track.slot)] = true
+            guard !track.tainted, let state = track.state else { return }
+            let rebuilt = CanonicalJSON.encode(state.storageJSON)
+            if !bytes.elementsEqual(rebuilt) {
+                findings.append(Finding(
+                    .viewMismatch, position: track.lastPosition, order: order, revision: track.lastRevision,
+                    "the stored view of order \(order) differs from the one rebuilt from its events (\(Self.differingFields(bytes, rebuilt)))"
+                ))
+            }
+        }
+        for (slot, name) in replay.orderNames.enumerated() where !viewed[slot] {
+            guard let track = replay.orders[name], !track.tainted, track.state != nil else { continue }
+            findings.append(Finding(
+                .viewMismatch, position: track.lastPosition, order: name, revision: track.lastRevision,
+                "order \(name) has events but no stored view: order.get would answer not_found"
+            ))
+        }
+        return count
+    }
+
+    /// The top-level fields in which two stored views differ, as a short phrase.
+    static func differingFields(_ stored: UnsafeRawBufferPointer, _ rebuilt: [UInt8]) -> String {
+        let storedValue = try? JSONParser.parse(buffer: stored.assumingMemoryBound(to: UInt8.self))
+        guard let s = storedValue?.objectValue, let r = (try? JSONParser.parse(rebuilt))?.objectValue else {
+            return "the stored view is not valid JSON"
+        }
+        let keys = Set(s.keys).union(r.keys).sorted().filter { s[$0] != r[$0] }
+        return keys.isEmpty ? "same values, different bytes" : "fields " + keys.joined(separator: ", ")
+    }
+
+    private func checkStateIndexes(_ findings: inout [Finding]) throws {
+        var stateRows = [Int](repeating: 0, count: replay.orderNames.count)
+        try snap.forEachStateIndex { state, order in
+            guard let track = replay.orders[order] else {
+                findings.append(Finding(.indexMismatch, order: order, "byState lists order \(order) as \(state), but it has no events"))
+                return
+            }
+            stateRows[Int(track.slot)] += 1
+            guard !track.tainted, let s = track.state else { return }
+            if s.status.rawValue != state {
+                findings.append(Finding(.indexMismatch, position: track.lastPosition, order: order, "byState lists order \(order) as \(state), but its events make it \(s.status.rawValue)"))
+            }
+        }
+        try snap.forEachParticipantIndex { user, order in
+            guard let track = replay.orders[order] else {
+                findings.append(Finding(.indexMismatch, order: order, "byParticipant lists \(user) on order \(order), which has no events"))
+                return
+            }
+            guard !track.tainted, let s = track.state else { return }
+            if user != s.buyer && user != s.seller {
+                findings.append(Finding(.indexMismatch, position: track.lastPosition, order: order, "byParticipant lists \(user) on order \(order), who is neither its buyer nor its seller"))
+            }
+        }
+        for (slot, name) in replay.orderNames.enumerated() where stateRows[slot] != 1 {
+            guard let track = replay.orders[name], !track.tainted, track.state != nil else { continue }
+            findings.append(Finding(.indexMismatch, position: track.lastPosition, order: name, "byState lists order \(name) \(stateRows[slot]) times instead of once"))
+        }
+    }
+}

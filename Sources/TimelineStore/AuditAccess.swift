@@ -1,0 +1,131 @@
+import LMDB
+import TimelineModel
+
+// MARK: - Raw, read-only access for the audit (TimelineAudit)
+
+/// One consistent read snapshot of every table the audit checks, with the key
+/// encodings decoded. Buffers handed to the closures are valid only inside them.
+///
+/// ```swift
+/// try store.withAuditSnapshot { snap in
+///     try snap.forEachLogEntry { key, bytes in print(key, bytes.count); return true }
+/// }
+/// ```
+public struct AuditSnapshot {
+    let txn: ReadTransaction
+    let tables: Tables
+
+    /// The chain head the `meta` table records.
+    public func head() throws -> ChainHead { try TimelineStore.head(in: txn, tables: tables) }
+
+    /// The number of entries in the log table.
+    public func logCount() throws -> Int { try txn.count(tables.log) }
+
+    /// Every log entry from key `from` on, in key order: the key as a position
+    /// and the stored bytes. `body` returns `false` to stop.
+    public func forEachLogEntry(from: UInt64 = 1, _ body: (UInt64, UnsafeBufferPointer<UInt8>) throws -> Bool) throws {
+        try txn.withCursor(tables.log) { cursor in
+            var entry = try cursor.seek(atLeast: Keys.position(from))
+            while let e = entry {
+                let key = e.key.count == 8 ? Keys.readUInt64(e.key) : 0
+                if try !body(key, e.value.assumingMemoryBound(to: UInt8.self)) { return }
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// Every `orderEvents` index entry: order, revision and the position it names.
+    public func forEachOrderEvent(_ body: (String, UInt64, UInt64) throws -> Void) throws {
+        try txn.withCursor(tables.orderEvents) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                if let nul = e.key.firstIndex(of: 0), e.key.count == nul + 9, e.value.count == 8 {
+                    let order = String(decoding: UnsafeRawBufferPointer(rebasing: e.key[..<nul]), as: UTF8.self)
+                    try body(order, Keys.readUInt64(e.key, at: nul + 1), Keys.readUInt64(e.value))
+                } else {
+                    try body("", UInt64.max, 0)
+                }
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// Every `eventIds` index entry: the raw eventId bytes and the position it names.
+    public func forEachEventId(_ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws {
+        try txn.withCursor(tables.eventIds) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                try body(e.key, e.value.count == 8 ? Keys.readUInt64(e.value) : 0)
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// The evidence bytes stored under the raw 32-byte SHA-256 `key`, or `nil`.
+    public func blob(rawKey key: [UInt8]) throws -> UnsafeRawBufferPointer? { try txn.get(tables.blobs, key: key) }
+
+    /// Every stored blob: its key (hex) and its bytes.
+    public func forEachBlob(_ body: (String, UnsafeRawBufferPointer) throws -> Void) throws {
+        try txn.withCursor(tables.blobs) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                try body(Hashing.hex(e.key), e.value)
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// Every stored order view (the `views` projection): order id and stored bytes.
+    public func forEachStoredView(_ body: (String, UnsafeRawBufferPointer) throws -> Void) throws {
+        try txn.withCursor(tables.views) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                try body(String(decoding: e.key, as: UTF8.self), e.value)
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// Every `byState` entry as (state, order).
+    public func forEachStateIndex(_ body: (String, String) throws -> Void) throws {
+        try forEachNulPair(tables.byState, body)
+    }
+
+    /// Every `byParticipant` entry as (user, order).
+    public func forEachParticipantIndex(_ body: (String, String) throws -> Void) throws {
+        try forEachNulPair(tables.byParticipant, body)
+    }
+
+    /// Every stored participant figure: user and stored bytes.
+    public func forEachParticipant(_ body: (String, UnsafeRawBufferPointer) throws -> Void) throws {
+        try txn.withCursor(tables.participants) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                try body(String(decoding: e.key, as: UTF8.self), e.value)
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    private func forEachNulPair(_ table: Database, _ body: (String, String) throws -> Void) throws {
+        try txn.withCursor(table) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                let nul = e.key.firstIndex(of: 0) ?? e.key.count
+                let first = String(decoding: UnsafeRawBufferPointer(rebasing: e.key[..<nul]), as: UTF8.self)
+                try body(first, nul < e.key.count ? Keys.suffix(e.key, after: nul + 1) : "")
+                entry = try cursor.next()
+            }
+        }
+    }
+}
+
+extension TimelineStore {
+    /// Runs `body` on one read snapshot of the raw tables (never blocks the writer).
+    public func withAuditSnapshot<T>(_ body: (AuditSnapshot) throws -> T) throws -> T {
+        try env.read { txn in try body(AuditSnapshot(txn: txn, tables: tables)) }
+    }
+
+    /// The path of the store's directory.
+    public var path: String { configuration.path }
+}
