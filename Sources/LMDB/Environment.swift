@@ -107,7 +107,19 @@ public final class Environment: @unchecked Sendable {
         if create && !isReadOnly {
             return try write { txn in try Database(transaction: txn.handle, name: name, create: true) }
         }
-        return try read { txn in try Database(transaction: txn.handle, name: name, create: false) }
+        // A handle opened in a transaction that is aborted is closed with it,
+        // so the read transaction that opens it must commit.
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
+        let txn = try beginTransaction(readOnly: true)
+        do {
+            let db = try Database(transaction: txn, name: name, create: false)
+            try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
+            return db
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
     }
 
     // MARK: - Size and maintenance
