@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "TimelineAuditTests",
             dependencies: [
-                "TimelineAudit", "TimelineStore", "TimelineModel", "LMDB", "TestSupport",
+                "TimelineAudit", "TimelineStore", "TimelineModel", "TimelineClient", "LMDB", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -62,7 +62,7 @@ struct ChainReplay {
 
     // Reorder state
     private var expected: UInt64?
-    private var pending: [UInt64: RecordedEvent] = [:]
+    private var pending: [UInt64: Item] = [:]
     private var lastHash: String?
     private var lastRecordedAt: Timestamp?
     private var unexplainedMissing: UInt64 = 0
@@ -79,7 +79,6 @@ struct ChainReplay {
         if indexCapacity > 0 { index = Array(repeating: IndexEntry(), count: indexCapacity) }
         self.window = window
         self.checkpointPosition = checkpointPosition
-        if start == 1 { lastHash = Hashing.zeroHash }
     }
 
     /// Whether the replay started at position 1.
@@ -91,9 +90,11 @@ struct ChainReplay {
     /// `line` its line number (an export), for the findings' wording.
     mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, key: UInt64?, line: Int?) {
         let record: RecordedEvent
+        let hashes: HashCheck
         do {
             let value = try JSONParser.parse(buffer: bytes)
             record = try RecordedEvent(json: value)
+            hashes = HashCheck(value, record)
         } catch {
             let place = key.map { "the record stored at position \($0)" } ?? "line \(line ?? 0)"
             findings.append(Finding(.unreadableRecord, position: key, "\(place) cannot be read: \(error)"))
@@ -102,11 +103,56 @@ struct ChainReplay {
         if let key, key != record.position {
             keyMismatches.append((key, record.position, record.order, record.revision))
         }
-        accept(record)
+        accept(Item(record: record, hashes: hashes))
+    }
+
+    /// A decoded record with the verdicts of its own hashes (they do not depend on its neighbours).
+    struct Item {
+        var record: RecordedEvent
+        var hashes: HashCheck
+    }
+
+    /// Whether `dataHash` and `hash` match the record as stored. The hash input is
+    /// canonical(every stored member but `hash` and `data`), unknown members included.
+    struct HashCheck {
+        var dataHashOK: Bool
+        var hashOK: Bool
+
+        /// The members of a recorded event other than `data` and `hash`, in code-point order.
+        static let knownKeys = ["actor", "dataHash", "eventId", "moderation", "occurredAt", "order", "position", "prevHash", "recordedAt", "revision", "type"]
+
+        init(_ value: JSONValue, _ record: RecordedEvent) {
+            dataHashOK = Hashing.sha256Hex(CanonicalJSON.encode(record.data)) == record.dataHash
+            guard case .object(let members) = value else { hashOK = false; return }
+            var out: [UInt8] = []
+            out.reserveCapacity(512)
+            out.append(UInt8(ascii: "{"))
+            var written = 0
+            for key in Self.knownKeys {
+                guard let member = members[key] else { continue }
+                if written > 0 { out.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                CanonicalJSON.write(member, into: &out)
+                written += 1
+            }
+            out.append(UInt8(ascii: "}"))
+            let hashed = members["hash"] != nil ? 1 : 0
+            let data = members["data"] != nil ? 1 : 0
+            if written + hashed + data != members.count {
+                // Members the format does not know: hash them too, the general (sorting) way.
+                var rest = members
+                rest.removeValue(forKey: "hash")
+                rest.removeValue(forKey: "data")
+                out = CanonicalJSON.encode(.object(rest))
+            }
+            hashOK = Hashing.sha256Hex(out) == record.hash
+        }
     }
 
     /// Takes one decoded record in storage order.
-    mutating func accept(_ record: RecordedEvent) {
+    mutating func accept(_ item: Item) {
+        let record = item.record
         let p = record.position
         if expected == nil { expected = p }
         if firstPosition == nil { firstPosition = expected }
@@ -121,7 +167,7 @@ struct ChainReplay {
                     "event \(p) is stored after event \(after): events were moved or swapped"
                 ))
             }
-            process(record)
+            process(item)
             expected = p + 1
             drain()
         } else if p > next {
@@ -129,7 +175,7 @@ struct ChainReplay {
                 findings.append(Finding(.positionRepeat, position: p, order: record.order, revision: record.revision, "position \(p) appears twice in the log"))
                 return
             }
-            pending[p] = record
+            pending[p] = item
             if pending.count > window { declareGap() }
         } else if missing.contains(where: { $0.contains(p) }) {
             outOfOrder.insert(p)
@@ -179,25 +225,25 @@ struct ChainReplay {
 
     // MARK: - Checks of one record, in position order
 
-    private mutating func process(_ record: RecordedEvent) {
+    private mutating func process(_ item: Item) {
+        let record = item.record
         events += 1
         let p = record.position
         let order = record.order
         // Hashes (DOMAIN.md: dataHash, hash, prevHash)
-        let dataHash = record.computedDataHash
-        if dataHash != record.dataHash {
+        if !item.hashes.dataHashOK {
             findings.append(Finding(
                 .dataHashMismatch, position: p, order: order, revision: record.revision,
                 "the data of this \(record.type) does not hash to its dataHash: the event's data was changed after it was recorded"
             ))
         }
-        if record.computedHash != record.hash {
+        if !item.hashes.hashOK {
             findings.append(Finding(
                 .hashMismatch, position: p, order: order, revision: record.revision,
                 "the event's hash does not match its fields: a field other than data was changed after it was recorded"
             ))
         }
-        if let expectedPrev = lastHash, record.prevHash != expectedPrev {
+        if let expectedPrev = p == 1 ? Hashing.zeroHash : lastHash, record.prevHash != expectedPrev {
             findings.append(Finding(
                 .prevHashMismatch, position: p, order: order, revision: record.revision,
                 p == 1 ? "position 1 must carry 64 zeros as prevHash"

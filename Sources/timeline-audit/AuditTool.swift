@@ -1,0 +1,252 @@
+import ArgumentParser
+import Foundation
+import TimelineAudit
+import TimelineModel
+import TimelineStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `timeline-audit`: the auditors' tool. Reads a data directory read-only (beside
+/// a running daemon, or a backup) or a JSON Lines export; never needs the daemon.
+///
+/// Exit codes: 0 clean, 1 findings, 2 the input could not be read, 64 bad usage.
+@main
+struct AuditTool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timeline-audit",
+        abstract: "Verifies, replays, renders and exports order timelines without the daemon.",
+        discussion: "Exit codes: 0 clean, 1 findings, 2 the input could not be read, 64 bad usage. See docs/AUDIT.md.",
+        subcommands: [Verify.self, Timeline.self, Replay.self, Export.self, CheckpointCommand.self]
+    )
+}
+
+/// Where the events come from: a store or an export.
+struct SourceOptions: ParsableArguments {
+    @Option(help: "A data directory (a live store, opened read-only, or a backup copy).")
+    var data: String?
+
+    @Option(help: "A JSON Lines export made by `timeline-audit export`.")
+    var export: String?
+
+    func validate() throws {
+        if (data == nil) == (export == nil) { throw ValidationError("give exactly one of --data DIR or --export FILE") }
+    }
+}
+
+/// Runs `body`, turning an unreadable input into exit code 2 with a sentence on stderr.
+func guarded<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as AuditError {
+        printError(error.message)
+        throw ExitCode(2)
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("timeline-audit: \(message)\n".utf8))
+}
+
+/// Writes `text` to `path`, or to stdout when `path` is nil.
+func emit(_ text: String, to path: String?) throws {
+    guard let path else { print(text, terminator: text.hasSuffix("\n") ? "" : "\n"); return }
+    do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+        printError("cannot write \(path): \(error.localizedDescription)")
+        throw ExitCode(2)
+    }
+}
+
+// MARK: - verify
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replays the whole log and reports every chronology finding (exit 0 clean, 1 findings, 2 unreadable)."
+    )
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "A signed checkpoint (from `timelinectl checkpoint`) to check against the log.")
+    var checkpoint: String?
+
+    @Option(help: "The daemon's public key (checkpoint.pub); defaults to the one in --data.")
+    var publicKey: String?
+
+    @Flag(help: "Print the machine-readable report.")
+    var json = false
+
+    @Flag(help: "Show progress on stderr even when it is not a terminal.")
+    var progress = false
+
+    func run() throws {
+        let report = try guarded { () throws -> AuditReport in
+            var options = VerifyOptions()
+            if let checkpoint {
+                guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
+                options.checkpoint = try Checkpoint(bytes: Array(bytes))
+            }
+            if let publicKey { options.publicKey = try Checkpoint.publicKey(fromFile: publicKey) }
+            if progress || isatty(2) != 0 {
+                options.progress = { done, total in
+                    FileHandle.standardError.write(Data("\rverified \(done) of \(total) events…".utf8))
+                    if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+                }
+            }
+            if let data = source.data { return try Auditor.verify(dataDirectory: data, options: options) }
+            return try Auditor.verify(exportFile: source.export!, options: options)
+        }
+        try emit(json ? CanonicalJSON.string(report.json) : report.text, to: nil)
+        if !report.isClean { throw ExitCode(1) }
+    }
+}
+
+// MARK: - timeline
+
+struct Timeline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "An order's timeline for a person: who said, showed and did what, when (text, json or html)."
+    )
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "The order id.")
+    var order: String
+
+    @Option(help: "text, json or html (one self-contained file).")
+    var format: String = "text"
+
+    @Option(help: "Stop after this global position.")
+    var at: UInt64?
+
+    @Option(help: "Write to this file instead of stdout.")
+    var out: String?
+
+    func validate() throws {
+        guard ["text", "json", "html"].contains(format) else { throw ValidationError("--format must be text, json or html") }
+    }
+
+    func run() throws {
+        let timeline = try guarded { () throws -> OrderTimeline in
+            if let data = source.data {
+                return try OrderTimeline.load(order: order, store: try Auditor.openStore(data), atPosition: at)
+            }
+            return try OrderTimeline.load(order: order, exportFile: source.export!, atPosition: at)
+        }
+        switch format {
+        case "json": try emit(PrettyJSON.string(timeline.json), to: out)
+        case "html": try emit(timeline.html, to: out)
+        default: try emit(timeline.text, to: out)
+        }
+    }
+}
+
+// MARK: - replay
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The order view as it stood at a position or a time.")
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "The order id.")
+    var order: String
+
+    @Option(help: "A global position, or an RFC 3339 time such as 2026-11-26T15:00:00Z.")
+    var at: String
+
+    @Flag(help: "Print compact canonical JSON instead of indented JSON.")
+    var json = false
+
+    func validate() throws {
+        if OrderReplay.Point(at) == nil { throw ValidationError("--at must be a position (digits) or an RFC 3339 time") }
+    }
+
+    func run() throws {
+        let point = OrderReplay.Point(at)!
+        let state = try guarded { () throws -> OrderState? in
+            let events: [RecordedEvent]
+            if let data = source.data {
+                let store = try Auditor.openStore(data)
+                do { events = try store.orderEvents(order) } catch { throw AuditError("cannot read order \(order): \(error)") }
+            } else {
+                events = try Exporter.records(exportFile: source.export!) { $0.order == order }.sorted { $0.position < $1.position }
+            }
+            guard !events.isEmpty else { throw AuditError("order \(order) has no events in this source") }
+            return OrderReplay.state(events: events, at: point)
+        }
+        guard let state else {
+            printError("order \(order) did not exist yet at \(at)")
+            throw ExitCode(1)
+        }
+        try emit(json ? CanonicalJSON.string(state.viewJSON) : PrettyJSON.string(state.viewJSON), to: nil)
+    }
+}
+
+// MARK: - export
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Writes the log as JSON Lines: one recorded event per line, in position order.")
+
+    @Option(help: "The data directory (opened read-only).")
+    var data: String
+
+    @Option(help: "The file to write (replaced).")
+    var out: String
+
+    @Option(help: "The first position to export.")
+    var from: UInt64 = 1
+
+    func run() throws {
+        let summary = try guarded { () throws -> Exporter.Summary in
+            try Exporter.export(store: try Auditor.openStore(data), to: out, from: from)
+        }
+        let range = summary.firstPosition.map { "positions \($0)–\(summary.lastPosition ?? $0)" } ?? "no events"
+        FileHandle.standardError.write(Data("exported \(summary.events) events (\(range)), \(summary.bytes) bytes, to \(out)\n".utf8))
+    }
+}
+
+// MARK: - checkpoint verify
+
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint", abstract: "Checks signed checkpoints.", subcommands: [CheckpointVerify.self]
+    )
+}
+
+struct CheckpointVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Checks a signed checkpoint's signature and that the log (replayed in full) reaches it with the same hash."
+    )
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "The checkpoint file.")
+    var checkpoint: String
+
+    @Option(help: "The daemon's public key (checkpoint.pub); defaults to the one in --data.")
+    var publicKey: String?
+
+    @Flag(help: "Print the machine-readable report.")
+    var json = false
+
+    func run() throws {
+        let report = try guarded { () throws -> AuditReport in
+            guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
+            var options = VerifyOptions(checkpoint: try Checkpoint(bytes: Array(bytes)))
+            if let publicKey { options.publicKey = try Checkpoint.publicKey(fromFile: publicKey) }
+            if let data = source.data { return try Auditor.verify(dataDirectory: data, options: options) }
+            return try Auditor.verify(exportFile: source.export!, options: options)
+        }
+        if json {
+            try emit(CanonicalJSON.string(report.json), to: nil)
+        } else {
+            let cp = report.findings.filter { $0.code == .checkpointMismatch || $0.code == .checkpointSignatureInvalid }
+            let verdict = cp.isEmpty
+                ? "The checkpoint at position \(report.checkpointPosition ?? 0) is validly signed and matches the log."
+                : "The checkpoint does NOT hold: " + cp.map(\.message).joined(separator: "; ")
+            try emit(verdict + "\n" + report.text, to: nil)
+        }
+        if !report.isClean { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import TimelineAudit
+import TimelineModel
+import TimelineStore
+
+/// `timeline-bench audit`: how fast `timeline-audit verify` replays a large store.
+struct AuditBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "timeline-audit verify rate (events/s) over a store of --events events (target ≥ 300k/s at 1M)."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Events in the store verified.")
+    var events: Int = 1_000_000
+
+    @Option(help: "Orders the events are spread over.")
+    var orders: Int = 10_000
+
+    @Option(help: "Verify this existing data directory instead of building one.")
+    var data: String?
+
+    @Option(help: "Verification runs; the best and the median are reported.")
+    var runs: Int = 3
+
+    func run() throws {
+        let dir = data ?? freshDirectory(common.workDirectory, "audit")
+        if data == nil {
+            let started = now()
+            try build(dir)
+            print("built \(events) events over \(orders) orders in \(format(now() - started, 1)) s\n")
+        }
+        defer { if data == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        let store = try Auditor.openStore(dir)
+        var rates: [Double] = []
+        var last: AuditReport?
+        for _ in 0..<max(1, runs) {
+            let report = try Auditor.verify(store: store)
+            rates.append(report.eventsPerSecond)
+            last = report
+        }
+        guard let report = last else { return }
+        rates.sort()
+        print("## audit verify (read-only store, one read transaction, full replay)\n")
+        printTable(
+            ["events", "orders", "findings", "best s", "best events/s", "median events/s"],
+            [[String(report.events), String(report.orders), String(report.findings.count),
+              format(Double(report.events) / rates.last!, 2), format(rates.last!), format(rates[rates.count / 2])]]
+        )
+        if !report.isClean { print("\nunexpected findings:\n" + report.text) }
+    }
+
+    /// The same workload as the rebuild benchmark: orders placed and paid, then chat messages.
+    func build(_ dir: String) throws {
+        var config = StoreConfiguration(path: dir)
+        config.durability = .relaxed
+        config.initialMapSizeBytes = 4 << 30
+        let store = try TimelineStore(configuration: config)
+        var setup: [AppendRequest] = []
+        for i in 0..<orders { setup.append(AppendRequest(order: Workload.orderId(i), events: Workload.opening(i))) }
+        _ = store.commit(setup)
+        var workload = Workload(orders: orders)
+        var written = orders * 2
+        while written < events {
+            var batch: [AppendRequest] = []
+            for _ in 0..<min(5000, events - written) {
+                let (order, event) = workload.chat()
+                batch.append(AppendRequest(order: order, events: [event]))
+            }
+            written += batch.count
+            for result in store.commit(batch) {
+                if case .failure(let e) = result { throw ValidationError("building the store failed: \(e)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The package's real executables, found next to the test bundle or in <root>/.build/debug.
+enum Binaries {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static func path(_ name: String) -> String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/" + name
+        for candidate in [beside, packageRoot + "/.build/debug/" + name] where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return packageRoot + "/.build/debug/" + name
+    }
+
+    /// What a finished process printed and how it exited.
+    struct Result: CustomStringConvertible {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+    }
+
+    /// Runs `name` with `arguments` and waits for it (output captured through files, so it never blocks).
+    static func run(_ name: String, _ arguments: [String], in directory: String? = nil) throws -> Result {
+        let scratch = NSTemporaryDirectory() + "run-\(UUID().uuidString.prefix(8))"
+        FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
+        FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch + ".out")
+            try? FileManager.default.removeItem(atPath: scratch + ".err")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: name.hasPrefix("/") ? name : path(name))
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.standardOutput = FileHandle(forWritingAtPath: scratch + ".out")
+        process.standardError = FileHandle(forWritingAtPath: scratch + ".err")
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? ""
+        )
+    }
+}
+
+/// A real `timelined` on a temporary socket and data directory; stopped with SIGTERM.
+final class Daemon: @unchecked Sendable {
+    let dir = TempDirectory("daemon")
+    let socket: String
+    let data: String
+    let process = Process()
+
+    init() throws {
+        socket = dir.sub("t.sock")
+        data = dir.sub("data")
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: dir.sub("moderation.json")))
+        let config = #"{"socketPath": "\#(socket)", "dataDirectory": "\#(data)", "durability": "relaxed", "moderationPath": "\#(dir.sub("moderation.json"))"}"#
+        try Data(config.utf8).write(to: URL(fileURLWithPath: dir.sub("config.json")))
+        FileManager.default.createFile(atPath: dir.sub("daemon.log"), contents: nil)
+        process.executableURL = URL(fileURLWithPath: Binaries.path("timelined"))
+        process.arguments = ["--config", dir.sub("config.json")]
+        process.standardOutput = FileHandle(forWritingAtPath: dir.sub("daemon.log"))
+        process.standardError = FileHandle(forWritingAtPath: dir.sub("daemon.log"))
+        try process.run()
+        for _ in 0..<300 {
+            if FileManager.default.fileExists(atPath: socket) { return }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        let log = (try? String(contentsOfFile: dir.sub("daemon.log"), encoding: .utf8)) ?? ""
+        stop()
+        throw AuditTestError("timelined did not start: \(log)")
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
+
+struct AuditTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import Testing
+import TimelineClient
+import TimelineModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real binaries against a real daemon: output and exit codes.
+@Suite("command-line tools", .serialized)
+struct CLITests {
+    static func write(_ text: String, to path: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) }
+
+    static let opening = #"""
+    {"expectedRevision": -1, "events": [
+      {"eventId": "c1", "type": "order.placed", "actor": {"role": "buyer", "id": "u-17"},
+       "data": {"buyer": "u-17", "seller": "u-42", "item": {"title": "AK-47 Redline FT", "quantity": 2}, "price": {"amount": 2500, "currency": "EUR"}}},
+      {"eventId": "c2", "type": "order.paid", "actor": {"role": "system", "id": "payments"}}]}
+    """#
+    static let talk = #"""
+    [{"eventId": "c3", "type": "chat.message", "actor": {"role": "seller", "id": "u-42"}, "data": {"channel": "order", "text": "trade offer <sent> at 18:30 & more"}},
+     {"eventId": "c4", "type": "delivery.marked", "actor": {"role": "seller", "id": "u-42"}, "data": {"quantity": 1}},
+     {"eventId": "c5", "type": "dispute.opened", "actor": {"role": "buyer", "id": "u-17"}, "data": {"reason": "incomplete", "requestedOutcome": "deliver_missing", "description": "one missing"}}]
+    """#
+
+    @Test("timelinectl runs every command against a real daemon, and timeline-audit reads its live store")
+    func endToEnd() throws {
+        let daemon = try Daemon()
+        defer { daemon.stop() }
+        let dir = daemon.dir
+        let s = ["--socket", daemon.socket]
+        func ctl(_ args: [String]) throws -> Binaries.Result { try Binaries.run("timelinectl", args + s) }
+        func audit(_ args: [String]) throws -> Binaries.Result { try Binaries.run("timeline-audit", args) }
+
+        try Self.write(Self.opening, to: dir.sub("open.json"))
+        try Self.write(Self.talk, to: dir.sub("talk.json"))
+        var r = try ctl(["append", "A-1", "--file", dir.sub("open.json")])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("revision 1"), "\(r)")
+        r = try ctl(["append", "A-1", "--file", dir.sub("talk.json")])
+        #expect(r.status == 0, "\(r)")
+        let evidence = Array("proof: one of two delivered".utf8)
+        try Data(evidence).write(to: URL(fileURLWithPath: dir.sub("proof.txt")))
+        r = try ctl(["evidence", "put", "A-1", dir.sub("proof.txt"), "--actor", "buyer:u-17", "--channel", "dispute", "--event-id", "c6"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("Attached proof.txt"), "\(r)")
+
+        // Reads: tables for people, JSON for machines.
+        r = try ctl(["status"])
+        #expect(r.status == 0 && r.stdout.contains("events") && r.stdout.contains("6"), "\(r)")
+        r = try ctl(["status", "--json"])
+        #expect(try JSONParser.parse(Array(r.stdout.utf8))["head"] == 6, "\(r)")
+        r = try ctl(["order", "show", "A-1"])
+        #expect(r.status == 0 && r.stdout.contains("delivered") && r.stdout.contains("open (incomplete"), "\(r)")
+        r = try ctl(["order", "events", "A-1", "--json"])
+        let events = try #require(try JSONParser.parse(Array(r.stdout.utf8))["events"]?.arrayValue)
+        #expect(events.count == 6)
+        r = try ctl(["order", "events", "A-1"])
+        #expect(r.stdout.split(separator: "\n").count == 7 && r.stdout.contains("dispute.opened"), "\(r)")
+        r = try ctl(["orders", "--participant", "u-42"])
+        #expect(r.status == 0 && r.stdout.contains("A-1"), "\(r)")
+        r = try ctl(["disputes", "--status", "open"])
+        #expect(r.status == 0 && r.stdout.contains("A-1") && r.stdout.contains("incomplete"), "\(r)")
+        r = try ctl(["evidence", "get", Hashing.sha256Hex(evidence), "--out", dir.sub("back.txt")])
+        #expect(r.status == 0, "\(r)")
+        #expect(FileManager.default.contents(atPath: dir.sub("back.txt")).map(Array.init) == evidence)
+
+        // Admin
+        r = try ctl(["rebuild"])
+        #expect(r.status == 0 && r.stdout.contains("6 events"), "\(r)")
+        r = try ctl(["reload-moderation"])
+        #expect(r.status == 0 && r.stdout.contains("moderation rules"), "\(r)")
+        r = try ctl(["checkpoint", "--out", dir.sub("cp.json")])
+        #expect(r.status == 0, "\(r)")
+        r = try ctl(["backup", dir.sub("backup")])
+        #expect(r.status == 0 && r.stdout.contains("head at position 6"), "\(r)")
+
+        // Errors name what to do, with documented exit codes.
+        r = try ctl(["order", "show", "NOPE"])
+        #expect(r.status == 1 && r.stderr.contains("not_found"), "\(r)")
+        try Self.write(#"[{"eventId": "bad", "type": "delivery.confirmed", "actor": {"role": "buyer", "id": "u-17"}}]"#, to: dir.sub("bad.json"))
+        r = try ctl(["append", "A-1", "--file", dir.sub("bad.json")])
+        #expect(r.status == 1 && r.stderr.contains("invalid_transition"), "\(r)")
+        r = try Binaries.run("timelinectl", ["status", "--socket", dir.sub("no.sock")])
+        #expect(r.status == 2 && r.stderr.contains("is it running"), "\(r)")
+        r = try ctl(["append", "A-1", "--file", dir.sub("missing.json")])
+        #expect(r.status == 3, "\(r)")
+
+        // The auditor's tool, on the live store, its backup and an export.
+        r = try audit(["verify", "--data", daemon.data])
+        #expect(r.status == 0 && r.stdout.contains("Clean"), "\(r)")
+        r = try audit(["verify", "--data", dir.sub("backup"), "--json"])
+        #expect(r.status == 0, "\(r)")
+        #expect(try JSONParser.parse(Array(r.stdout.utf8))["events"] == 6)
+        r = try audit(["checkpoint", "verify", "--checkpoint", dir.sub("cp.json"), "--data", daemon.data])
+        #expect(r.status == 0 && r.stdout.contains("validly signed"), "\(r)")
+        r = try audit(["export", "--data", daemon.data, "--out", dir.sub("log.jsonl")])
+        #expect(r.status == 0, "\(r)")
+        r = try audit(["verify", "--export", dir.sub("log.jsonl"), "--checkpoint", dir.sub("cp.json"), "--public-key", daemon.data + "/checkpoint.pub"])
+        #expect(r.status == 0, "\(r)")
+        r = try audit(["verify", "--data", dir.sub("nowhere")])
+        #expect(r.status == 2 && r.stderr.contains("no store"), "\(r)")
+
+        // Timelines: text, JSON, and one HTML file holding every event of the order.
+        r = try audit(["timeline", "--order", "A-1", "--data", daemon.data, "--format", "html", "--out", dir.sub("t.html")])
+        #expect(r.status == 0, "\(r)")
+        let html = try String(contentsOfFile: dir.sub("t.html"), encoding: .utf8)
+        for e in events {
+            #expect(html.contains("data-position=\"\(e["position"]!.intValue!)\""))
+            #expect(html.contains("data-event-id=\"\(e["eventId"]!.stringValue!)\""))
+        }
+        #expect(html.contains("trade offer &lt;sent&gt; at 18:30 &amp; more"))
+        #expect(!html.contains("<script"))
+        r = try audit(["timeline", "--order", "A-1", "--data", daemon.data])
+        #expect(r.status == 0 && r.stdout.contains("opened a dispute (incomplete)") && r.stdout.contains("proof.txt"), "\(r)")
+        r = try audit(["timeline", "--order", "A-1", "--export", dir.sub("log.jsonl"), "--format", "json", "--at", "2"])
+        #expect(try JSONParser.parse(Array(r.stdout.utf8))["events"]?.arrayValue?.count == 2, "\(r)")
+        r = try audit(["replay", "--order", "A-1", "--at", "2", "--data", daemon.data, "--json"])
+        #expect(r.status == 0, "\(r)")
+        #expect(try JSONParser.parse(Array(r.stdout.utf8))["state"] == "paid", "\(r)")
+
+        // tail follows live until stopped.
+        let tail = Process()
+        tail.executableURL = URL(fileURLWithPath: Binaries.path("timelinectl"))
+        tail.arguments = ["tail", "--from", "5", "--json"] + s
+        FileManager.default.createFile(atPath: dir.sub("tail.out"), contents: nil)
+        tail.standardOutput = FileHandle(forWritingAtPath: dir.sub("tail.out"))
+        tail.standardError = FileHandle.nullDevice
+        try tail.run()
+        try Self.write(#"[{"eventId": "c7", "type": "chat.message", "actor": {"role": "buyer", "id": "u-17"}, "data": {"channel": "dispute", "text": "live now"}}]"#, to: dir.sub("live.json"))
+        r = try ctl(["append", "A-1", "--file", dir.sub("live.json")])
+        #expect(r.status == 0, "\(r)")
+        var seen = ""
+        for _ in 0..<100 {
+            seen = (try? String(contentsOfFile: dir.sub("tail.out"), encoding: .utf8)) ?? ""
+            if seen.contains("live now") { break }
+            usleep(50_000)
+        }
+        tail.interrupt()
+        tail.waitUntilExit()
+        let lines = seen.split(separator: "\n")
+        #expect(lines.count == 3 && lines.last?.contains("live now") == true, "\(seen)")
+    }
+
+    @Test("timeline-audit verify runs beside a daemon taking appends, without false findings")
+    func verifyBesideLiveAppends() async throws {
+        let daemon = try Daemon()
+        defer { daemon.stop() }
+        let client = try await TimelineClient.connect(socketPath: daemon.socket)
+        let writer = Task {
+            var n = 0
+            while !Task.isCancelled {
+                let order = "L-\(n)"
+                _ = try await client.append(order: order, events: [
+                    ["eventId": .string("\(order)-p"), "type": "order.placed", "actor": ["role": "system", "id": "shop"],
+                     "data": ["buyer": "b", "seller": "s", "item": ["title": "gold", "quantity": 1], "price": ["amount": 100, "currency": "EUR"]]],
+                    ["eventId": .string("\(order)-$"), "type": "order.paid", "actor": ["role": "system", "id": "pay"]],
+                    ["eventId": .string("\(order)-m"), "type": "chat.message", "actor": ["role": "seller", "id": "s"], "data": ["channel": "order", "text": "on my way"]],
+                ])
+                n += 1
+            }
+            return n
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        for _ in 0..<4 {
+            let r = try Binaries.run("timeline-audit", ["verify", "--data", daemon.data, "--json"])
+            #expect(r.status == 0, "\(r)")
+            let report = try JSONParser.parse(Array(r.stdout.utf8))
+            #expect(report["clean"] == true)
+            #expect((report["events"]?.intValue ?? 0) > 0)
+        }
+        writer.cancel()
+        let orders = try await writer.value
+        let stats = try await client.stats()
+        await client.close()
+        #expect(orders > 0)
+        #expect((stats["head"]?.intValue ?? 0) >= Int64(orders * 3))
+    }
+
+    @Test("the Python verifier agrees with timeline-audit on clean and tampered exports")
+    func pythonAgrees() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return }
+        let dir = TempDirectory("python")
+        let store = try Fixture.makeStore(dir.sub("store"))
+        let export = dir.sub("log.jsonl")
+        _ = try Exporter_export(store, export)
+        try Fixture.writeCheckpoint(of: store, to: dir.sub("cp.json"))
+        try Fixture.writePublicKey(dir.sub("cp.pub"))
+        let script = Binaries.packageRoot + "/scripts/verify_export.py"
+        let lines = try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n").map(String.init)
+        var cases: [(String, [String])] = [("clean", lines)]
+        var edited = lines; edited[4] = edited[4].replacingOccurrences(of: "got 1 of 2", with: "got 2 of 2"); cases.append(("text", edited))
+        edited = lines; edited[9] = edited[9].replacingOccurrences(of: "\"s-1\"", with: "\"s-9\""); cases.append(("actor", edited))
+        edited = lines; edited.remove(at: 21); cases.append(("deleted", edited))
+        edited = lines; edited.swapAt(2, 3); cases.append(("swapped", edited))
+        edited = lines; edited.removeLast(); cases.append(("truncated", edited))
+        for (name, content) in cases {
+            let path = dir.sub("\(name).jsonl")
+            try CLITests.write(content.joined(separator: "\n") + "\n", to: path)
+            let args = [path, "--checkpoint", dir.sub("cp.json"), "--public-key", dir.sub("cp.pub"), "--json"]
+            let py = try Binaries.run("/usr/bin/python3", [script] + args)
+            let swift = try Binaries.run("timeline-audit", ["verify", "--export"] + [path] + Array(args.dropFirst()))
+            #expect(py.status == swift.status, "\(name): python \(py) swift \(swift)")
+            let pyCodes = try JSONParser.parse(Array(py.stdout.utf8))["findings"]?.arrayValue?.map { "\($0["code"]!.stringValue!)@\($0["position"]!.intValue ?? -1)" }
+            let swiftCodes = try JSONParser.parse(Array(swift.stdout.utf8))["findings"]?.arrayValue?.map { "\($0["code"]!.stringValue!)@\($0["position"]!.intValue ?? -1)" }
+            #expect(pyCodes == swiftCodes, "\(name)")
+            #expect((name == "clean") == (py.status == 0), "\(name): \(py)")
+        }
+    }
+}
+
+import TimelineAudit
+import TimelineStore
+
+func Exporter_export(_ store: TimelineStore, _ path: String) throws -> Exporter.Summary { try Exporter.export(store: store, to: path) }

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import TimelineAudit
+import TimelineModel
+import TimelineStore
+
+/// The JSON Lines export: written from a store, verified on its own, and
+/// caught when edited with a text editor.
+@Suite("exports")
+struct ExportTests {
+    let dir = TempDirectory("export")
+    let exportPath: String
+
+    init() throws {
+        let store = try Fixture.makeStore(dir.sub("store"))
+        exportPath = dir.sub("log.jsonl")
+        let summary = try Exporter.export(store: store, to: exportPath)
+        #expect(summary.events == 30)
+        try Fixture.writeCheckpoint(of: store, to: dir.sub("checkpoint.json"))
+        try Fixture.writePublicKey(dir.sub("checkpoint.pub"))
+    }
+
+    var lines: [String] {
+        get throws { try String(contentsOfFile: exportPath, encoding: .utf8).split(separator: "\n").map(String.init) }
+    }
+
+    func edited(_ name: String, _ edit: (inout [String]) -> Void) throws -> String {
+        var l = try lines
+        edit(&l)
+        let path = dir.sub(name)
+        try (l.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func codes(_ path: String, _ options: VerifyOptions = VerifyOptions()) throws -> [String] {
+        try Auditor.verify(exportFile: path, options: options).findings.map { "\($0.code.rawValue)@\($0.position.map(String.init) ?? "-")" }
+    }
+
+    @Test("an export holds one canonical record per line and verifies clean")
+    func clean() throws {
+        let l = try lines
+        #expect(l.count == 30)
+        #expect(l[0].hasPrefix("{\"actor\":"))
+        let report = try Auditor.verify(exportFile: exportPath)
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(report.events == 30)
+    }
+
+    @Test("an export from a later position verifies clean and says where it starts")
+    func partial() throws {
+        let store = try Auditor.openStore(dir.sub("store"))
+        let path = dir.sub("tail.jsonl")
+        _ = try Exporter.export(store: store, to: path, from: 14)
+        let report = try Auditor.verify(exportFile: path)
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(report.firstPosition == 14)
+        #expect(report.notes.contains { $0.contains("starts at position 14") })
+    }
+
+    @Test("a message edited in a text editor is a data_hash_mismatch")
+    func textEdited() throws {
+        let path = try edited("text.jsonl") { l in l[4] = l[4].replacingOccurrences(of: "got 1 of 2", with: "got 2 of 2") }
+        #expect(try codes(path) == ["data_hash_mismatch@5"])
+    }
+
+    @Test("an actor edited in a text editor is a hash_mismatch")
+    func actorEdited() throws {
+        let path = try edited("actor.jsonl") { l in l[9] = l[9].replacingOccurrences(of: "\"s-1\"", with: "\"s-2\"") }
+        #expect(try codes(path) == ["hash_mismatch@10"])
+    }
+
+    @Test("a deleted line is a position_gap, swapped lines are position_out_of_order")
+    func linesMoved() throws {
+        #expect(try codes(try edited("deleted.jsonl") { $0.remove(at: 21) }) == ["position_gap@22"])
+        #expect(try codes(try edited("swapped.jsonl") { $0.swapAt(2, 3) }) == ["position_out_of_order@3"])
+    }
+
+    @Test("a pretty-printed or reindented line still verifies: the rules hash canonical forms, not bytes")
+    func reformatted() throws {
+        let path = try edited("spaced.jsonl") { l in l[0] = l[0].replacingOccurrences(of: ",\"", with: ", \"") }
+        #expect(try codes(path).isEmpty)
+    }
+
+    @Test("a garbled line is unreadable_record")
+    func garbled() throws {
+        let path = try edited("garbled.jsonl") { l in l[7] = String(l[7].dropLast(3)) }
+        let found = try codes(path)
+        #expect(found.contains("unreadable_record@-"), "\(found)")
+        #expect(found.contains("position_gap@8"))
+    }
+
+    @Test("a checkpoint verifies against the export, and a forged export fails it")
+    func checkpoint() throws {
+        let checkpoint = try Checkpoint(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("checkpoint.json")))))
+        let key = try Checkpoint.publicKey(fromFile: dir.sub("checkpoint.pub"))
+        let options = VerifyOptions(checkpoint: checkpoint, publicKey: key)
+        #expect(try codes(exportPath, options).isEmpty)
+        // A forger rewrites line 5 and recomputes every hash after it.
+        var records = try lines.map { line in try Array(line.utf8).withUnsafeBufferPointer { try RecordedEvent(bytes: $0) } }
+        records[4].data = ["channel": "order", "text": "all good"]
+        var prev = Hashing.zeroHash
+        for i in records.indices { records[i].seal(prevHash: prev); prev = records[i].hash }
+        let forged = dir.sub("forged.jsonl")
+        try (records.map { CanonicalJSON.string($0.json()) }.joined(separator: "\n") + "\n").write(toFile: forged, atomically: true, encoding: .utf8)
+        #expect(try codes(forged).isEmpty)
+        #expect(try codes(forged, options) == ["checkpoint_mismatch@30"])
+        // Truncated after the checkpoint's position was signed.
+        let truncated = try edited("truncated.jsonl") { $0.removeLast(2) }
+        #expect(try codes(truncated, options) == ["checkpoint_mismatch@30"])
+    }
+}

@@ -1,0 +1,182 @@
+import Crypto
+import Foundation
+import LMDB
+import Testing
+import TimelineAudit
+import TimelineModel
+import TimelineStore
+
+/// Copies of a real store altered at the LMDB level: each alteration is reported
+/// as exactly the finding it is, at its position.
+@Suite("tampered stores")
+struct TamperTests {
+    /// The store every test copies (3 orders × 10 events; evidence at 6, 16, 26).
+    let dir = TempDirectory("tamper")
+    var original: String { dir.sub("original") }
+
+    init() throws {
+        let store = try Fixture.makeStore(dir.sub("original"))
+        try Fixture.writeCheckpoint(of: store, to: dir.sub("checkpoint.json"))
+        try Fixture.writePublicKey(dir.sub("checkpoint.pub"))
+    }
+
+    /// A copy of the original store to tamper with.
+    func tamperedCopy(_ name: String, _ tamper: (Tamperer) throws -> Void) throws -> String {
+        let path = dir.sub(name)
+        try Fixture.copy(original, to: path)
+        try tamper(try Tamperer(path))
+        return path
+    }
+
+    func codes(_ report: AuditReport) -> [String] { report.findings.map { "\($0.code.rawValue)@\($0.position.map(String.init) ?? "-")" } }
+
+    @Test("an untouched store verifies clean, with every check run")
+    func untouched() throws {
+        let report = try Auditor.verify(dataDirectory: original)
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(report.events == 30)
+        #expect(report.orders == 3)
+        #expect(report.blobsChecked == 3)
+        #expect(report.viewsChecked == 3)
+    }
+
+    @Test("a byte of one event's data changed is a data_hash_mismatch at that position")
+    func dataByteChanged() throws {
+        let path = try tamperedCopy("byte") { t in
+            var bytes = try t.logBytes(15)
+            let text = Array("got 1 of 2".utf8)
+            let at = try #require(bytes.firstRange(of: text)).lowerBound
+            bytes[at + 4] = UInt8(ascii: "2")  // "got 2 of 2"
+            try t.put("log", key: Tamperer.key(15), value: bytes)
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(codes(report) == ["data_hash_mismatch@15"], "\(report.findings)")
+    }
+
+    @Test("a deleted event is one position_gap at its position")
+    func eventDeleted() throws {
+        let path = try tamperedCopy("deleted") { t in try t.delete("log", key: Tamperer.key(14)) }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(codes(report) == ["position_gap@14"], "\(report.findings)")
+    }
+
+    @Test("two swapped events are one position_out_of_order")
+    func eventsSwapped() throws {
+        let path = try tamperedCopy("swapped") { t in
+            let a = try t.logBytes(12), b = try t.logBytes(13)
+            try t.put("log", key: Tamperer.key(12), value: b)
+            try t.put("log", key: Tamperer.key(13), value: a)
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(codes(report) == ["position_out_of_order@12"], "\(report.findings)")
+    }
+
+    @Test("a recordedAt moved backwards (and the chain recomputed) is recorded_at_backwards")
+    func recordedAtBackwards() throws {
+        let path = try tamperedCopy("time") { t in
+            // Position 13 is a seller message whose time the view later overwrites, so only the chronology changes.
+            try t.rechain { r in if r.position == 13 { r.recordedAt = Timestamp(microseconds: r.recordedAt.microseconds - 3_600_000_000) } }
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(codes(report) == ["recorded_at_backwards@13"], "\(report.findings)")
+    }
+
+    @Test("a recordedAt moved backwards without rehashing is also a hash_mismatch at the same position")
+    func recordedAtBackwardsNaive() throws {
+        let path = try tamperedCopy("time-naive") { t in
+            var r = try t.record(13)
+            r.recordedAt = Timestamp(microseconds: r.recordedAt.microseconds - 3_600_000_000)
+            try t.put("log", key: Tamperer.key(13), value: r.canonicalBytes)
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(Set(codes(report)) == ["hash_mismatch@13", "recorded_at_backwards@13"], "\(report.findings)")
+    }
+
+    @Test("a replaced blob is a blob_hash_mismatch at the event that attached it")
+    func blobReplaced() throws {
+        let path = try tamperedCopy("blob") { t in
+            let key = Hashing.bytes(fromHex: Hashing.sha256Hex(Fixture.evidenceBytes("A-1001")))!
+            try t.put("blobs", key: key, value: Array("a different picture".utf8))
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(codes(report) == ["blob_hash_mismatch@16"], "\(report.findings)")
+    }
+
+    @Test("a deleted blob is blob_missing")
+    func blobDeleted() throws {
+        let path = try tamperedCopy("blob-gone") { t in
+            try t.delete("blobs", key: Hashing.bytes(fromHex: Hashing.sha256Hex(Fixture.evidenceBytes("A-1002")))!)
+        }
+        #expect(codes(try Auditor.verify(dataDirectory: path)) == ["blob_missing@26"])
+    }
+
+    @Test("an edited projection row is a view_mismatch of that order")
+    func projectionEdited() throws {
+        let path = try tamperedCopy("view") { t in
+            let views = try t.table("views")
+            var bytes = try t.env.read { txn in Array(try txn.get(views, key: Array("A-1002".utf8))!) }
+            let from = Array("\"refundedAmount\":0".utf8)
+            let range = try #require(bytes.firstRange(of: from))
+            bytes.replaceSubrange(range, with: Array("\"refundedAmount\":2500".utf8))
+            try t.put("views", key: Array("A-1002".utf8), value: bytes)
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(codes(report) == ["view_mismatch@30"], "\(report.findings)")
+        #expect(report.findings.first?.order == "A-1002")
+        #expect(report.findings.first?.message.contains("refundedAmount") == true)
+    }
+
+    @Test("a whole chain recomputed by a forger passes the chain checks but not the signed checkpoint")
+    func forgedChain() throws {
+        let path = try tamperedCopy("forged") { t in
+            try t.rechain { r in if r.position == 5 { r.data = ["channel": "order", "text": "all items arrived, thanks"] } }
+        }
+        #expect(try Auditor.verify(dataDirectory: path).findings.isEmpty)
+        let checkpoint = try Checkpoint(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("checkpoint.json")))))
+        let publicKey = try Checkpoint.publicKey(fromFile: dir.sub("checkpoint.pub"))
+        let report = try Auditor.verify(dataDirectory: path, options: VerifyOptions(checkpoint: checkpoint, publicKey: publicKey))
+        #expect(codes(report) == ["checkpoint_mismatch@30"], "\(report.findings)")
+        let clean = try Auditor.verify(dataDirectory: original, options: VerifyOptions(checkpoint: checkpoint, publicKey: publicKey))
+        #expect(clean.findings.isEmpty, "\(clean.findings)")
+    }
+
+    @Test("a checkpoint altered after signing, or checked with another key, fails its signature")
+    func checkpointSignature() throws {
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("checkpoint.json"))))
+        let range = try #require(bytes.firstRange(of: Array("\"position\":30".utf8)))
+        bytes.replaceSubrange(range, with: Array("\"position\":29".utf8))
+        let altered = try Checkpoint(bytes: bytes)
+        let key = try Checkpoint.publicKey(fromFile: dir.sub("checkpoint.pub"))
+        let report = try Auditor.verify(dataDirectory: original, options: VerifyOptions(checkpoint: altered, publicKey: key))
+        #expect(report.findings.map(\.code).contains(.checkpointSignatureInvalid), "\(report.findings)")
+        let checkpoint = try Checkpoint(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("checkpoint.json")))))
+        let otherKey = Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation)
+        let wrongKey = try Auditor.verify(dataDirectory: original, options: VerifyOptions(checkpoint: checkpoint, publicKey: otherKey))
+        #expect(wrongKey.findings.map(\.code) == [.checkpointSignatureInvalid, .checkpointSignatureInvalid], "\(wrongKey.findings)")
+    }
+
+    @Test("an event the catalog forbids, inserted by a forger who rehashes, is illegal_event")
+    func illegalEvent() throws {
+        let path = try tamperedCopy("illegal") { t in
+            // Turn the seller's partial delivery into a buyer confirmation before anything was delivered.
+            try t.rechain { r in
+                if r.position == 4 { r.type = "delivery.confirmed"; r.actor = Fixture.buyer; r.data = .emptyObject }
+            }
+            // Keep the stored projections consistent with the forged log, as a careful forger would.
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(report.findings.first?.code == .illegalEvent, "\(report.findings)")
+        #expect(report.findings.first?.position == 4)
+    }
+
+    @Test("a removed index entry is index_mismatch")
+    func indexEntryRemoved() throws {
+        let path = try tamperedCopy("index") { t in try t.delete("eventIds", key: Array("A-1000-3".utf8)) }
+        #expect(codes(try Auditor.verify(dataDirectory: path)) == ["index_mismatch@3"])
+    }
+
+    @Test("a store that cannot be read is an AuditError, not findings")
+    func unreadable() throws {
+        #expect(throws: AuditError.self) { try Auditor.verify(dataDirectory: dir.sub("nothing-here")) }
+    }
+}

@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Independent verifier of an OrderTimeline export and checkpoint.
+
+Implements only DOMAIN.md's "Audit rules" (canonical JSON, dataHash, hash,
+prevHash, positions, revisions, recordedAt order, signed checkpoints), with no
+code shared with timeline-audit. It does not replay the event catalog (legality)
+and cannot check blobs or stored views, which an export does not carry.
+
+Usage:
+  scripts/verify_export.py EXPORT.jsonl [--checkpoint CP.json --public-key checkpoint.pub] [--json]
+
+Exit codes: 0 clean, 1 findings, 2 the input could not be read.
+Findings use timeline-audit's codes (docs/AUDIT.md).
+Ed25519 verification uses the `cryptography` package when installed, else
+PyNaCl, else a slow pure-Python implementation of RFC 8032 (verification only).
+"""
+import base64
+import hashlib
+import json
+import sys
+from datetime import datetime, timezone
+
+
+# --- canonical JSON (RFC 8785 for the values the log holds) ---------------------------
+
+def canonical(value):
+    return _enc(value).encode("utf-8")
+
+
+def _enc(o):
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if isinstance(o, int):
+        return str(o)
+    if isinstance(o, float):
+        if o == int(o) and abs(o) < 1e21:
+            return str(int(o))
+        return repr(o)  # close to ECMAScript for the values a log holds; event data is integer-only
+    if isinstance(o, str):
+        return _string(o)
+    if isinstance(o, list):
+        return "[" + ",".join(_enc(x) for x in o) + "]"
+    if isinstance(o, dict):
+        # keys sorted by code point: sort by UTF-16 code units per RFC 8785 equals code point order
+        # outside the astral planes; sort by the UTF-8 bytes, which is code point order, as DOMAIN.md says.
+        keys = sorted(o.keys(), key=lambda k: k.encode("utf-8"))
+        return "{" + ",".join(_string(k) + ":" + _enc(o[k]) for k in keys) + "}"
+    raise TypeError("unsupported JSON value %r" % (o,))
+
+
+_ESC = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _string(s):
+    out = ['"']
+    for ch in s:
+        if ch in _ESC:
+            out.append(_ESC[ch])
+        elif ord(ch) < 0x20:
+            out.append("\\u%04x" % ord(ch))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def sha256_hex(b):
+    return hashlib.sha256(b).hexdigest()
+
+
+def parse_time(text):
+    # RFC 3339 with Z or offset; microsecond precision is enough (the daemon writes 6 digits).
+    t = text.replace("z", "Z").replace("t", "T")
+    if t.endswith("Z"):
+        t = t[:-1] + "+00:00"
+    if "." in t:
+        head, rest = t.split(".", 1)
+        digits = "".join(c for c in rest if c.isdigit())
+        tz = rest[len(digits):]
+        t = head + "." + (digits + "000000")[:6] + tz
+    return datetime.fromisoformat(t).astimezone(timezone.utc)
+
+
+# --- Ed25519 verification (RFC 8032) -----------------------------------------------------
+
+def ed25519_verify(public_key, signature, message):
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.exceptions import InvalidSignature
+        try:
+            Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+            return True
+        except InvalidSignature:
+            return False
+    except ImportError:
+        pass
+    try:
+        import nacl.signing
+        import nacl.exceptions
+        try:
+            nacl.signing.VerifyKey(public_key).verify(message, signature)
+            return True
+        except nacl.exceptions.BadSignatureError:
+            return False
+    except ImportError:
+        pass
+    return _pure_verify(public_key, signature, message)
+
+
+_p = 2 ** 255 - 19
+_L = 2 ** 252 + 27742317777372353535851937790883648493
+_d = -121665 * pow(121666, _p - 2, _p) % _p
+_I = pow(2, (_p - 1) // 4, _p)
+
+
+def _add(P, Q):
+    x1, y1, z1, t1 = P
+    x2, y2, z2, t2 = Q
+    a = (y1 - x1) * (y2 - x2) % _p
+    b = (y1 + x1) * (y2 + x2) % _p
+    c = 2 * t1 * t2 * _d % _p
+    dd = 2 * z1 * z2 % _p
+    e, f, g, h = b - a, dd - c, dd + c, b + a
+    return (e * f % _p, g * h % _p, f * g % _p, e * h % _p)
+
+
+def _mul(s, P):
+    Q = (0, 1, 1, 0)
+    while s > 0:
+        if s & 1:
+            Q = _add(Q, P)
+        P = _add(P, P)
+        s >>= 1
+    return Q
+
+
+def _recover_x(y, sign):
+    if y >= _p:
+        return None
+    x2 = (y * y - 1) * pow(_d * y * y + 1, _p - 2, _p)
+    if x2 == 0:
+        return None if sign else 0
+    x = pow(x2, (_p + 3) // 8, _p)
+    if (x * x - x2) % _p != 0:
+        x = x * _I % _p
+    if (x * x - x2) % _p != 0:
+        return None
+    if (x & 1) != sign:
+        x = _p - x
+    return x
+
+
+def _decompress(s):
+    if len(s) != 32:
+        return None
+    y = int.from_bytes(s, "little")
+    sign = y >> 255
+    y &= (1 << 255) - 1
+    x = _recover_x(y, sign)
+    if x is None:
+        return None
+    return (x, y, 1, x * y % _p)
+
+
+def _equal(P, Q):
+    x1, y1, z1, _ = P
+    x2, y2, z2, _ = Q
+    return (x1 * z2 - x2 * z1) % _p == 0 and (y1 * z2 - y2 * z1) % _p == 0
+
+
+_G = (None,)
+
+
+def _base():
+    global _G
+    if _G[0] is None:
+        gy = 4 * pow(5, _p - 2, _p) % _p
+        gx = _recover_x(gy, 0)
+        _G = (gx, gy, 1, gx * gy % _p)
+    return _G
+
+
+def _pure_verify(public, signature, msg):
+    if len(public) != 32 or len(signature) != 64:
+        return False
+    A = _decompress(public)
+    R = _decompress(signature[:32])
+    if A is None or R is None:
+        return False
+    s = int.from_bytes(signature[32:], "little")
+    if s >= _L:
+        return False
+    h = int.from_bytes(hashlib.sha512(signature[:32] + public + msg).digest(), "little") % _L
+    return _equal(_mul(s, _base()), _add(R, _mul(h, A)))
+
+
+# --- the rules ---------------------------------------------------------------------------
+
+def verify(path, checkpoint=None, public_key=None):
+    findings = []
+
+    def add(code, position, order, revision, message):
+        findings.append({"code": code, "position": position, "order": order, "revision": revision, "message": message})
+
+    records = []
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            line = raw.rstrip(b"\r\n")
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line.decode("utf-8"))
+                if not isinstance(r, dict) or not isinstance(r.get("data"), dict):
+                    raise ValueError("not a recorded event")
+                for k in ("position", "revision"):
+                    if not isinstance(r.get(k), int) or isinstance(r.get(k), bool):
+                        raise ValueError("%s is not an integer" % k)
+                for k in ("order", "eventId", "type", "recordedAt", "dataHash", "prevHash", "hash"):
+                    if not isinstance(r.get(k), str):
+                        raise ValueError("%s is missing" % k)
+                parse_time(r["recordedAt"])
+            except Exception as e:  # noqa: BLE001 - any malformed line is a finding
+                add("unreadable_record", None, None, None, "line %d cannot be read: %s" % (number, e))
+                continue
+            records.append(r)
+
+    # Put records back in position order, noting those stored after a higher position.
+    seen = {}
+    max_seen = 0
+    ordered = []
+    for r in records:
+        p = r["position"]
+        if p in seen:
+            add("position_repeat", p, r["order"], r["revision"], "position %d appears twice" % p)
+            continue
+        if p < max_seen:
+            add("position_out_of_order", p, r["order"], r["revision"], "event %d is stored after event %d" % (p, max_seen))
+        seen[p] = r
+        max_seen = max(max_seen, p)
+        ordered.append(r)
+    ordered.sort(key=lambda r: r["position"])
+
+    first = ordered[0]["position"] if ordered else None
+    prev_hash = "0" * 64 if first == 1 else None
+    prev_time = None
+    prev_pos = None
+    last_rev = {}
+    missing = 0
+    by_position = {}
+    for r in ordered:
+        p = r["position"]
+        if prev_pos is not None and p != prev_pos + 1:
+            gap = p - prev_pos - 1
+            add("position_gap", prev_pos + 1, None, None, "%d position(s) missing after %d" % (gap, prev_pos))
+            missing += gap
+            prev_hash = None
+        data_hash = sha256_hex(canonical(r["data"]))
+        if data_hash != r["dataHash"]:
+            add("data_hash_mismatch", p, r["order"], r["revision"], "data does not hash to dataHash")
+        body = {k: v for k, v in r.items() if k not in ("hash", "data")}
+        if sha256_hex(canonical(body)) != r["hash"]:
+            add("hash_mismatch", p, r["order"], r["revision"], "hash does not match the event's fields")
+        if prev_hash is not None and r["prevHash"] != prev_hash:
+            add("prev_hash_mismatch", p, r["order"], r["revision"], "prevHash is not the previous event's hash")
+        t = parse_time(r["recordedAt"])
+        if prev_time is not None and t < prev_time:
+            add("recorded_at_backwards", p, r["order"], r["revision"], "recordedAt goes backwards")
+        order, rev = r["order"], r["revision"]
+        if order in last_rev:
+            expected = last_rev[order] + 1
+        else:
+            expected = 0 if first == 1 else rev
+        if rev > expected:
+            if missing >= rev - expected:
+                missing -= rev - expected
+            else:
+                add("revision_gap", p, order, rev, "order %s skips from revision %d to %d" % (order, expected - 1, rev))
+        elif rev < expected:
+            add("revision_repeat", p, order, rev, "order %s repeats revision %d" % (order, rev))
+        last_rev[order] = max(last_rev.get(order, rev), rev)
+        prev_hash, prev_time, prev_pos = r["hash"], t, p
+        by_position[p] = r
+
+    if checkpoint is not None:
+        cp = checkpoint
+        body = {k: v for k, v in cp.items() if k != "signature"}
+        key_id = sha256_hex(public_key)[:16] if public_key else None
+        if public_key is None:
+            add("checkpoint_signature_invalid", cp.get("position"), None, None, "no public key given")
+        else:
+            if cp.get("keyId") != key_id:
+                add("checkpoint_signature_invalid", cp.get("position"), None, None, "keyId does not name this public key")
+            try:
+                sig = base64.b64decode(cp.get("signature", ""), validate=True)
+            except Exception:  # noqa: BLE001
+                sig = b""
+            if not ed25519_verify(public_key, sig, canonical(body)):
+                add("checkpoint_signature_invalid", cp.get("position"), None, None, "the signature does not verify")
+        pos = cp.get("position")
+        if pos == 0:
+            if cp.get("hash") != "0" * 64:
+                add("checkpoint_mismatch", 0, None, None, "an empty-log checkpoint must carry 64 zeros")
+        elif pos not in by_position:
+            add("checkpoint_mismatch", pos, None, None, "the export does not reach the checkpoint's position")
+        elif by_position[pos]["hash"] != cp.get("hash"):
+            add("checkpoint_mismatch", pos, None, None, "the hash at the checkpoint's position differs")
+        elif parse_time(by_position[pos]["recordedAt"]) != parse_time(cp.get("recordedAt", "")):
+            add("checkpoint_mismatch", pos, None, None, "recordedAt at the checkpoint's position differs")
+    return findings, len(ordered)
+
+
+def main(argv):
+    args = argv[1:]
+    as_json = "--json" in args
+    args = [a for a in args if a != "--json"]
+    checkpoint_path = public_key_path = None
+    rest = []
+    i = 0
+    while i < len(args):
+        if args[i] == "--checkpoint" and i + 1 < len(args):
+            checkpoint_path = args[i + 1]; i += 2
+        elif args[i] == "--public-key" and i + 1 < len(args):
+            public_key_path = args[i + 1]; i += 2
+        else:
+            rest.append(args[i]); i += 1
+    if len(rest) != 1:
+        sys.stderr.write(__doc__)
+        return 64
+    try:
+        checkpoint = json.load(open(checkpoint_path, "rb")) if checkpoint_path else None
+        public_key = base64.b64decode(open(public_key_path).read().strip()) if public_key_path else None
+        findings, events = verify(rest[0], checkpoint, public_key)
+    except (OSError, ValueError) as e:
+        sys.stderr.write("verify_export: cannot read the input: %s\n" % e)
+        return 2
+    findings.sort(key=lambda f: (f["position"] is None, f["position"] or 0))
+    if as_json:
+        print(json.dumps({"clean": not findings, "events": events, "findings": findings}, sort_keys=True))
+    else:
+        print("%d events, %d finding(s)" % (events, len(findings)))
+        for f in findings:
+            print("%s\t%s\t%s" % (f["position"], f["code"], f["message"]))
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
