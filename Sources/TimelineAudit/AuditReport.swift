@@ -56,8 +56,8 @@ public struct AuditReport: Sendable {
     public var text: String {
         var out = ""
         let range = firstPosition.map { "positions \($0)–\(lastPosition ?? $0)" } ?? "an empty log"
-        out += "\(kind == "store" ? "Store" : "Export") \(source): \(events) events (\(range)), \(orders) orders"
-        if kind == "store" { out += ", \(blobsChecked) blobs, \(viewsChecked) views" }
+        out += "\(kind == "store" ? "Store" : "Export") \(source): \(plural(Int(events), "event")) (\(range)), \(plural(orders, "order"))"
+        if kind == "store" { out += ", \(plural(blobsChecked, "blob")), \(plural(viewsChecked, "view"))" }
         if let checkpointPosition { out += ", checkpoint at \(checkpointPosition)" }
         out += " checked in \(String(format2: seconds)) s.\n"
         for note in notes { out += "Note: \(note)\n" }
@@ -73,6 +73,9 @@ public struct AuditReport: Sendable {
         return out
     }
 }
+
+/// "1 event", "2 events".
+func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
 /// Aligned plain-text tables.
 public enum TextTable {

@@ -183,7 +183,7 @@ public enum Auditor {
 
     static func fill(_ report: inout AuditReport, from replay: ChainReplay) {
         report.events = replay.events
-        report.orders = replay.orders.count
+        report.orders = replay.tracks.count
         report.firstPosition = replay.firstPosition
         report.lastPosition = replay.last?.position
     }

@@ -48,7 +48,9 @@ struct ChainReplay {
     // Results
     var findings: [Finding] = []
     var events: UInt64 = 0
-    var orders: [String: OrderTrack] = [:]
+    /// Order id → its slot in ``tracks`` and ``orderNames``.
+    var slots: [String: Int32] = [:]
+    var tracks: [OrderTrack] = []
     var orderNames: [String] = []
     var index: [IndexEntry] = []
     var evidence: [EvidenceRef] = []
@@ -89,6 +91,13 @@ struct ChainReplay {
     /// Feeds one stored record. `key` is the log key it is stored under (a store),
     /// `line` its line number (an export), for the findings' wording.
     mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, key: UInt64?, line: Int?) {
+        if let item = CanonicalRecordScanner.scan(bytes) {
+            if let key, key != item.record.position {
+                keyMismatches.append((key, item.record.position, item.record.order, item.record.revision))
+            }
+            accept(item)
+            return
+        }
         let record: RecordedEvent
         let hashes: HashCheck
         do {
@@ -119,6 +128,11 @@ struct ChainReplay {
         var hashOK: Bool
 
         /// The members of a recorded event other than `data` and `hash`, in code-point order.
+        init(dataHashOK: Bool, hashOK: Bool) {
+            self.dataHashOK = dataHashOK
+            self.hashOK = hashOK
+        }
+
         static let knownKeys = ["actor", "dataHash", "eventId", "moderation", "occurredAt", "order", "position", "prevHash", "recordedAt", "revision", "type"]
 
         init(_ value: JSONValue, _ record: RecordedEvent) {
@@ -262,11 +276,16 @@ struct ChainReplay {
         last = (p, record.hash, record.recordedAt)
 
         // Revisions and legality
-        if orders[order] == nil {
-            orders[order] = OrderTrack(anchored: isWholeLog || record.revision == 0, slot: Int32(orderNames.count))
+        let slot: Int
+        if let known = slots[order] {
+            slot = Int(known)
+        } else {
+            slot = tracks.count
+            slots[order] = Int32(slot)
+            tracks.append(OrderTrack(anchored: isWholeLog || record.revision == 0, slot: Int32(slot)))
             orderNames.append(order)
         }
-        let track = orders[order]!
+        let track = tracks[slot]
         let expectedRevision = track.lastRevision.map { $0 + 1 } ?? (track.anchored ? 0 : record.revision)
         var tainted = track.tainted
         if record.revision > expectedRevision {
@@ -298,10 +317,11 @@ struct ChainReplay {
                 ))
             }
         }
-        Catalog.apply(record, to: &orders[order]!.state)
-        orders[order]!.tainted = tainted
-        orders[order]!.lastRevision = max(track.lastRevision ?? 0, record.revision)
-        orders[order]!.lastPosition = p
+        let lastRevision = max(track.lastRevision ?? 0, record.revision)
+        Catalog.apply(record, to: &tracks[slot].state)
+        tracks[slot].tainted = tainted
+        tracks[slot].lastRevision = lastRevision
+        tracks[slot].lastPosition = p
 
         if record.type == "evidence.attached", let sha = record.data["sha256"]?.stringValue {
             evidence.append(EvidenceRef(position: p, order: order, revision: record.revision, sha256: sha, size: record.data["size"]?.intValue ?? -1))
@@ -325,6 +345,9 @@ struct ChainReplay {
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return h
     }
+
+    /// The replay state of `order`, if it has events.
+    func track(_ order: String) -> OrderTrack? { slots[order].map { tracks[Int($0)] } }
 
     /// Whether `position` is inside a declared gap.
     func isMissing(_ position: UInt64) -> Bool { missing.contains { $0.contains(position) } }

@@ -136,7 +136,7 @@ struct StoreChecks {
         var count = 0
         try snap.forEachStoredView { order, bytes in
             count += 1
-            guard let track = replay.orders[order] else {
+            guard let track = replay.track(order) else {
                 findings.append(Finding(.viewMismatch, order: order, "a stored view exists for order \(order), which has no events in the log"))
                 return
             }
@@ -151,7 +151,7 @@ struct StoreChecks {
             }
         }
         for (slot, name) in replay.orderNames.enumerated() where !viewed[slot] {
-            guard let track = replay.orders[name], !track.tainted, track.state != nil else { continue }
+            guard let track = replay.track(name), !track.tainted, track.state != nil else { continue }
             findings.append(Finding(
                 .viewMismatch, position: track.lastPosition, order: name, revision: track.lastRevision,
                 "order \(name) has events but no stored view: order.get would answer not_found"
@@ -173,7 +173,7 @@ struct StoreChecks {
     private func checkStateIndexes(_ findings: inout [Finding]) throws {
         var stateRows = [Int](repeating: 0, count: replay.orderNames.count)
         try snap.forEachStateIndex { state, order in
-            guard let track = replay.orders[order] else {
+            guard let track = replay.track(order) else {
                 findings.append(Finding(.indexMismatch, order: order, "byState lists order \(order) as \(state), but it has no events"))
                 return
             }
@@ -184,7 +184,7 @@ struct StoreChecks {
             }
         }
         try snap.forEachParticipantIndex { user, order in
-            guard let track = replay.orders[order] else {
+            guard let track = replay.track(order) else {
                 findings.append(Finding(.indexMismatch, order: order, "byParticipant lists \(user) on order \(order), which has no events"))
                 return
             }
@@ -194,7 +194,7 @@ struct StoreChecks {
             }
         }
         for (slot, name) in replay.orderNames.enumerated() where stateRows[slot] != 1 {
-            guard let track = replay.orders[name], !track.tainted, track.state != nil else { continue }
+            guard let track = replay.track(name), !track.tainted, track.state != nil else { continue }
             findings.append(Finding(.indexMismatch, position: track.lastPosition, order: name, "byState lists order \(name) \(stateRows[slot]) times instead of once"))
         }
     }

@@ -25,14 +25,17 @@ struct AuditBench: ParsableCommand {
     @Option(help: "Verification runs; the best and the median are reported.")
     var runs: Int = 3
 
+    @Flag(help: "Keep the built store (its path is printed) to verify again with --data.")
+    var keep = false
+
     func run() throws {
         let dir = data ?? freshDirectory(common.workDirectory, "audit")
         if data == nil {
             let started = now()
             try build(dir)
-            print("built \(events) events over \(orders) orders in \(format(now() - started, 1)) s\n")
+            print("built \(events) events over \(orders) orders in \(format(now() - started, 1)) s\(keep ? " in \(dir)" : "")\n")
         }
-        defer { if data == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        defer { if data == nil && !keep { try? FileManager.default.removeItem(atPath: dir) } }
         let store = try Auditor.openStore(dir)
         var rates: [Double] = []
         var last: AuditReport?

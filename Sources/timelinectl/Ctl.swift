@@ -117,7 +117,12 @@ enum Format {
         var what = ""
         if let t = e["data"]?["text"]?.stringValue { what = t.count > 60 ? String(t.prefix(57)) + "..." : t }
         if let v = e["moderation"]?["verdict"]?.stringValue, v != "delivered" { what += " [\(v)]" }
-        if e["type"]?.stringValue == "evidence.attached" { what = "\(text(e["data"]?["filename"])) (\(text(e["data"]?["size"])) bytes)" }
+        if e["type"]?.stringValue == "evidence.attached" {
+            what = "\(text(e["data"]?["filename"])) (\(text(e["data"]?["size"])) bytes)"
+        } else if what.isEmpty, let data = e["data"]?.objectValue, !data.isEmpty {
+            let compact = data.keys.sorted().map { "\($0)=\(text(data[$0]))" }.joined(separator: " ")
+            what = compact.count > 60 ? String(compact.prefix(57)) + "..." : compact
+        }
         return [text(e["position"]), text(e["order"]), text(e["revision"]), text(e["recordedAt"]), text(e["type"]), actor, what]
     }
 

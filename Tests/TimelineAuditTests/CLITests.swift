@@ -124,7 +124,7 @@ struct CLITests {
         let tail = Process()
         tail.executableURL = URL(fileURLWithPath: Binaries.path("timelinectl"))
         tail.arguments = ["tail", "--from", "5", "--json"] + s
-        FileManager.default.createFile(atPath: dir.sub("tail.out"), contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.sub("tail.out"), contents: nil)
         tail.standardOutput = FileHandle(forWritingAtPath: dir.sub("tail.out"))
         tail.standardError = FileHandle.nullDevice
         try tail.run()
