@@ -40,13 +40,16 @@ public struct DataSchema: Sendable {
     /// Fields not in the schema are refused so the log holds only documented data.
     public func check(_ data: [String: JSONValue], path: String = "data") -> (field: String, message: String)? {
         for field in fields {
-            let fieldPath = "\(path).\(field.name)"
             guard let value = data[field.name], !value.isNull else {
-                if field.required { return (fieldPath, "\(fieldPath) is required") }
+                if field.required { return ("\(path).\(field.name)", "\(path).\(field.name) is required") }
                 continue
             }
+            // The path is spelled out only when there is a problem to report (this runs for every append and audit step).
+            if field.kind.isPlainlyValid(value) { continue }
+            let fieldPath = "\(path).\(field.name)"
             if let problem = field.kind.check(value, path: fieldPath) { return (fieldPath, problem) }
         }
+        if data.keys.allSatisfy({ key in fields.contains(where: { $0.name == key }) }) { return nil }
         for key in data.keys.sorted() where !fields.contains(where: { $0.name == key }) {
             let known = fields.map(\.name).joined(separator: ", ")
             return ("\(path).\(key)", "\(path).\(key) is not a field of this event type (allowed: \(known.isEmpty ? "none" : known))")
@@ -56,6 +59,20 @@ public struct DataSchema: Sendable {
 }
 
 extension DataSchema.Kind {
+    /// A quick yes for the common valid values of the simple kinds; `false` means "check properly".
+    func isPlainlyValid(_ value: JSONValue) -> Bool {
+        switch (self, value) {
+        case (.string(let length), .string(let s)):
+            let n = s.utf8.count
+            // UTF-8 length bounds the scalar count from above, and a quarter of it from below.
+            return n <= length.upperBound && (n + 3) / 4 >= length.lowerBound
+        case (.integer(let range), .int(let i)): return range.contains(i)
+        case (.boolean, .bool): return true
+        case (.oneOf(let options), .string(let s)): return options.contains(s)
+        default: return false
+        }
+    }
+
     func check(_ value: JSONValue, path: String) -> String? {
         switch self {
         case .string(let length):
