@@ -70,15 +70,14 @@ public enum Auditor {
                     start: 1, checkLegality: options.checkLegality,
                     indexCapacity: Int(max(head.position, UInt64(total))) + 1, checkpointPosition: options.checkpoint?.position
                 )
-                var done: UInt64 = 0
-                try snap.forEachLogEntry { key, bytes in
-                    replay.feed(bytes, key: key, line: nil)
-                    done += 1
-                    if done % 100_000 == 0 { options.progress?(done, UInt64(total)) }
-                    return true
+                var reported: UInt64 = 0
+                try ParallelScan.run(snap, into: &replay) { done in
+                    if done - reported >= 100_000 || done == UInt64(total) {
+                        reported = done
+                        options.progress?(done, UInt64(total))
+                    }
                 }
                 replay.finish()
-                options.progress?(done, UInt64(total))
                 var findings = replay.findings
                 let lastPosition = replay.last?.position ?? 0
                 if lastPosition != head.position || (head.position > 0 && replay.last?.hash != head.hash) {

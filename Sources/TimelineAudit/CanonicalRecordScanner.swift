@@ -1,6 +1,10 @@
 import Crypto
 import TimelineModel
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The fast path of the replay: reads a stored record that is already in
 /// canonical form (as the daemon writes it) without building a JSON tree for
 /// its envelope, and checks `dataHash` and `hash` over the stored bytes.
@@ -39,8 +43,7 @@ enum CanonicalRecordScanner {
         else { return nil }
         guard let position = integer(b, positionM.value), let revision = integer(b, revisionM.value),
               let order = plainString(b, orderM.value), let eventId = plainString(b, eventIdM.value),
-              let type = plainString(b, typeM.value), let recordedText = plainString(b, recordedAtM.value),
-              let recordedAt = Timestamp(rfc3339: recordedText),
+              let type = plainString(b, typeM.value), let recordedAt = time(b, recordedAtM.value),
               let dataHash = plainString(b, dataHashM.value), let prevHash = plainString(b, prevHashM.value),
               let hash = plainString(b, hashM.value)
         else { return nil }
@@ -49,21 +52,15 @@ enum CanonicalRecordScanner {
             guard let s = plainString(b, m.value) else { return nil }
             occurredAt = s
         }
-        guard let actorValue = try? JSONParser.parse(buffer: slice(b, actorM.value)),
-              let role = actorValue["role"]?.stringValue.flatMap(ActorRole.init(rawValue:)), let actorId = actorValue["id"]?.stringValue,
-              let data = try? JSONParser.parse(buffer: slice(b, dataM.value)), data.objectValue != nil
-        else { return nil }
+        guard let actor = actor(b, actorM.value), let data = CanonicalValue.parse(b, dataM.value), data.objectValue != nil else { return nil }
         var moderation: ModerationVerdict?
         if let m = find("moderation") {
-            guard let value = try? JSONParser.parse(buffer: slice(b, m.value)),
-                  let kind = value["verdict"]?.stringValue.flatMap(ModerationVerdictKind.init(rawValue:)),
-                  let rules = value["rules"]?.arrayValue?.compactMap({ $0.stringValue })
-            else { return nil }
-            moderation = ModerationVerdict(verdict: kind, rules: rules)
+            guard let verdict = moderationVerdict(b, m.value) else { return nil }
+            moderation = verdict
         }
         let record = RecordedEvent(
             position: position, order: order, revision: revision, eventId: eventId, type: type,
-            actor: Actor(role: role, id: actorId), recordedAt: recordedAt, occurredAt: occurredAt, data: data,
+            actor: actor, recordedAt: recordedAt, occurredAt: occurredAt, data: data,
             moderation: moderation, dataHash: dataHash, prevHash: prevHash, hash: hash
         )
         // dataHash over the data member's bytes; hash over every other member but hash.
@@ -87,6 +84,86 @@ enum CanonicalRecordScanner {
                 dataHashOK: matches(dataDigest, b, dataHashM.value), hashOK: matches(hashDigest, b, hashM.value)
             )
         )
+    }
+
+    /// `{"id":"…","role":"…"}` in canonical form; anything else goes to the JSON parser.
+    static func actor(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Actor? {
+        let idKey: StaticString = "{\"id\":"
+        if r.count > idKey.utf8CodeUnitCount, startsWith(b, r.lowerBound, idKey),
+           let idEnd = stringEnd(b, r.lowerBound + idKey.utf8CodeUnitCount),
+           let id = plainString(b, (r.lowerBound + idKey.utf8CodeUnitCount)..<idEnd),
+           startsWith(b, idEnd, ",\"role\":"), let role = plainString(b, (idEnd + 8)..<(r.upperBound - 1)),
+           b[r.upperBound - 1] == UInt8(ascii: "}"), let actorRole = ActorRole(rawValue: role) {
+            return Actor(role: actorRole, id: id)
+        }
+        guard let value = try? JSONParser.parse(buffer: slice(b, r)),
+              let role = value["role"]?.stringValue.flatMap(ActorRole.init(rawValue:)), let id = value["id"]?.stringValue
+        else { return nil }
+        return Actor(role: role, id: id)
+    }
+
+    /// `{"rules":[…],"verdict":"…"}`.
+    static func moderationVerdict(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> ModerationVerdict? {
+        let empty: StaticString = "{\"rules\":[],\"verdict\":"
+        if startsWith(b, r.lowerBound, empty), b[r.upperBound - 1] == UInt8(ascii: "}"),
+           let verdict = plainString(b, (r.lowerBound + empty.utf8CodeUnitCount)..<(r.upperBound - 1)).flatMap(ModerationVerdictKind.init(rawValue:)) {
+            return ModerationVerdict(verdict: verdict, rules: [])
+        }
+        guard let value = try? JSONParser.parse(buffer: slice(b, r)),
+              let kind = value["verdict"]?.stringValue.flatMap(ModerationVerdictKind.init(rawValue:)),
+              let rules = value["rules"]?.arrayValue?.compactMap({ $0.stringValue })
+        else { return nil }
+        return ModerationVerdict(verdict: kind, rules: rules)
+    }
+
+    /// `"YYYY-MM-DDTHH:MM:SS.ffffffZ"`, the daemon's form; others via ``Timestamp/init(rfc3339:)``.
+    static func time(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Timestamp? {
+        let s = r.lowerBound + 1
+        if r.count == 29, b[s + 4] == 45, b[s + 7] == 45, b[s + 10] == UInt8(ascii: "T"), b[s + 13] == 58, b[s + 16] == 58,
+           b[s + 19] == 46, b[s + 26] == UInt8(ascii: "Z") {
+            func num(_ from: Int, _ count: Int) -> Int64? {
+                var v: Int64 = 0
+                for i in (s + from)..<(s + from + count) {
+                    let c = b[i]
+                    guard c >= 48 && c <= 57 else { return nil }
+                    v = v * 10 + Int64(c - 48)
+                }
+                return v
+            }
+            if let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
+               let sec = num(17, 2), let us = num(20, 6), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 60 {
+                // days from civil (Howard Hinnant)
+                let yy = mo <= 2 ? y - 1 : y
+                let era = (yy >= 0 ? yy : yy - 399) / 400
+                let yoe = yy - era * 400
+                let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1
+                let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+                let days = era * 146_097 + doe - 719_468
+                let t = Timestamp(microseconds: ((days * 86_400 + h * 3600 + mi * 60 + sec) * 1_000_000) + us)
+                // Day-of-month beyond the month's length: let the general parser decide.
+                if d <= 28 { return t }
+            }
+        }
+        guard let text = plainString(b, r) else { return nil }
+        return Timestamp(rfc3339: text)
+    }
+
+    static func startsWith(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard at + n <= b.count else { return false }
+        return memcmp(b.baseAddress! + at, prefix.utf8Start, n) == 0
+    }
+
+    /// The end (after the closing quote) of the string starting at `at`.
+    static func stringEnd(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int? {
+        guard at < b.count, b[at] == 0x22 else { return nil }
+        var j = at + 1
+        while j < b.count {
+            if b[j] == 0x22 { return j + 1 }
+            if b[j] == 0x5C { return nil }
+            j += 1
+        }
+        return nil
     }
 
     static func slice(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UnsafeBufferPointer<UInt8> {
@@ -150,8 +227,10 @@ private struct Validator {
         while true {
             guard j < b.count, b[j] == 0x22, let (keyEnd, escaped) = string(j), !escaped else { return nil }
             let key = (j + 1)..<(keyEnd - 1)
-            if let previous, !UnsafeBufferPointer(rebasing: b[previous]).lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: b[key])) {
-                return nil
+            if let previous {
+                let n = min(previous.count, key.count)
+                let c = memcmp(b.baseAddress! + previous.lowerBound, b.baseAddress! + key.lowerBound, n)
+                if c > 0 || (c == 0 && previous.count >= key.count) { return nil }
             }
             previous = key
             j = keyEnd
@@ -248,5 +327,73 @@ private struct Validator {
         case 97...102: return c - 87
         default: return nil
         }
+    }
+}
+
+/// Builds a ``JSONValue`` from bytes the ``Validator`` already proved canonical
+/// (so: no whitespace, valid structure, integers only). Strings with escapes or
+/// invalid UTF-8 go to ``JSONParser``.
+enum CanonicalValue {
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> JSONValue? {
+        var i = r.lowerBound
+        guard let v = value(b, &i), i == r.upperBound else {
+            return try? JSONParser.parse(buffer: UnsafeBufferPointer(rebasing: b[r]))
+        }
+        return v
+    }
+
+    static func value(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> JSONValue? {
+        switch b[i] {
+        case UInt8(ascii: "{"):
+            i += 1
+            var members: [String: JSONValue] = Dictionary(minimumCapacity: 4)
+            if b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            while true {
+                guard let key = string(b, &i) else { return nil }
+                i += 1  // ':'
+                guard let v = value(b, &i) else { return nil }
+                members[key] = v
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                i += 1  // '}'
+                return .object(members)
+            }
+        case UInt8(ascii: "["):
+            i += 1
+            var elements: [JSONValue] = []
+            if b[i] == UInt8(ascii: "]") { i += 1; return .array(elements) }
+            while true {
+                guard let v = value(b, &i) else { return nil }
+                elements.append(v)
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                i += 1
+                return .array(elements)
+            }
+        case 0x22:
+            return string(b, &i).map { .string($0) }
+        case UInt8(ascii: "t"): i += 4; return .bool(true)
+        case UInt8(ascii: "f"): i += 5; return .bool(false)
+        case UInt8(ascii: "n"): i += 4; return .null
+        default:
+            var negative = false
+            if b[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+            var v: Int64 = 0
+            while i < b.count, b[i] >= 48, b[i] <= 57 { v = v * 10 + Int64(b[i] - 48); i += 1 }
+            return .int(negative ? -v : v)
+        }
+    }
+
+    static func string(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> String? {
+        let start = i + 1
+        var j = start
+        var high = false
+        while b[j] != 0x22 {
+            if b[j] == 0x5C { return nil }
+            if b[j] >= 0x80 { high = true }
+            j += 1
+        }
+        let slice = UnsafeBufferPointer(rebasing: b[start..<j])
+        i = j + 1
+        if !high { return String(decoding: slice, as: UTF8.self) }
+        return String(validating: slice, as: UTF8.self)
     }
 }

@@ -92,10 +92,7 @@ struct ChainReplay {
     /// `line` its line number (an export), for the findings' wording.
     mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, key: UInt64?, line: Int?) {
         if let item = CanonicalRecordScanner.scan(bytes) {
-            if let key, key != item.record.position {
-                keyMismatches.append((key, item.record.position, item.record.order, item.record.revision))
-            }
-            accept(item)
+            feed(item, key: key)
             return
         }
         let record: RecordedEvent
@@ -115,15 +112,23 @@ struct ChainReplay {
         accept(Item(record: record, hashes: hashes))
     }
 
+    /// Feeds a record the fast path already scanned.
+    mutating func feed(_ item: Item, key: UInt64?) {
+        if let key, key != item.record.position {
+            keyMismatches.append((key, item.record.position, item.record.order, item.record.revision))
+        }
+        accept(item)
+    }
+
     /// A decoded record with the verdicts of its own hashes (they do not depend on its neighbours).
-    struct Item {
+    struct Item: Sendable {
         var record: RecordedEvent
         var hashes: HashCheck
     }
 
     /// Whether `dataHash` and `hash` match the record as stored. The hash input is
     /// canonical(every stored member but `hash` and `data`), unknown members included.
-    struct HashCheck {
+    struct HashCheck: Sendable {
         var dataHashOK: Bool
         var hashOK: Bool
 

@@ -27,8 +27,8 @@ enum Binaries {
     /// Runs `name` with `arguments` and waits for it (output captured through files, so it never blocks).
     static func run(_ name: String, _ arguments: [String], in directory: String? = nil) throws -> Result {
         let scratch = NSTemporaryDirectory() + "run-\(UUID().uuidString.prefix(8))"
-        FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
-        FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: scratch + ".out")
             try? FileManager.default.removeItem(atPath: scratch + ".err")
@@ -63,7 +63,7 @@ final class Daemon: @unchecked Sendable {
         try Data("{}".utf8).write(to: URL(fileURLWithPath: dir.sub("moderation.json")))
         let config = #"{"socketPath": "\#(socket)", "dataDirectory": "\#(data)", "durability": "relaxed", "moderationPath": "\#(dir.sub("moderation.json"))"}"#
         try Data(config.utf8).write(to: URL(fileURLWithPath: dir.sub("config.json")))
-        FileManager.default.createFile(atPath: dir.sub("daemon.log"), contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.sub("daemon.log"), contents: nil)
         process.executableURL = URL(fileURLWithPath: Binaries.path("timelined"))
         process.arguments = ["--config", dir.sub("config.json")]
         process.standardOutput = FileHandle(forWritingAtPath: dir.sub("daemon.log"))
