@@ -80,10 +80,11 @@ public enum Auditor {
                 replay.finish()
                 var findings = replay.findings
                 let lastPosition = replay.last?.position ?? 0
-                if lastPosition != head.position || (head.position > 0 && replay.last?.hash != head.hash) {
+                if lastPosition != head.position || (head.position > 0 && replay.last?.hash != Digest32(hex: head.hash)) {
+                    let lastHash = replay.last.map { " (hash \(($0.hash?.hex ?? "?").prefix(16))…)" } ?? ""
                     findings.append(Finding(
                         .headMismatch, position: head.position,
-                        "the store's head says position \(head.position) (hash \(head.hash.prefix(16))…) but the log ends at position \(lastPosition)\(replay.last.map { " (hash \($0.hash.prefix(16))…)" } ?? "")"
+                        "the store's head says position \(head.position) (hash \(head.hash.prefix(16))…) but the log ends at position \(lastPosition)\(lastHash)"
                     ))
                 }
                 try StoreChecks(snap: snap, replay: replay).run(into: &findings, report: &report)

@@ -44,8 +44,7 @@ enum CanonicalRecordScanner {
         guard let position = integer(b, positionM.value), let revision = integer(b, revisionM.value),
               let order = plainString(b, orderM.value), let eventId = plainString(b, eventIdM.value),
               let type = plainString(b, typeM.value), let recordedAt = time(b, recordedAtM.value),
-              let dataHash = plainString(b, dataHashM.value), let prevHash = plainString(b, prevHashM.value),
-              let hash = plainString(b, hashM.value)
+              dataHashM.value.count == 66, prevHashM.value.count == 66, hashM.value.count == 66
         else { return nil }
         var occurredAt: String?
         if let m = find("occurredAt") {
@@ -61,7 +60,7 @@ enum CanonicalRecordScanner {
         let record = RecordedEvent(
             position: position, order: order, revision: revision, eventId: eventId, type: type,
             actor: actor, recordedAt: recordedAt, occurredAt: occurredAt, data: data,
-            moderation: moderation, dataHash: dataHash, prevHash: prevHash, hash: hash
+            moderation: moderation
         )
         // dataHash over the data member's bytes; hash over every other member but hash.
         var dataHasher = SHA256()
@@ -78,11 +77,13 @@ enum CanonicalRecordScanner {
         }
         hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, (b.count - 1)..<b.count)))
         let hashDigest = hasher.finalize()
+        let inner = { (m: Member) in slice(b, (m.value.lowerBound + 1)..<(m.value.upperBound - 1)) }
         return ChainReplay.Item(
             record: record,
             hashes: ChainReplay.HashCheck(
                 dataHashOK: matches(dataDigest, b, dataHashM.value), hashOK: matches(hashDigest, b, hashM.value)
-            )
+            ),
+            hash: Digest32(hex: inner(hashM)), prevHash: Digest32(hex: inner(prevHashM))
         )
     }
 
@@ -201,199 +202,5 @@ enum CanonicalRecordScanner {
             i += 2
         }
         return true
-    }
-}
-
-/// Checks that bytes are canonical JSON (no whitespace, keys strictly ascending,
-/// minimal escapes, canonical integers) and finds the top-level members. Returns
-/// nil for anything it cannot prove canonical; the general path then decides.
-private struct Validator {
-    let b: UnsafeBufferPointer<UInt8>
-
-    mutating func topLevel() -> [CanonicalRecordScanner.Member]? {
-        guard b.count >= 2, b[0] == UInt8(ascii: "{") else { return nil }
-        var members: [CanonicalRecordScanner.Member] = []
-        members.reserveCapacity(14)
-        guard let end = object(0, depth: 0, members: &members), end == b.count else { return nil }
-        return members
-    }
-
-    /// Validates the object at `i`; collects its members when asked (top level only).
-    func object(_ i: Int, depth: Int, members: inout [CanonicalRecordScanner.Member]) -> Int? {
-        var j = i + 1
-        guard j < b.count else { return nil }
-        if b[j] == UInt8(ascii: "}") { return j + 1 }
-        var previous: Range<Int>?
-        while true {
-            guard j < b.count, b[j] == 0x22, let (keyEnd, escaped) = string(j), !escaped else { return nil }
-            let key = (j + 1)..<(keyEnd - 1)
-            if let previous {
-                let n = min(previous.count, key.count)
-                let c = memcmp(b.baseAddress! + previous.lowerBound, b.baseAddress! + key.lowerBound, n)
-                if c > 0 || (c == 0 && previous.count >= key.count) { return nil }
-            }
-            previous = key
-            j = keyEnd
-            guard j < b.count, b[j] == UInt8(ascii: ":") else { return nil }
-            let start = j + 1
-            guard let end = value(start, depth: depth + 1) else { return nil }
-            if depth == 0 { members.append(.init(key: key, value: start..<end)) }
-            j = end
-            guard j < b.count else { return nil }
-            if b[j] == UInt8(ascii: ",") { j += 1; continue }
-            if b[j] == UInt8(ascii: "}") { return j + 1 }
-            return nil
-        }
-    }
-
-    func value(_ i: Int, depth: Int) -> Int? {
-        guard i < b.count, depth < 64 else { return nil }
-        switch b[i] {
-        case UInt8(ascii: "{"):
-            var none: [CanonicalRecordScanner.Member] = []
-            return object(i, depth: depth, members: &none)
-        case UInt8(ascii: "["):
-            var j = i + 1
-            guard j < b.count else { return nil }
-            if b[j] == UInt8(ascii: "]") { return j + 1 }
-            while true {
-                guard let end = value(j, depth: depth + 1), end < b.count else { return nil }
-                if b[end] == UInt8(ascii: ",") { j = end + 1; continue }
-                if b[end] == UInt8(ascii: "]") { return end + 1 }
-                return nil
-            }
-        case 0x22: return string(i)?.end
-        case UInt8(ascii: "t"): return literal(i, "true")
-        case UInt8(ascii: "f"): return literal(i, "false")
-        case UInt8(ascii: "n"): return literal(i, "null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return integer(i)
-        default: return nil
-        }
-    }
-
-    func literal(_ i: Int, _ text: StaticString) -> Int? {
-        let n = text.utf8CodeUnitCount
-        guard i + n <= b.count else { return nil }
-        for k in 0..<n where b[i + k] != text.utf8Start[k] { return nil }
-        return i + n
-    }
-
-    /// `-?(0|[1-9][0-9]*)` of at most 18 digits, not followed by a fraction or exponent.
-    func integer(_ i: Int) -> Int? {
-        var j = i
-        if b[j] == UInt8(ascii: "-") { j += 1 }
-        let digitsStart = j
-        while j < b.count, b[j] >= 48, b[j] <= 57 { j += 1 }
-        let digits = j - digitsStart
-        guard digits >= 1, digits <= 18 else { return nil }
-        if b[digitsStart] == 48 && (digits > 1 || digitsStart > i) { return nil }  // leading zero, or -0
-        if j < b.count, b[j] == UInt8(ascii: ".") || b[j] == UInt8(ascii: "e") || b[j] == UInt8(ascii: "E") { return nil }
-        return j
-    }
-
-    /// The end of the string at `i` and whether it holds escapes; escapes must be RFC 8785's minimal ones.
-    func string(_ i: Int) -> (end: Int, escaped: Bool)? {
-        var j = i + 1
-        var escaped = false
-        while j < b.count {
-            let c = b[j]
-            if c == 0x22 { return (j + 1, escaped) }
-            if c < 0x20 { return nil }
-            if c == 0x5C {
-                escaped = true
-                guard j + 1 < b.count else { return nil }
-                switch b[j + 1] {
-                case 0x22, 0x5C, UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    j += 2
-                case UInt8(ascii: "u"):
-                    guard j + 5 < b.count, b[j + 2] == 48, b[j + 3] == 48 else { return nil }
-                    guard let hi = lowerHex(b[j + 4]), let lo = lowerHex(b[j + 5]) else { return nil }
-                    let scalar = hi << 4 | lo
-                    guard scalar < 0x20, ![8, 9, 10, 12, 13].contains(scalar) else { return nil }
-                    j += 6
-                default:
-                    return nil
-                }
-                continue
-            }
-            j += 1
-        }
-        return nil
-    }
-
-    func lowerHex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        default: return nil
-        }
-    }
-}
-
-/// Builds a ``JSONValue`` from bytes the ``Validator`` already proved canonical
-/// (so: no whitespace, valid structure, integers only). Strings with escapes or
-/// invalid UTF-8 go to ``JSONParser``.
-enum CanonicalValue {
-    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> JSONValue? {
-        var i = r.lowerBound
-        guard let v = value(b, &i), i == r.upperBound else {
-            return try? JSONParser.parse(buffer: UnsafeBufferPointer(rebasing: b[r]))
-        }
-        return v
-    }
-
-    static func value(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> JSONValue? {
-        switch b[i] {
-        case UInt8(ascii: "{"):
-            i += 1
-            var members: [String: JSONValue] = Dictionary(minimumCapacity: 4)
-            if b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-            while true {
-                guard let key = string(b, &i) else { return nil }
-                i += 1  // ':'
-                guard let v = value(b, &i) else { return nil }
-                members[key] = v
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                i += 1  // '}'
-                return .object(members)
-            }
-        case UInt8(ascii: "["):
-            i += 1
-            var elements: [JSONValue] = []
-            if b[i] == UInt8(ascii: "]") { i += 1; return .array(elements) }
-            while true {
-                guard let v = value(b, &i) else { return nil }
-                elements.append(v)
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                i += 1
-                return .array(elements)
-            }
-        case 0x22:
-            return string(b, &i).map { .string($0) }
-        case UInt8(ascii: "t"): i += 4; return .bool(true)
-        case UInt8(ascii: "f"): i += 5; return .bool(false)
-        case UInt8(ascii: "n"): i += 4; return .null
-        default:
-            var negative = false
-            if b[i] == UInt8(ascii: "-") { negative = true; i += 1 }
-            var v: Int64 = 0
-            while i < b.count, b[i] >= 48, b[i] <= 57 { v = v * 10 + Int64(b[i] - 48); i += 1 }
-            return .int(negative ? -v : v)
-        }
-    }
-
-    static func string(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> String? {
-        let start = i + 1
-        var j = start
-        var high = false
-        while b[j] != 0x22 {
-            if b[j] == 0x5C { return nil }
-            if b[j] >= 0x80 { high = true }
-            j += 1
-        }
-        let slice = UnsafeBufferPointer(rebasing: b[start..<j])
-        i = j + 1
-        if !high { return String(decoding: slice, as: UTF8.self) }
-        return String(validating: slice, as: UTF8.self)
     }
 }

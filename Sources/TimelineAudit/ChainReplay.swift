@@ -56,7 +56,7 @@ struct ChainReplay {
     var evidence: [EvidenceRef] = []
     var checkpointRecord: (hash: String, recordedAt: String)?
     var firstPosition: UInt64?
-    var last: (position: UInt64, hash: String, recordedAt: Timestamp)?
+    var last: (position: UInt64, hash: Digest32?, recordedAt: Timestamp)?
     /// Positions involved in an out-of-order finding (key mismatches there are not repeated).
     var outOfOrder: Set<UInt64> = []
     /// Missing positions (declared gaps).
@@ -65,7 +65,7 @@ struct ChainReplay {
     // Reorder state
     private var expected: UInt64?
     private var pending: [UInt64: Item] = [:]
-    private var lastHash: String?
+    private var lastHash: Digest32?
     private var lastRecordedAt: Timestamp?
     private var unexplainedMissing: UInt64 = 0
     private var keyMismatches: [(key: UInt64, position: UInt64, order: String, revision: UInt64)] = []
@@ -118,55 +118,6 @@ struct ChainReplay {
             keyMismatches.append((key, item.record.position, item.record.order, item.record.revision))
         }
         accept(item)
-    }
-
-    /// A decoded record with the verdicts of its own hashes (they do not depend on its neighbours).
-    struct Item: Sendable {
-        var record: RecordedEvent
-        var hashes: HashCheck
-    }
-
-    /// Whether `dataHash` and `hash` match the record as stored. The hash input is
-    /// canonical(every stored member but `hash` and `data`), unknown members included.
-    struct HashCheck: Sendable {
-        var dataHashOK: Bool
-        var hashOK: Bool
-
-        /// The members of a recorded event other than `data` and `hash`, in code-point order.
-        init(dataHashOK: Bool, hashOK: Bool) {
-            self.dataHashOK = dataHashOK
-            self.hashOK = hashOK
-        }
-
-        static let knownKeys = ["actor", "dataHash", "eventId", "moderation", "occurredAt", "order", "position", "prevHash", "recordedAt", "revision", "type"]
-
-        init(_ value: JSONValue, _ record: RecordedEvent) {
-            dataHashOK = Hashing.sha256Hex(CanonicalJSON.encode(record.data)) == record.dataHash
-            guard case .object(let members) = value else { hashOK = false; return }
-            var out: [UInt8] = []
-            out.reserveCapacity(512)
-            out.append(UInt8(ascii: "{"))
-            var written = 0
-            for key in Self.knownKeys {
-                guard let member = members[key] else { continue }
-                if written > 0 { out.append(UInt8(ascii: ",")) }
-                CanonicalJSON.writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                CanonicalJSON.write(member, into: &out)
-                written += 1
-            }
-            out.append(UInt8(ascii: "}"))
-            let hashed = members["hash"] != nil ? 1 : 0
-            let data = members["data"] != nil ? 1 : 0
-            if written + hashed + data != members.count {
-                // Members the format does not know: hash them too, the general (sorting) way.
-                var rest = members
-                rest.removeValue(forKey: "hash")
-                rest.removeValue(forKey: "data")
-                out = CanonicalJSON.encode(.object(rest))
-            }
-            hashOK = Hashing.sha256Hex(out) == record.hash
-        }
     }
 
     /// Takes one decoded record in storage order.
@@ -262,14 +213,14 @@ struct ChainReplay {
                 "the event's hash does not match its fields: a field other than data was changed after it was recorded"
             ))
         }
-        if let expectedPrev = p == 1 ? Hashing.zeroHash : lastHash, record.prevHash != expectedPrev {
+        if let expectedPrev = p == 1 ? Digest32.zero : lastHash, item.prevHash != expectedPrev {
             findings.append(Finding(
                 .prevHashMismatch, position: p, order: order, revision: record.revision,
                 p == 1 ? "position 1 must carry 64 zeros as prevHash"
                     : "prevHash is not the hash of position \(p - 1): the chain is broken here"
             ))
         }
-        lastHash = record.hash
+        lastHash = item.hash
         if let before = lastRecordedAt, record.recordedAt < before {
             findings.append(Finding(
                 .recordedAtBackwards, position: p, order: order, revision: record.revision,
@@ -277,8 +228,8 @@ struct ChainReplay {
             ))
         }
         lastRecordedAt = record.recordedAt
-        if p == checkpointPosition { checkpointRecord = (record.hash, record.recordedAt.rfc3339) }
-        last = (p, record.hash, record.recordedAt)
+        if p == checkpointPosition { checkpointRecord = (item.hash?.hex ?? "", record.recordedAt.rfc3339) }
+        last = (p, item.hash, record.recordedAt)
 
         // Revisions and legality
         let slot: Int
@@ -290,9 +241,10 @@ struct ChainReplay {
             tracks.append(OrderTrack(anchored: isWholeLog || record.revision == 0, slot: Int32(slot)))
             orderNames.append(order)
         }
-        let track = tracks[slot]
-        let expectedRevision = track.lastRevision.map { $0 + 1 } ?? (track.anchored ? 0 : record.revision)
-        var tainted = track.tainted
+        let previousRevision = tracks[slot].lastRevision
+        let anchored = tracks[slot].anchored
+        let expectedRevision = previousRevision.map { $0 + 1 } ?? (anchored ? 0 : record.revision)
+        var tainted = tracks[slot].tainted
         if record.revision > expectedRevision {
             let gap = record.revision - expectedRevision
             if unexplainedMissing >= gap {
@@ -300,7 +252,7 @@ struct ChainReplay {
             } else {
                 findings.append(Finding(
                     .revisionGap, position: p, order: order, revision: record.revision,
-                    "order \(order) goes from revision \(expectedRevision == 0 && track.lastRevision == nil ? "none" : String(expectedRevision - 1)) to \(record.revision)"
+                    "order \(order) goes from revision \(expectedRevision == 0 && previousRevision == nil ? "none" : String(expectedRevision - 1)) to \(record.revision)"
                 ))
             }
             tainted = true
@@ -311,10 +263,10 @@ struct ChainReplay {
             ))
             tainted = true
         }
-        if checkLegality && track.anchored && !tainted {
+        if checkLegality && anchored && !tainted {
             let input = EventInput(eventId: record.eventId, type: record.type, actor: record.actor, occurredAt: record.occurredAt, data: record.data)
             do {
-                try Catalog.validate(input, state: track.state, index: 0, origin: Self.origin(of: record), recordedAt: record.recordedAt)
+                try Catalog.validate(input, state: tracks[slot].state, index: 0, origin: Self.origin(of: record), recordedAt: record.recordedAt)
             } catch {
                 findings.append(Finding(
                     .illegalEvent, position: p, order: order, revision: record.revision,
@@ -322,7 +274,7 @@ struct ChainReplay {
                 ))
             }
         }
-        let lastRevision = max(track.lastRevision ?? 0, record.revision)
+        let lastRevision = max(previousRevision ?? 0, record.revision)
         Catalog.apply(record, to: &tracks[slot].state)
         tracks[slot].tainted = tainted
         tracks[slot].lastRevision = lastRevision
@@ -332,7 +284,7 @@ struct ChainReplay {
             evidence.append(EvidenceRef(position: p, order: order, revision: record.revision, sha256: sha, size: record.data["size"]?.intValue ?? -1))
         }
         if keepIndex, p >= 1, p <= UInt64(index.count) {
-            index[Int(p - 1)] = IndexEntry(slot: track.slot, revision: record.revision, idHash: Self.fnv(record.eventId.utf8))
+            index[Int(p - 1)] = IndexEntry(slot: Int32(slot), revision: record.revision, idHash: Self.fnv(record.eventId.utf8))
         }
     }
 

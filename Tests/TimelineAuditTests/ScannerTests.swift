@@ -21,7 +21,10 @@ struct ScannerTests {
                 let fast = try #require(CanonicalRecordScanner.scan(b))
                 let value = try JSONParser.parse(buffer: b)
                 let slow = try RecordedEvent(json: value)
-                #expect(fast.record == slow)
+                var withoutHashes = slow
+                (withoutHashes.dataHash, withoutHashes.prevHash, withoutHashes.hash) = ("", "", "")
+                #expect(fast.record == withoutHashes)
+                #expect(fast.hash?.hex == slow.hash && fast.prevHash?.hex == slow.prevHash)
                 #expect(fast.hashes.dataHashOK && fast.hashes.hashOK)
                 let general = ChainReplay.HashCheck(value, slow)
                 #expect(general.dataHashOK && general.hashOK)

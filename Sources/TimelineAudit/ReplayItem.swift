@@ -1,0 +1,126 @@
+import TimelineModel
+
+extension ChainReplay {
+    /// A decoded record with the verdicts of its own hashes (they do not depend on its neighbours).
+    ///
+    /// On the fast path the record's `dataHash`, `prevHash` and `hash` strings are
+    /// left empty (building them costs more than the rest of a record): use
+    /// ``hash`` and ``prevHash``, nil when the stored text is not 64 lower-case hex digits.
+    struct Item: Sendable {
+        var record: RecordedEvent
+        var hashes: HashCheck
+        var hash: Digest32?
+        var prevHash: Digest32?
+
+        init(record: RecordedEvent, hashes: HashCheck) {
+            self.record = record
+            self.hashes = hashes
+            hash = Digest32(hex: record.hash)
+            prevHash = Digest32(hex: record.prevHash)
+        }
+
+        init(record: RecordedEvent, hashes: HashCheck, hash: Digest32?, prevHash: Digest32?) {
+            self.record = record
+            self.hashes = hashes
+            self.hash = hash
+            self.prevHash = prevHash
+        }
+    }
+
+    /// Whether `dataHash` and `hash` match the record as stored. The hash input is
+    /// canonical(every stored member but `hash` and `data`), unknown members included.
+    struct HashCheck: Sendable {
+        var dataHashOK: Bool
+        var hashOK: Bool
+
+        /// Verdicts computed elsewhere (the fast path).
+        init(dataHashOK: Bool, hashOK: Bool) {
+            self.dataHashOK = dataHashOK
+            self.hashOK = hashOK
+        }
+
+        /// The members of a recorded event other than `data` and `hash`, in code-point order.
+        static let knownKeys = ["actor", "dataHash", "eventId", "moderation", "occurredAt", "order", "position", "prevHash", "recordedAt", "revision", "type"]
+
+        /// The general path: re-encodes the parsed record canonically and hashes that.
+        init(_ value: JSONValue, _ record: RecordedEvent) {
+            dataHashOK = Hashing.sha256Hex(CanonicalJSON.encode(record.data)) == record.dataHash
+            guard case .object(let members) = value else { hashOK = false; return }
+            var out: [UInt8] = []
+            out.reserveCapacity(512)
+            out.append(UInt8(ascii: "{"))
+            var written = 0
+            for key in Self.knownKeys {
+                guard let member = members[key] else { continue }
+                if written > 0 { out.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                CanonicalJSON.write(member, into: &out)
+                written += 1
+            }
+            out.append(UInt8(ascii: "}"))
+            let hashed = members["hash"] != nil ? 1 : 0
+            let data = members["data"] != nil ? 1 : 0
+            if written + hashed + data != members.count {
+                // Members the format does not know: hash them too, the general (sorting) way.
+                var rest = members
+                rest.removeValue(forKey: "hash")
+                rest.removeValue(forKey: "data")
+                out = CanonicalJSON.encode(.object(rest))
+            }
+            hashOK = Hashing.sha256Hex(out) == record.hash
+        }
+    }
+}
+
+/// A SHA-256 digest as four words, so the chain is compared without building strings.
+struct Digest32: Hashable, Sendable {
+    var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
+    /// 64 zeros: the `prevHash` of position 1.
+    static let zero = Digest32(w0: 0, w1: 0, w2: 0, w3: 0)
+
+    init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+        (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3)
+    }
+
+    /// From exactly 64 lower-case hex digits; nil for anything else.
+    init?(hex b: UnsafeBufferPointer<UInt8>) {
+        guard b.count == 64 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        for w in 0..<4 {
+            var v: UInt64 = 0
+            for i in (w * 16)..<(w * 16 + 16) {
+                let c = b[i]
+                let n: UInt8
+                switch c {
+                case 48...57: n = c - 48
+                case 97...102: n = c - 87
+                default: return nil
+                }
+                v = v << 4 | UInt64(n)
+            }
+            switch w {
+            case 0: words.0 = v
+            case 1: words.1 = v
+            case 2: words.2 = v
+            default: words.3 = v
+            }
+        }
+        self.init(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
+    }
+
+    init?(hex text: String) {
+        var text = text
+        guard let d = text.withUTF8({ Digest32(hex: $0) }) else { return nil }
+        self = d
+    }
+
+    /// The 64 lower-case hex digits.
+    var hex: String {
+        [w0, w1, w2, w3].map { word in
+            let s = String(word, radix: 16)
+            return String(repeating: "0", count: 16 - s.count) + s
+        }.joined()
+    }
+}
