@@ -82,6 +82,8 @@ struct CommitSession {
     let store: TimelineStore
     let txn: WriteTransaction
     var head: ChainHead
+    /// The head when the transaction began.
+    let startHead: ChainHead
     let now: Timestamp
     let policy: ModerationPolicy
     /// Orders touched in this transaction: as they stand now (`nil` = not placed).
@@ -96,6 +98,7 @@ struct CommitSession {
         self.store = store
         self.txn = txn
         self.head = head
+        self.startHead = head
         let clock = store.configuration.clock()
         self.now = max(clock, head.recordedAt ?? clock)
         self.policy = store.moderation.policy
@@ -243,7 +246,7 @@ struct CommitSession {
             try projector.write(state, replacing: original)
         }
         try projector.applyParticipantEffects(effects)
-        try txn.put(tables.meta, key: MetaKey.head, value: TimelineStore.encodeHead(head))
+        if head != startHead { try txn.put(tables.meta, key: MetaKey.head, value: TimelineStore.encodeHead(head)) }
     }
 }
 
