@@ -4,6 +4,16 @@ import LMDB
 import TimelineModel
 import TimelineStore
 
+/// Events per wall-clock second and per CPU second (the latter is steadier on a busy machine).
+struct Rate {
+    var wall: Double
+    var cpu: Double
+    init(events: Int, wall: Double, cpu: Double) {
+        self.wall = Double(events) / wall
+        self.cpu = Double(events) / max(cpu, 1e-9)
+    }
+}
+
 /// `timeline-bench store`: commit throughput beside raw LMDB, rebuild and moderation rates.
 struct StoreBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,9 +36,12 @@ struct StoreBench: ParsableCommand {
         for perCommit in [1, 10, 100, 1000] {
             let (ours, bytes) = try measureCommit(perCommit: perCommit, durability: durability)
             let raw = try measureRaw(perCommit: perCommit, records: bytes, durability: durability)
-            rows.append([String(perCommit), format(ours), format(raw), format(ours / raw, 2)])
+            rows.append([
+                String(perCommit), format(ours.wall), format(raw.wall), format(ours.wall / raw.wall, 2),
+                format(ours.cpu), format(raw.cpu), format(ours.cpu / raw.cpu, 2),
+            ])
         }
-        printTable(["events/commit", "commit() events/s", "raw LMDB puts/s", "ratio"], rows)
+        printTable(["events/commit", "commit() events/s", "raw LMDB puts/s", "ratio", "commit() events/CPU-s", "raw puts/CPU-s", "CPU ratio"], rows)
         print("\n## moderation\n")
         let rate = measureModeration()
         printTable(["messages", "messages/s (one core)"], [[String(rate.count), format(rate.perSecond)]])
@@ -40,7 +53,7 @@ struct StoreBench: ParsableCommand {
     }
 
     /// Commits requests of one chat event each, `perCommit` per commit; returns events/s and sample record bytes.
-    func measureCommit(perCommit: Int, durability: Durability) throws -> (Double, [[UInt8]]) {
+    func measureCommit(perCommit: Int, durability: Durability) throws -> (Rate, [[UInt8]]) {
         let dir = freshDirectory(common.workDirectory, "commit-\(perCommit)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = StoreConfiguration(path: dir)
@@ -55,6 +68,7 @@ struct StoreBench: ParsableCommand {
         var events = 0
         var samples: [[UInt8]] = []
         let start = now()
+        let cpuStart = cpuSeconds()
         while now() - start < common.seconds {
             var batch: [AppendRequest] = []
             batch.reserveCapacity(perCommit)
@@ -68,17 +82,18 @@ struct StoreBench: ParsableCommand {
                 events += 1
             }
         }
-        return (Double(events) / (now() - start), samples)
+        return (Rate(events: events, wall: now() - start, cpu: cpuSeconds() - cpuStart), samples)
     }
 
     /// The same record bytes put into a bare LMDB database, `perCommit` puts per commit.
-    func measureRaw(perCommit: Int, records: [[UInt8]], durability: Durability) throws -> Double {
+    func measureRaw(perCommit: Int, records: [[UInt8]], durability: Durability) throws -> Rate {
         let dir = freshDirectory(common.workDirectory, "raw-\(perCommit)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let env = try Environment(path: dir, flags: durability == .relaxed ? [.noSync] : [], mapSize: 1 << 32)
         let db = try env.openDatabase(named: "log")
         var position: UInt64 = 0
         let start = now()
+        let cpuStart = cpuSeconds()
         while now() - start < common.seconds {
             try env.write { txn in
                 for _ in 0..<perCommit {
@@ -88,7 +103,7 @@ struct StoreBench: ParsableCommand {
                 }
             }
         }
-        return Double(position) / (now() - start)
+        return Rate(events: Int(position), wall: now() - start, cpu: cpuSeconds() - cpuStart)
     }
 
     func measureModeration() -> (count: Int, perSecond: Double) {
