@@ -107,7 +107,20 @@ public final class Environment: @unchecked Sendable {
         if create && !isReadOnly {
             return try write { txn in try Database(transaction: txn.handle, name: name, create: true) }
         }
-        return try read { txn in try Database(transaction: txn.handle, name: name, create: false) }
+        // A handle that mdb_dbi_open makes in a transaction that is then aborted
+        // is closed again, so the read-only transaction must be committed.
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
+        let txn = try beginTransaction(readOnly: true)
+        let database: Database
+        do {
+            database = try Database(transaction: txn, name: name, create: false)
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
+        try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
+        return database
     }
 
     // MARK: - Size and maintenance
