@@ -77,7 +77,8 @@ public final class TimelineStore: Sendable {
     }
 
     static func head(in txn: some TransactionReading, tables: Tables) throws -> ChainHead {
-        guard let raw = try txn.get(tables.meta, key: MetaKey.head), raw.count == 48 else { return .empty }
+        // A commit whose requests were all refused stores position 0 with no time: still the empty head.
+        guard let raw = try txn.get(tables.meta, key: MetaKey.head), raw.count == 48, Keys.readUInt64(raw) > 0 else { return .empty }
         return ChainHead(
             position: Keys.readUInt64(raw), hash: Hashing.hex(raw[8..<40]),
             recordedAt: Keys.readTime(raw, at: 40)
