@@ -61,6 +61,13 @@ struct CursorTests {
         #expect(try keys(s) { c in [try c.seek(atMost: b("e")), try c.previous()] } == ["d", "b"])
     }
 
+    @Test("seeking an empty key finds the first entry at least, nothing at most")
+    func seekEmptyKey() throws {
+        let s = try scratch()
+        #expect(try keys(s) { c in [try c.seek(atLeast: [])] } == ["b"])
+        #expect(try keys(s) { c in [try c.seek(atMost: [])] } == [nil])
+    }
+
     @Test("a cursor over an empty database finds nothing")
     func empty() throws {
         let s = try Scratch()

@@ -18,8 +18,9 @@ public struct OrderScript: Sendable {
     public var quantity: Int64
     public var price: Int64
     public var currency = "EUR"
-    /// How many events were built so far; drives the event ids.
-    public private(set) var built = 0
+    /// How many events were built so far; drives the event ids. Set it to
+    /// continue the ids of an order whose earlier events another script built.
+    public var built = 0
 
     /// The script of `order` between `buyer` and `seller`.
     public init(order: String, buyer: String = "u-buyer", seller: String = "u-seller", quantity: Int64 = 1, price: Int64 = 10_000) {

@@ -36,6 +36,9 @@ public final class StoreHarness {
         store = try TimelineStore(configuration: configuration)
     }
 
+    /// Closes the store (to open the same directory another way); ``reopen()`` opens it again.
+    public func close() { store = nil }
+
     /// Commits one request and returns its outcome, throwing its refusal.
     @discardableResult
     public func append(
