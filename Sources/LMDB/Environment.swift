@@ -107,8 +107,7 @@ public final class Environment: @unchecked Sendable {
         if create && !isReadOnly {
             return try write { txn in try Database(transaction: txn.handle, name: name, create: true) }
         }
-        // A handle that mdb_dbi_open makes in a transaction that is then aborted
-        // is closed again, so the read-only transaction must be committed.
+        // A handle opened in a read transaction survives only if that transaction commits.
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
         let txn = try beginTransaction(readOnly: true)

@@ -42,4 +42,6 @@ public struct AppendOutcome: Sendable {
     /// Every record this request wrote, daemon events included, in position order
     /// (empty for a duplicate): what subscribers are sent.
     public var records: [RecordedEvent]
+    /// The stored bytes of `records`, same order: what is sent to subscribers.
+    public var encodedRecords: [[UInt8]]
 }

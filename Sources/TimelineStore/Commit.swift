@@ -144,11 +144,15 @@ struct CommitSession {
             let key = Array(SHA256.hash(data: blob))
             if try txn.get(tables.blobs, key: key) == nil { try txn.put(tables.blobs, key: key, value: blob) }
         }
+        var encoded: [[UInt8]] = []
+        encoded.reserveCapacity(records.count)
         for i in records.indices {
             records[i].seal(prevHash: head.hash)
             let r = records[i]
             let position = Keys.position(r.position)
-            try txn.put(tables.log, key: position, value: r.canonicalBytes, flags: .append)
+            let bytes = r.canonicalBytes
+            encoded.append(bytes)
+            try txn.put(tables.log, key: position, value: bytes, flags: .append)
             try txn.put(tables.orderEvents, key: Keys.orderRevision(r.order, r.revision), value: position, flags: .noOverwrite)
             try txn.put(tables.eventIds, key: Array(r.eventId.utf8), value: position, flags: .noOverwrite)
             head = ChainHead(position: r.position, hash: r.hash, recordedAt: r.recordedAt)
@@ -156,7 +160,7 @@ struct CommitSession {
         if originals[request.order] == nil { originals[request.order] = .some(original) }
         if let working { states[request.order] = working }
         effects += newEffects
-        return AppendOutcome(order: request.order, lastRevision: working?.revision ?? 0, events: replies, records: records)
+        return AppendOutcome(order: request.order, lastRevision: working?.revision ?? 0, events: replies, records: records, encodedRecords: encoded)
     }
 
     // MARK: - Pieces of a request
@@ -186,7 +190,7 @@ struct CommitSession {
             )
         }
         let events = found.map { AppendedEvent(eventId: $0.eventId, position: $0.position, revision: $0.revision, status: .duplicate, moderation: $0.moderation) }
-        return AppendOutcome(order: request.order, lastRevision: found.map(\.revision).max() ?? 0, events: events, records: [])
+        return AppendOutcome(order: request.order, lastRevision: found.map(\.revision).max() ?? 0, events: events, records: [], encodedRecords: [])
     }
 
     /// The order as it stands in this transaction (cached per transaction).

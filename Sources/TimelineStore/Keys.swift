@@ -54,16 +54,3 @@ enum Keys {
         key.count >= prefix.count && key.prefix(prefix.count).elementsEqual(prefix)
     }
 }
-
-extension Timestamp {
-    /// The system clock, in microseconds.
-    public static func now() -> Timestamp {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Timestamp(microseconds: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -142,7 +142,6 @@ public final class TimelineStore: Sendable {
     /// Writes a consistent, compacted copy of the store into `directory`
     /// (created if missing; must be empty). Runs beside appends.
     public func backup(to directory: String) throws(TimelineError) -> (bytes: Int, head: ChainHead) {
-        let headBefore = try readHead()
         mkdir(directory, 0o750)
         do {
             try env.copy(to: directory, compact: true)
@@ -151,7 +150,11 @@ public final class TimelineStore: Sendable {
         }
         var st = stat()
         let bytes = stat(directory + "/data.mdb", &st) == 0 ? Int(st.st_size) : 0
-        return (bytes, headBefore)
+        // The copy is a snapshot taken while appends went on: report its own head.
+        var copyConfiguration = StoreConfiguration(path: directory)
+        copyConfiguration.readOnly = true
+        let copy = try TimelineStore(configuration: copyConfiguration)
+        return (bytes, copy.head)
     }
 
     /// Size figures for `stats`.

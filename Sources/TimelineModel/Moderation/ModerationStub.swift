@@ -7,5 +7,8 @@ public struct ModerationPolicy: Sendable {
     public var flagAfterFiltered = 3
     public var ruleCount = 0
     public init() {}
+    public init(configJSON: [UInt8]) throws(ModerationConfigError) {}
     public func moderate(_ text: String) -> ModerationVerdict { ModerationVerdict(verdict: .delivered, rules: []) }
 }
+
+public struct ModerationConfigError: Error, Sendable, Equatable { public var message: String }

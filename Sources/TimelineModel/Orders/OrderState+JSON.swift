@@ -84,6 +84,9 @@ extension OrderState {
 }
 
 extension DisputeState {
+    /// The dispute as the order view shows it.
+    public var viewJSON: JSONValue { json(includeInternal: false) }
+
     func json(includeInternal: Bool) -> JSONValue {
         var o: [String: JSONValue] = [
             "status": .string(status.rawValue),

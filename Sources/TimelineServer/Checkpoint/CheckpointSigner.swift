@@ -1,0 +1,71 @@
+import Crypto
+import Foundation
+import TimelineModel
+import TimelineStore
+
+/// Signs the chain head with the daemon's Ed25519 key (DOMAIN.md "Audit rules").
+///
+/// The key pair lives in the data directory: `checkpoint.key` (the raw 32-byte
+/// private key, base64, mode 0600) is created on first start; `checkpoint.pub`
+/// (the raw 32-byte public key, base64) is exported beside it for auditors.
+public struct CheckpointSigner: Sendable {
+    /// File names inside the data directory.
+    public static let privateKeyFile = "checkpoint.key"
+    public static let publicKeyFile = "checkpoint.pub"
+
+    private let rawKey: [UInt8]
+    /// First 16 hex digits of SHA-256 of the raw public key.
+    public let keyId: String
+
+    /// Loads the key from `directory`, creating the pair on first use.
+    public init(directory: String) throws(TimelineError) {
+        let privatePath = directory + "/" + Self.privateKeyFile
+        let publicPath = directory + "/" + Self.publicKeyFile
+        do {
+            let key: Curve25519.Signing.PrivateKey
+            if let text = try? String(contentsOfFile: privatePath, encoding: .utf8) {
+                guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                    throw TimelineError(.internal, "\(privatePath) is not a base64 Ed25519 key; restore it from backup")
+                }
+                key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+            } else {
+                key = Curve25519.Signing.PrivateKey()
+                let created = FileManager.default.createFile(
+                    atPath: privatePath, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
+                    attributes: [.posixPermissions: 0o600]
+                )
+                guard created else { throw TimelineError(.internal, "cannot create \(privatePath); check the data directory's permissions") }
+            }
+            try Data((key.publicKey.rawRepresentation.base64EncodedString() + "\n").utf8).write(to: URL(fileURLWithPath: publicPath))
+            rawKey = Array(key.rawRepresentation)
+            keyId = Self.keyId(of: Array(key.publicKey.rawRepresentation))
+        } catch let error as TimelineError {
+            throw error
+        } catch {
+            throw TimelineError(.internal, "the checkpoint key in \(directory) cannot be used: \(error)")
+        }
+    }
+
+    /// The key id of a raw public key.
+    public static func keyId(of publicKey: [UInt8]) -> String { String(Hashing.sha256Hex(publicKey).prefix(16)) }
+
+    /// A signed checkpoint of `head`: `{position, hash, recordedAt, signedAt, keyId, signature}`.
+    public func sign(head: ChainHead, at now: Timestamp) throws(TimelineError) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "position": .int(Int64(head.position)),
+            "hash": .string(head.hash),
+            "recordedAt": .string((head.recordedAt ?? now).rfc3339),
+            "signedAt": .string(now.rfc3339),
+            "keyId": .string(keyId),
+        ]
+        let message = CanonicalJSON.encode(.object(body))
+        do {
+            let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)
+            let signature = try key.signature(for: message)
+            body["signature"] = .string(Data(signature).base64EncodedString())
+        } catch {
+            throw TimelineError(.internal, "signing the checkpoint failed: \(error)")
+        }
+        return .object(body)
+    }
+}

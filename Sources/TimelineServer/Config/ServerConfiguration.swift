@@ -1,0 +1,81 @@
+import TimelineModel
+import TimelineStore
+
+/// A role on the socket; roles are cumulative: admin ⊃ writer ⊃ reader.
+public enum PeerRole: String, Sendable, Comparable, CaseIterable {
+    case reader, writer, admin
+
+    var rank: Int {
+        switch self {
+        case .reader: return 0
+        case .writer: return 1
+        case .admin: return 2
+        }
+    }
+
+    public static func < (a: PeerRole, b: PeerRole) -> Bool { a.rank < b.rank }
+}
+
+/// One `access` rule: peers with this uid (or primary gid) get `role`.
+public struct AccessRule: Sendable, Hashable {
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var role: PeerRole
+
+    public init(uid: UInt32? = nil, gid: UInt32? = nil, role: PeerRole) {
+        self.uid = uid
+        self.gid = gid
+        self.role = role
+    }
+}
+
+/// Limits of PROTOCOL.md plus the daemon's own (config `limits`).
+public struct ServerLimits: Sendable, Hashable {
+    public var maxFrameBytes = 16 << 20
+    public var maxBatchEvents = 1000
+    public var maxEvidenceBytes = 10 << 20
+    public var subscriberBufferEvents = 10_000
+    public var maxConnections = 4096
+    /// Appends waiting for the writer beyond this get `busy`.
+    public var maxQueuedAppends = 20_000
+    /// Requests of one connection being processed at once (pipelining window).
+    public var maxInFlightPerConnection = 1024
+    public init() {}
+}
+
+/// Everything `timelined` reads from config/timelined.json (DOCS: docs/CONFIG.md).
+public struct ServerConfiguration: Sendable {
+    public var socketPath = "var/timelined.sock"
+    public var socketMode: UInt32 = 0o660
+    /// Group name or numeric gid for the socket file; `nil` keeps the daemon's.
+    public var socketGroup: String?
+    public var dataDirectory = "var/data"
+    public var moderationPath = "config/moderation.json"
+    public var limits = ServerLimits()
+    /// `nil` = no `access` section: the daemon's own uid is admin, others refused.
+    public var access: [AccessRule]?
+    public var timers = TimerSettings()
+    /// How often due timers are looked for.
+    public var timerCheckSeconds: Double = 1
+    public var logLevel = "info"
+    public var storeInitialMapBytes = 64 << 20
+    public var storeMapGrowthBytes = 256 << 20
+    public var storeMaxMapBytes = 1 << 40
+    public var durability: Durability = .strict
+    /// With `relaxed`, how often the store is flushed to disk.
+    public var relaxedSyncSeconds: Double = 1
+
+    public init() {}
+
+    /// The store settings derived from this configuration.
+    public func storeConfiguration(clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) -> StoreConfiguration {
+        var c = StoreConfiguration(path: dataDirectory)
+        c.initialMapSizeBytes = storeInitialMapBytes
+        c.mapGrowthBytes = storeMapGrowthBytes
+        c.maxMapSizeBytes = storeMaxMapBytes
+        c.durability = durability
+        c.timers = timers
+        c.clock = clock
+        return c
+    }
+}

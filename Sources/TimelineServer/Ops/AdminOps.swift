@@ -1,0 +1,39 @@
+import Foundation
+import NIOCore
+import TimelineModel
+import TimelineStore
+
+/// The admin ops.
+enum AdminOps {
+    static func rebuild(_ c: OpContext) -> EventLoopFuture<ReplyBody> {
+        let store = c.services.store
+        return c.services.committer.perform(on: c.eventLoop) { () throws(TimelineError) -> ReplyBody in
+            let summary = try store.rebuildProjections()
+            return .json(["events": .int(Int64(summary.events)), "orders": .int(Int64(summary.orders)), "seconds": .double(summary.seconds)])
+        }
+    }
+
+    static func reloadModeration(_ c: OpContext) throws(TimelineError) -> ReplyBody {
+        .json(["rules": .int(Int64(try c.services.reloadModeration()))])
+    }
+
+    static func backup(_ r: Request, _ c: OpContext) throws(TimelineError) -> EventLoopFuture<ReplyBody> {
+        let path = try r.string("path")
+        guard !path.isEmpty else { throw TimelineError(.badRequest, "path must name a directory for the backup") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty ?? false else {
+                throw TimelineError(.badRequest, "\(path) exists and is not an empty directory; name a new or empty directory")
+            }
+        }
+        let store = c.services.store
+        return c.services.blockingPool.runIfActive(eventLoop: c.eventLoop) { () throws -> ReplyBody in
+            let (bytes, head) = try store.backup(to: path)
+            return .json(["path": .string(path), "bytes": .int(Int64(bytes)), "head": .int(Int64(head.position)), "headHash": .string(head.hash)])
+        }
+    }
+
+    static func checkpoint(_ c: OpContext) throws(TimelineError) -> ReplyBody {
+        .json(try c.services.signer.sign(head: c.services.store.head, at: c.services.clock()))
+    }
+}

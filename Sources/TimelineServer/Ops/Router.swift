@@ -1,0 +1,81 @@
+import NIOCore
+import TimelineModel
+
+/// The ops of PROTOCOL.md with the least role each needs (`nil`: any peer, even unknown).
+enum OpTable {
+    static let roles: [String: PeerRole?] = [
+        "hello": .none,
+        "ping": .reader,
+        "append": .writer,
+        "evidence.put": .writer,
+        "evidence.get": .reader,
+        "order.get": .reader,
+        "order.events": .reader,
+        "log.read": .reader,
+        "subscribe": .reader,
+        "unsubscribe": .reader,
+        "orders.list": .reader,
+        "disputes.list": .reader,
+        "participant.get": .reader,
+        "stats": .reader,
+        "admin.rebuild": .admin,
+        "admin.reloadModeration": .admin,
+        "admin.backup": .admin,
+        "admin.checkpoint": .admin,
+    ]
+}
+
+/// What an op handler sees of its connection.
+struct OpContext {
+    let services: ServerServices
+    let eventLoop: EventLoop
+    let role: PeerRole?
+    let connection: ConnectionSubscriptions
+}
+
+/// A handler's answer: ready now, or later (appends, admin work).
+enum OpResult {
+    case now(ReplyBody)
+    case later(EventLoopFuture<ReplyBody>)
+}
+
+/// Checks the op and the role, then runs the op.
+enum Router {
+    static func handle(_ request: Request, _ context: OpContext) throws(TimelineError) -> OpResult {
+        guard let needed = OpTable.roles[request.op] else {
+            throw TimelineError(.unknownOp, "unknown op \"\(request.op.prefix(64))\"; known ops: \(OpTable.roles.keys.sorted().joined(separator: ", "))")
+        }
+        if let needed {
+            guard let role = context.role else {
+                throw TimelineError(.unauthorized, "this peer's uid/gid is not in the daemon's access list; ask an operator to grant a role")
+            }
+            guard role >= needed else {
+                throw TimelineError(.unauthorized, "\(request.op) needs the \(needed.rawValue) role; this peer is a \(role.rawValue)")
+            }
+        }
+        if context.services.isDraining && request.op != "hello" && request.op != "ping" {
+            throw TimelineError(.shuttingDown, "the daemon is shutting down; retry against the restarted daemon")
+        }
+        switch request.op {
+        case "hello": return .now(.json(ReadOps.hello(context)))
+        case "ping": return .now(.json(.emptyObject))
+        case "append": return .later(try WriteOps.append(request, context))
+        case "evidence.put": return .later(try WriteOps.evidencePut(request, context))
+        case "evidence.get": return .now(try ReadOps.evidenceGet(request, context))
+        case "order.get": return .now(try ReadOps.orderGet(request, context))
+        case "order.events": return .now(try ReadOps.orderEvents(request, context))
+        case "log.read": return .now(try ReadOps.logRead(request, context))
+        case "orders.list": return .now(try ReadOps.ordersList(request, context))
+        case "disputes.list": return .now(try ReadOps.disputesList(request, context))
+        case "participant.get": return .now(try ReadOps.participantGet(request, context))
+        case "stats": return .now(try ReadOps.stats(context))
+        case "subscribe": return .now(try SubscriptionOps.subscribe(request, context))
+        case "unsubscribe": return .now(try SubscriptionOps.unsubscribe(request, context))
+        case "admin.rebuild": return .later(AdminOps.rebuild(context))
+        case "admin.reloadModeration": return .now(try AdminOps.reloadModeration(context))
+        case "admin.backup": return .later(try AdminOps.backup(request, context))
+        case "admin.checkpoint": return .now(try AdminOps.checkpoint(context))
+        default: throw TimelineError(.unknownOp, "unknown op \"\(request.op.prefix(64))\"")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Synchronization
+import TimelineModel
+import TimelineStore
+
+/// Counters for `stats`: connections, appends and commit batch sizes.
+final class ServerStats: Sendable {
+    struct Figures: Sendable {
+        var connections = 0
+        var subscriptions = 0
+        var appendRequests = 0
+        var appendEventsRecorded = 0
+        var appendDuplicates = 0
+        var appendRefused = 0
+        var commits = 0
+        var committedRequests = 0
+        var lastBatch = 0
+        var maxBatch = 0
+        /// Commits whose batch held 1, 2–10, 11–100, 101–1000, more requests.
+        var batchBuckets = [0, 0, 0, 0, 0]
+    }
+
+    private let figures = Mutex(Figures())
+    let started = Timestamp.now()
+
+    var snapshot: Figures { figures.withLock { $0 } }
+
+    func connectionOpened() { figures.withLock { $0.connections += 1 } }
+    func connectionClosed() { figures.withLock { $0.connections -= 1 } }
+    func subscriptionsChanged(by delta: Int) { figures.withLock { $0.subscriptions += delta } }
+    var connections: Int { figures.withLock { $0.connections } }
+
+    private let inFlightCount = Atomic<Int>(0)
+    /// Requests read but not yet answered, over all connections.
+    var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+    func requestStarted() { inFlightCount.add(1, ordering: .relaxed) }
+    func requestAnswered() { inFlightCount.subtract(1, ordering: .relaxed) }
+
+    func recordCommit(results: [Result<AppendOutcome, TimelineError>]) {
+        figures.withLock { f in
+            f.commits += 1
+            f.committedRequests += results.count
+            f.lastBatch = results.count
+            f.maxBatch = max(f.maxBatch, results.count)
+            let bucket = results.count <= 1 ? 0 : results.count <= 10 ? 1 : results.count <= 100 ? 2 : results.count <= 1000 ? 3 : 4
+            f.batchBuckets[bucket] += 1
+            for result in results {
+                f.appendRequests += 1
+                switch result {
+                case .success(let outcome):
+                    for e in outcome.events {
+                        if e.status == .duplicate { f.appendDuplicates += 1 } else { f.appendEventsRecorded += 1 }
+                    }
+                case .failure:
+                    f.appendRefused += 1
+                }
+            }
+        }
+    }
+
+    /// The `appends` and `commits` parts of the `stats` reply.
+    var json: [String: JSONValue] {
+        let f = snapshot
+        let mean = f.commits == 0 ? 0 : Double(f.committedRequests) / Double(f.commits)
+        return [
+            "appends": [
+                "requests": .int(Int64(f.appendRequests)), "eventsRecorded": .int(Int64(f.appendEventsRecorded)),
+                "duplicates": .int(Int64(f.appendDuplicates)), "refused": .int(Int64(f.appendRefused)),
+            ],
+            "commits": [
+                "count": .int(Int64(f.commits)), "meanBatchRequests": .double(mean),
+                "lastBatchRequests": .int(Int64(f.lastBatch)), "maxBatchRequests": .int(Int64(f.maxBatch)),
+                "batchHistogram": [
+                    "1": .int(Int64(f.batchBuckets[0])), "2-10": .int(Int64(f.batchBuckets[1])),
+                    "11-100": .int(Int64(f.batchBuckets[2])), "101-1000": .int(Int64(f.batchBuckets[3])),
+                    ">1000": .int(Int64(f.batchBuckets[4])),
+                ],
+            ],
+        ]
+    }
+}

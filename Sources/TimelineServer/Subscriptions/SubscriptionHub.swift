@@ -1,0 +1,53 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// A newly committed record as the writer publishes it.
+struct PublishedRecord: Sendable {
+    let position: UInt64
+    let order: String
+    let type: String
+    /// The stored bytes, sent as they are.
+    let bytes: [UInt8]
+}
+
+/// Fans committed records out to live subscribers. Publishing never waits for
+/// a subscriber: each gets its records queued on its own event loop, and one
+/// whose backlog passes its limit is cut off (``Subscriber``).
+final class SubscriptionHub: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NIOLock()
+    private var lastPublished: UInt64
+    private var live: [Int: Subscriber] = [:]
+
+    init(head: UInt64) { lastPublished = head }
+
+    /// Called by the writer after each commit, in position order.
+    func publish(_ records: [PublishedRecord]) {
+        lock.withLock {
+            if let last = records.last { lastPublished = last.position }
+            for subscriber in live.values { subscriber.offer(records) }
+        }
+    }
+
+    /// Makes `subscriber` live if nothing was published past what it has
+    /// examined; otherwise it must read more history first.
+    func goLive(_ subscriber: Subscriber, examinedThrough position: UInt64) -> Bool {
+        lock.withLock {
+            guard lastPublished <= position else { return false }
+            live[subscriber.serial] = subscriber
+            return true
+        }
+    }
+
+    /// Makes `subscriber` live at once (no history); returns the position it starts after.
+    func goLiveNow(_ subscriber: Subscriber) -> UInt64 {
+        lock.withLock {
+            live[subscriber.serial] = subscriber
+            return lastPublished
+        }
+    }
+
+    func remove(_ subscriber: Subscriber) {
+        _ = lock.withLock { live.removeValue(forKey: subscriber.serial) }
+    }
+}

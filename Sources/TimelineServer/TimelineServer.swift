@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import TimelineModel
+import TimelineStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's server: owns the store, the writer, the socket and the timers.
+///
+/// ```swift
+/// let server = try TimelineServer(configuration: config, logger: logger)
+/// try server.start()
+/// // … SIGTERM:
+/// server.shutdown()
+/// ```
+public final class TimelineServer: Sendable {
+    public let configuration: ServerConfiguration
+    let services: ServerServices
+    let logger: Logger
+    let group: MultiThreadedEventLoopGroup
+    let blockingPool: NIOThreadPool
+    let lock: DataDirectoryLock
+    private let channel = Mutex<Channel?>(nil)
+    private let repeatedTasks = Mutex<[RepeatedTask]>([])
+    private let failedTimers = Mutex<Set<String>>([])
+
+    /// Opens the store (locking its directory) and the checkpoint key; does not bind yet.
+    public init(
+        configuration: ServerConfiguration, logger: Logger,
+        clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+    ) throws(TimelineError) {
+        self.configuration = configuration
+        self.logger = logger
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw TimelineError(.internal, "cannot create the data directory \(configuration.dataDirectory): \(error.localizedDescription)")
+        }
+        lock = try DataDirectoryLock(directory: configuration.dataDirectory)
+        let moderation = ModerationHolder(Self.loadModeration(configuration.moderationPath, logger: logger))
+        let store = try TimelineStore(configuration: configuration.storeConfiguration(clock: clock), moderation: moderation)
+        let signer = try CheckpointSigner(directory: configuration.dataDirectory)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
+        blockingPool = NIOThreadPool(numberOfThreads: 1)
+        blockingPool.start()
+        services = ServerServices(
+            configuration: configuration, store: store, stats: ServerStats(), signer: signer, clock: clock, blockingPool: blockingPool
+        )
+    }
+
+    static func loadModeration(_ path: String, logger: Logger) -> ModerationPolicy {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            logger.warning("moderation rules not found; using the built-in rules", metadata: ["path": "\(path)"])
+            return .builtIn
+        }
+        do {
+            return try ModerationPolicy(configJSON: Array(data))
+        } catch {
+            logger.error("moderation rules are invalid; using the built-in rules", metadata: ["path": "\(path)", "error": "\(error.message)"])
+            return .builtIn
+        }
+    }
+
+    /// The store this server writes to.
+    public var store: TimelineStore { services.store }
+
+    /// Binds the socket, starts the writer, the timers and the housekeeping.
+    public func start() throws(TimelineError) {
+        let socketPath = configuration.socketPath
+        try SocketFile.prepare(socketPath)
+        services.committer.start()
+        let services = self.services
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                if services.stats.connections >= services.configuration.limits.maxConnections {
+                    let error = TimelineError(.busy, "the daemon serves its maximum of \(services.configuration.limits.maxConnections) connections; retry later")
+                    return channel.writeAndFlush(ReplyEncoder.failure(id: .null, error: error, allocator: channel.allocator))
+                        .flatMap { channel.close() }
+                }
+                return PeerCredentials.read(from: channel).flatMapThrowing { peer in
+                    let role = services.access.role(for: peer)
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(LineFrameDecoder(maxFrameBytes: services.configuration.limits.maxFrameBytes))
+                    )
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(services: services, role: role))
+                }
+            }
+        do {
+            let bound = try bootstrap.bind(unixDomainSocketPath: socketPath).wait()
+            channel.withLock { $0 = bound }
+        } catch {
+            services.committer.stop()
+            throw TimelineError(.internal, "cannot listen on \(socketPath): \(error)")
+        }
+        try SocketFile.applyPermissions(socketPath, mode: configuration.socketMode, group: configuration.socketGroup)
+        scheduleHousekeeping()
+        logger.info("timelined listening", metadata: [
+            "socket": "\(socketPath)", "data": "\(configuration.dataDirectory)", "head": "\(services.store.head.position)",
+            "durability": "\(configuration.durability.rawValue)",
+        ])
+    }
+
+    private func scheduleHousekeeping() {
+        let loop = group.next()
+        let timerEvery = TimeAmount.milliseconds(Int64(configuration.timerCheckSeconds * 1000))
+        var tasks = [loop.scheduleRepeatedTask(initialDelay: timerEvery, delay: timerEvery) { [self] _ in
+            _ = services.committer.perform(on: loop) { () throws(TimelineError) -> Int in self.fireDueTimersOnWriter() }
+        }]
+        tasks.append(loop.scheduleRepeatedTask(initialDelay: .seconds(60), delay: .seconds(60)) { [self] _ in
+            let cleared = services.store.readerCheck()
+            if cleared > 0 { logger.notice("cleared stale LMDB reader slots", metadata: ["count": "\(cleared)"]) }
+        })
+        if configuration.durability == .relaxed {
+            let every = TimeAmount.milliseconds(Int64(configuration.relaxedSyncSeconds * 1000))
+            tasks.append(loop.scheduleRepeatedTask(initialDelay: every, delay: every) { [self] _ in
+                try? services.store.sync()
+            })
+        }
+        repeatedTasks.withLock { $0 = tasks }
+    }
+
+    /// Appends the events of every due timer; returns how many fired. Runs on the writer.
+    public func fireDueTimers() -> EventLoopFuture<Int> {
+        services.committer.perform(on: group.next()) { () throws(TimelineError) -> Int in self.fireDueTimersOnWriter() }
+    }
+
+    private func fireDueTimersOnWriter() -> Int {
+        let store = services.store
+        guard let due = try? store.dueTimers(now: services.clock()), !due.isEmpty else { return 0 }
+        var requests: [AppendRequest] = []
+        for timer in due {
+            guard let state = try? store.order(timer.order) else { continue }
+            let event = state.timerEvent(timer.kind)
+            if failedTimers.withLock({ $0.contains(event.eventId) }) { continue }
+            requests.append(AppendRequest(order: timer.order, events: [event], origin: .daemon))
+        }
+        let results = services.committer.commitOnWriter(requests)
+        var fired = 0
+        for (request, result) in zip(requests, results) {
+            switch result {
+            case .success: fired += 1
+            case .failure(let error):
+                failedTimers.withLock { _ = $0.insert(request.events[0].eventId) }
+                logger.error("a due timer could not fire", metadata: ["order": "\(request.order)", "error": "\(error)"])
+            }
+        }
+        if fired > 0 { logger.info("timers fired", metadata: ["count": "\(fired)"]) }
+        return fired
+    }
+
+    /// Re-reads the moderation rules (SIGHUP); returns the rule count.
+    @discardableResult
+    public func reloadModeration() throws(TimelineError) -> Int {
+        let count = try services.reloadModeration()
+        logger.info("moderation rules reloaded", metadata: ["rules": "\(count)"])
+        return count
+    }
+
+    /// Drains: refuses new requests, stops accepting, lets the writer finish
+    /// and answer what was queued, flushes and closes the store.
+    public func shutdown() {
+        logger.info("draining")
+        services.beginDraining()
+        for task in repeatedTasks.withLock({ $0 }) { task.cancel() }
+        if let channel = channel.withLock({ $0 }) { try? channel.close().wait() }
+        services.committer.stop()
+        // Give event loops a moment to write the replies the writer just completed.
+        let deadline = Timestamp.now().microseconds + 2_000_000
+        while services.stats.inFlight > 0 && Timestamp.now().microseconds < deadline { usleep(5000) }
+        try? services.store.sync()
+        try? group.syncShutdownGracefully()
+        try? blockingPool.syncShutdownGracefully()
+        unlink(configuration.socketPath)
+        logger.info("stopped", metadata: ["head": "\(services.store.head.position)"])
+    }
+}

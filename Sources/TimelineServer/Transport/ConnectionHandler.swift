@@ -1,0 +1,150 @@
+import NIOCore
+import TimelineModel
+
+/// Serves one connection: parses each frame, runs its op, and writes replies
+/// in request order even when later requests finish first (pipelining).
+/// Stops reading while too many requests of this connection are in flight.
+///
+/// Thread rule: a channel handler; everything runs on the channel's event loop.
+final class ConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = Frame
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let services: ServerServices
+    private let role: PeerRole?
+    private var subscriptions: ConnectionSubscriptions?
+    private var nextSequence = 0
+    private var nextToWrite = 0
+    private var finished: [Int: ByteBuffer] = [:]
+    private var closeAfter: Int?
+    private var readHeld = false
+    private var inputClosed = false
+
+    init(services: ServerServices, role: PeerRole?) {
+        self.services = services
+        self.role = role
+    }
+
+    private var inFlight: Int { nextSequence - nextToWrite }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        subscriptions = ConnectionSubscriptions(channel: context.channel)
+        services.stats.connectionOpened()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        subscriptions?.cancelAll()
+        services.stats.connectionClosed()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard closeAfter == nil else { return }
+        let sequence = nextSequence
+        nextSequence += 1
+        services.stats.requestStarted()
+        switch unwrapInboundIn(data) {
+        case .tooLarge:
+            let limit = services.configuration.limits.maxFrameBytes
+            let error = TimelineError(
+                .frameTooLarge, "a line may be at most \(limit) bytes; the connection is closed because framing is lost",
+                details: ["limit": .int(Int64(limit))]
+            )
+            closeAfter = sequence
+            complete(sequence, ReplyEncoder.failure(id: .null, error: error, allocator: context.channel.allocator), context: context)
+        case .line(let line):
+            handle(line, sequence: sequence, context: context)
+        }
+    }
+
+    private func handle(_ line: ByteBuffer, sequence: Int, context: ChannelHandlerContext) {
+        let allocator = context.channel.allocator
+        let request: Request
+        switch Request.parse(line) {
+        case .failure(let failure):
+            complete(sequence, ReplyEncoder.failure(id: failure.id, error: failure.error, allocator: allocator), context: context)
+            return
+        case .success(let r):
+            request = r
+        }
+        guard let subscriptions else { return }
+        subscriptions.currentSequence = sequence
+        let opContext = OpContext(services: services, eventLoop: context.eventLoop, role: role, connection: subscriptions)
+        let id = request.id
+        do {
+            switch try Router.handle(request, opContext) {
+            case .now(let body):
+                complete(sequence, ReplyEncoder.success(id: id, body: body, allocator: allocator), context: context)
+            case .later(let future):
+                future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
+                    switch result {
+                    case .success(let body):
+                        self.complete(sequence, ReplyEncoder.success(id: id, body: body, allocator: allocator), context: context)
+                    case .failure(let error):
+                        let timelineError = error as? TimelineError ?? TimelineError(.internal, "the request failed: \(error)")
+                        self.complete(sequence, ReplyEncoder.failure(id: id, error: timelineError, allocator: allocator), context: context)
+                    }
+                }
+            }
+        } catch {
+            complete(sequence, ReplyEncoder.failure(id: id, error: error, allocator: allocator), context: context)
+        }
+    }
+
+    /// Stores a finished reply and writes every reply that is next in order.
+    private func complete(_ sequence: Int, _ reply: ByteBuffer, context: ChannelHandlerContext) {
+        finished[sequence] = reply
+        var wrote = false
+        while let next = finished.removeValue(forKey: nextToWrite) {
+            context.write(wrapOutboundOut(next), promise: nil)
+            services.stats.requestAnswered()
+            if closeAfter == nextToWrite {
+                context.flush()
+                context.close(promise: nil)
+                return
+            }
+            nextToWrite += 1
+            wrote = true
+        }
+        guard wrote else { return }
+        context.flush()
+        startSubscribers()
+        if readHeld && inFlight < services.configuration.limits.maxInFlightPerConnection {
+            readHeld = false
+            context.read()
+        }
+        if inputClosed && inFlight == 0 && (subscriptions?.active.isEmpty ?? true) {
+            context.close(promise: nil)
+        }
+    }
+
+    /// Subscriptions start delivering only after their `subscribe` reply went out.
+    private func startSubscribers() {
+        guard let subscriptions, !subscriptions.starting.isEmpty else { return }
+        let written = subscriptions.starting.filter { $0.sequence < nextToWrite }
+        subscriptions.starting.removeAll { $0.sequence < nextToWrite }
+        for entry in written where !entry.subscriber.isEnded { entry.subscriber.start(history: entry.history) }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if inFlight >= services.configuration.limits.maxInFlightPerConnection {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            inputClosed = true
+            if inFlight == 0 && (subscriptions?.active.isEmpty ?? true) { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
