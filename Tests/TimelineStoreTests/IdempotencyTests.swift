@@ -46,6 +46,22 @@ struct IdempotencyTests {
         #expect(again.events[0].moderation != nil)
     }
 
+    @Test("a retry whose text differs only in Unicode normalisation is a conflict, not a duplicate")
+    func normalisationIsContent() throws {
+        let h = try StoreHarness()
+        var a = OrderScript(order: "A-1")
+        try h.append("A-1", [a.placed()])
+        let composed = a.chat("caf\u{E9}")
+        try h.append("A-1", [composed])
+        var decomposed = composed
+        decomposed.data = ["channel": "order", "text": "cafe\u{301}"]
+        // Different bytes, so a different dataHash: not the event that was recorded.
+        #expect(CanonicalJSON.encode(decomposed.data) != CanonicalJSON.encode(composed.data))
+        let head = h.store.head
+        expectRefusal(h.store.commit([AppendRequest(order: "A-1", events: [decomposed])])[0], .idempotencyConflict)
+        #expect(h.store.head == head)
+    }
+
     @Test("a batch mixing recorded and new eventIds is idempotency_conflict and writes nothing")
     func partlyRecorded() throws {
         let h = try StoreHarness()
