@@ -57,6 +57,27 @@ struct TimerBlobTests {
         expectRefusal(h.store.commit([AppendRequest(order: "A-1", events: [state.timerEvent(.autoConfirm)], origin: .daemon)])[0], .invalidTransition)
     }
 
+    @Test("a client cannot take the eventId a timer will use and so keep it from firing")
+    func timerIdsAreReserved() throws {
+        let h = try StoreHarness()
+        var a = OrderScript(order: "A-1")
+        try h.append("A-1", [a.placed(), a.paid(), a.delivered()])
+        var flagSquat = a.chat("first")
+        flagSquat.eventId = "moderation.flagged:A-1:u-buyer:3"
+        #expect(h.refusal("A-1", [flagSquat])?.details["field"] == "eventId")
+        // The squatting message takes the next revision: the one the auto_confirm event's id names after it.
+        let next = try #require(try h.store.order("A-1")).revision + 1
+        var squat = a.chat("mine now")
+        squat.eventId = "timer:auto_confirm:A-1:\(next)"
+        let refusal = h.refusal("A-1", [squat])
+        #expect(refusal?.code == .invalidEvent)
+        #expect(refusal?.details["field"] == "eventId")
+        h.clock.advance(hours: 97)
+        let fired = try fireDue(h)
+        #expect(fired.count == 1)
+        #expect(try h.store.order("A-1")?.status == .completed)
+    }
+
     @Test("auto_escalate is reset by seller activity, fires after 24 quiet hours, and escalates the dispute")
     func autoEscalate() throws {
         let h = try StoreHarness()
