@@ -45,6 +45,9 @@ enum Keys {
         time(due) + text(kind.rawValue) + Array(order.utf8)
     }
 
+    /// `replyTimes`: user NUL reply number.
+    static func replyTime(_ user: String, _ number: UInt64) -> [UInt8] { text(user) + uint64(number) }
+
     /// The text after a NUL-terminated prefix of `count` bytes.
     static func suffix(_ key: UnsafeRawBufferPointer, after count: Int) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: key[count...]), as: UTF8.self)

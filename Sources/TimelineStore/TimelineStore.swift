@@ -34,6 +34,10 @@ public final class TimelineStore: Sendable {
     /// The moderation policy used for new chat messages.
     public let moderation: ModerationHolder
     let headMirror: Mutex<ChainHead>
+    /// Committed order states the writer touched recently (writer-side cache;
+    /// it only ever holds what is committed). Cleared by a rebuild.
+    let stateCache = Mutex<[String: OrderState]>([:])
+    static let stateCacheLimit = 100_000
 
     /// Opens (or creates) the store at `configuration.path`; rebuilds the
     /// projections when their version changed.
