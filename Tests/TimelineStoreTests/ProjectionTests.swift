@@ -125,6 +125,20 @@ struct ProjectionTests {
         #expect(bob.replies == 1)
         #expect(bob.medianReplySeconds == 90)
         #expect(try h.store.participant("u-carol")?.disputesOpened == 1)
+        // Two more answers from bob, after 30 s and 10 min: the median of 90, 30 and 600 is 90; a fourth of 60 makes it 75.
+        h.clock.advance(seconds: 5)
+        try h.append("P-1", [one.chat("?", by: one.buyer, channel: "dispute")])
+        h.clock.advance(seconds: 30)
+        try h.append("P-1", [one.chat("!", by: one.seller, channel: "dispute")])
+        try h.append("P-1", [one.chat("??", by: one.buyer, channel: "dispute")])
+        h.clock.advance(seconds: 600)
+        try h.append("P-1", [one.chat("!!", by: one.seller, channel: "dispute")])
+        #expect(try h.store.participant("u-bob")?.medianReplySeconds == 90)
+        try h.append("P-1", [one.chat("???", by: one.buyer, channel: "dispute")])
+        h.clock.advance(seconds: 60)
+        try h.append("P-1", [one.chat("!!!", by: one.seller, channel: "dispute")])
+        #expect(try h.store.participant("u-bob")?.medianReplySeconds == 75)
+        #expect(try h.store.participant("u-bob")?.replies == 4)
         #expect(try h.store.participant("u-nobody") == nil)
     }
 
