@@ -262,6 +262,11 @@ enum RequestChecks {
             guard Identifiers.isValidEventId(event.eventId) else {
                 throw .invalidEvent(Identifiers.eventIdRule, index: index, field: "eventId")
             }
+            // The daemon derives its own event ids from the order and revision; a client
+            // holding one of them would keep that timer or flag from ever being recorded.
+            if request.origin != .daemon, event.eventId.hasPrefix("timer:") || event.eventId.hasPrefix("moderation.flagged:") {
+                throw .invalidEvent("eventIds starting with \"timer:\" or \"moderation.flagged:\" are reserved for the daemon; choose another eventId", index: index, field: "eventId")
+            }
             guard seen.insert(event.eventId).inserted else {
                 throw .invalidEvent("eventId \(event.eventId) appears twice in this batch", index: index, field: "eventId")
             }
