@@ -29,11 +29,14 @@ struct StoreBench: ParsableCommand {
     @Flag(help: "Skip the rebuild measurement.")
     var skipRebuild = false
 
+    @Option(parsing: .upToNextOption, help: "Events per commit to measure.")
+    var sizes: [Int] = [1, 10, 100, 1000]
+
     func run() throws {
         let durability = Durability(rawValue: common.durability) ?? .strict
         print("## commit vs raw LMDB (durability \(durability.rawValue), \(format(common.seconds, 1)) s per row)\n")
         var rows: [[String]] = []
-        for perCommit in [1, 10, 100, 1000] {
+        for perCommit in sizes {
             let (ours, bytes) = try measureCommit(perCommit: perCommit, durability: durability)
             let raw = try measureRaw(perCommit: perCommit, records: bytes, durability: durability)
             rows.append([
@@ -67,9 +70,10 @@ struct StoreBench: ParsableCommand {
         var workload = Workload(orders: orders)
         var events = 0
         var samples: [[UInt8]] = []
+        let seconds = common.seconds
         let start = now()
         let cpuStart = cpuSeconds()
-        while now() - start < common.seconds {
+        while now() - start < seconds {
             var batch: [AppendRequest] = []
             batch.reserveCapacity(perCommit)
             for _ in 0..<perCommit {
@@ -94,7 +98,8 @@ struct StoreBench: ParsableCommand {
         var position: UInt64 = 0
         let start = now()
         let cpuStart = cpuSeconds()
-        while now() - start < common.seconds {
+        let seconds = common.seconds
+        while now() - start < seconds {
             try env.write { txn in
                 for _ in 0..<perCommit {
                     position += 1
@@ -116,8 +121,9 @@ struct StoreBench: ParsableCommand {
         ]
         var verdicts = 0
         var count = 0
+        let seconds = common.seconds
         let start = now()
-        while now() - start < common.seconds {
+        while now() - start < seconds {
             for t in texts { if policy.moderate(t).verdict != .delivered { verdicts += 1 } }
             count += texts.count
         }
