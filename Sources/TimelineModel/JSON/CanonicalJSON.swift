@@ -58,7 +58,7 @@ public enum CanonicalJSON {
         var keys: [String] = []
         keys.reserveCapacity(members.count)
         for key in members.keys { keys.append(key) }
-        if keys.count > 24 {
+        if keys.count > 64 {
             keys.sort(by: codePointPrecedes)
             return keys
         }
