@@ -107,19 +107,19 @@ public final class Environment: @unchecked Sendable {
         if create && !isReadOnly {
             return try write { txn in try Database(transaction: txn.handle, name: name, create: true) }
         }
-        // A handle opened in a transaction that is aborted is closed with it,
-        // so the read transaction that opens it must commit.
+        // A handle opened in a read transaction survives only if that transaction commits.
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
         let txn = try beginTransaction(readOnly: true)
+        let database: Database
         do {
-            let db = try Database(transaction: txn, name: name, create: false)
-            try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
-            return db
+            database = try Database(transaction: txn, name: name, create: false)
         } catch {
             mdb_txn_abort(txn)
             throw error
         }
+        try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
+        return database
     }
 
     // MARK: - Size and maintenance

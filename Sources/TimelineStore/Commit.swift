@@ -30,13 +30,17 @@ extension TimelineStore {
                 return requests.map { _ in .failure(failure) }
             }
             do {
-                let (results, head) = try env.write { txn in
+                let (results, head, states) = try env.write { txn in
                     var session = CommitSession(store: self, txn: txn, head: try Self.head(in: txn, tables: tables))
                     let results = try requests.map { try session.process($0) }
                     try session.finish()
-                    return (results, session.head)
+                    return (results, session.head, session.states)
                 }
                 headMirror.withLock { $0 = head }
+                stateCache.withLock { cache in
+                    if cache.count + states.count > Self.stateCacheLimit { cache.removeAll(keepingCapacity: true) }
+                    cache.merge(states) { _, new in new }
+                }
                 return results
             } catch let error as LMDBError where error.code == .mapFull {
                 estimate = max(estimate * 2, configuration.mapGrowthBytes)
@@ -78,6 +82,8 @@ struct CommitSession {
     let store: TimelineStore
     let txn: WriteTransaction
     var head: ChainHead
+    /// The head when the transaction began.
+    let startHead: ChainHead
     let now: Timestamp
     let policy: ModerationPolicy
     /// Orders touched in this transaction: as they stand now (`nil` = not placed).
@@ -92,6 +98,7 @@ struct CommitSession {
         self.store = store
         self.txn = txn
         self.head = head
+        self.startHead = head
         let clock = store.configuration.clock()
         self.now = max(clock, head.recordedAt ?? clock)
         self.policy = store.moderation.policy
@@ -125,14 +132,20 @@ struct CommitSession {
         var records: [RecordedEvent] = []
         var replies: [AppendedEvent] = []
         var newEffects: [ParticipantEffect] = []
+        let uploaded = Set(request.blobs.map { Hashing.hex(SHA256.hash(data: $0)) })
         for (index, input) in request.events.enumerated() {
             try Catalog.validate(input, state: working, index: index, origin: request.origin, recordedAt: now)
+            if input.type == "evidence.attached", let sha = input.data["sha256"]?.stringValue, !uploaded.contains(sha) {
+                guard let key = Hashing.bytes(fromHex: sha), try txn.get(tables.blobs, key: key) != nil else {
+                    throw TimelineError.invalidEvent("no evidence bytes with sha256 \(sha) were stored; upload them with evidence.put", index: index, field: "data.sha256")
+                }
+            }
             let moderation = input.type == "chat.message" ? moderate(input) : nil
             let record = makeRecord(input, order: request.order, after: working, offset: records.count, moderation: moderation)
             newEffects += Catalog.apply(record, to: &working)
             records.append(record)
             replies.append(AppendedEvent(eventId: record.eventId, position: record.position, revision: record.revision, status: .recorded, moderation: moderation))
-            if let flag = flagEvent(after: record, state: working) {
+            if let flag = flagEvent(after: record, state: working), try txn.get(tables.eventIds, key: Array(flag.eventId.utf8)) == nil {
                 try Catalog.validate(flag, state: working, index: index, origin: .daemon, recordedAt: now)
                 let flagRecord = makeRecord(flag, order: request.order, after: working, offset: records.count, moderation: nil)
                 newEffects += Catalog.apply(flagRecord, to: &working)
@@ -197,7 +210,7 @@ struct CommitSession {
     mutating func state(of order: String) throws -> OrderState? {
         if let cached = states[order] { return cached }
         if let original = originals[order] { return original }
-        let loaded = try store.orderState(order, in: txn)
+        let loaded = try store.stateCache.withLock { $0[order] } ?? store.orderState(order, in: txn)
         originals[order] = .some(loaded)
         if let loaded { states[order] = loaded }
         return loaded
@@ -239,7 +252,7 @@ struct CommitSession {
             try projector.write(state, replacing: original)
         }
         try projector.applyParticipantEffects(effects)
-        try txn.put(tables.meta, key: MetaKey.head, value: TimelineStore.encodeHead(head))
+        if head != startHead { try txn.put(tables.meta, key: MetaKey.head, value: TimelineStore.encodeHead(head)) }
     }
 }
 
@@ -254,6 +267,11 @@ enum RequestChecks {
         for (index, event) in request.events.enumerated() {
             guard Identifiers.isValidEventId(event.eventId) else {
                 throw .invalidEvent(Identifiers.eventIdRule, index: index, field: "eventId")
+            }
+            // The daemon derives its own event ids from the order and revision; a client
+            // holding one of them would keep that timer or flag from ever being recorded.
+            if request.origin != .daemon, event.eventId.hasPrefix("timer:") || event.eventId.hasPrefix("moderation.flagged:") {
+                throw .invalidEvent("eventIds starting with \"timer:\" or \"moderation.flagged:\" are reserved for the daemon; choose another eventId", index: index, field: "eventId")
             }
             guard seen.insert(event.eventId).inserted else {
                 throw .invalidEvent("eventId \(event.eventId) appears twice in this batch", index: index, field: "eventId")

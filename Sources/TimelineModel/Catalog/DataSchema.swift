@@ -47,6 +47,11 @@ public struct DataSchema: Sendable {
             // The path is spelled out only when there is a problem to report (this runs for every append and audit step).
             if field.kind.isPlainlyValid(value) { continue }
             let fieldPath = "\(path).\(field.name)"
+            if case .object(let schema) = field.kind, let members = value.objectValue {
+                // Name the offending nested field (data.item.quantity), not its object.
+                if let problem = schema.check(members, path: fieldPath) { return problem }
+                continue
+            }
             if let problem = field.kind.check(value, path: fieldPath) { return (fieldPath, problem) }
         }
         if data.keys.allSatisfy({ key in fields.contains(where: { $0.name == key }) }) { return nil }
