@@ -60,7 +60,8 @@ final class Daemon: @unchecked Sendable {
     init() throws {
         socket = dir.sub("t.sock")
         data = dir.sub("data")
-        try Data("{}".utf8).write(to: URL(fileURLWithPath: dir.sub("moderation.json")))
+        // The project's own rules, copied so a reload reads a file this test owns.
+        try FileManager.default.copyItem(atPath: Binaries.packageRoot + "/config/moderation.json", toPath: dir.sub("moderation.json"))
         let config = #"{"socketPath": "\#(socket)", "dataDirectory": "\#(data)", "durability": "relaxed", "moderationPath": "\#(dir.sub("moderation.json"))"}"#
         try Data(config.utf8).write(to: URL(fileURLWithPath: dir.sub("config.json")))
         _ = FileManager.default.createFile(atPath: dir.sub("daemon.log"), contents: nil)

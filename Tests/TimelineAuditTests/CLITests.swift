@@ -143,6 +143,33 @@ struct CLITests {
         #expect(lines.count == 3 && lines.last?.contains("live now") == true, "\(seen)")
     }
 
+    @Test("auditors see filtered and hidden messages in the timeline, marked as such")
+    func moderatedMessagesInTimeline() throws {
+        let daemon = try Daemon()
+        defer { daemon.stop() }
+        let dir = daemon.dir
+        try Self.write(Self.opening, to: dir.sub("open.json"))
+        let long = String(repeating: "the skin has a great float and pattern, ", count: 60)
+        try Self.write("""
+        [{"eventId": "m1", "type": "chat.message", "actor": {"role": "buyer", "id": "u-17"}, "data": {"channel": "order", "text": "add me on discord trader#4412, we skip the fee"}},
+         {"eventId": "m2", "type": "chat.message", "actor": {"role": "seller", "id": "u-42"}, "data": {"channel": "order", "text": "\(long)"}},
+         {"eventId": "m3", "type": "chat.message", "actor": {"role": "seller", "id": "u-42"}, "data": {"channel": "order", "text": "sending 2 items at 18:30"}}]
+        """, to: dir.sub("chat.json"))
+        var r = try Binaries.run("timelinectl", ["append", "A-1", "--file", dir.sub("open.json"), "--socket", daemon.socket])
+        #expect(r.status == 0, "\(r)")
+        r = try Binaries.run("timelinectl", ["append", "A-1", "--file", dir.sub("chat.json"), "--socket", daemon.socket])
+        #expect(r.status == 0, "\(r)")
+        r = try Binaries.run("timeline-audit", ["timeline", "--order", "A-1", "--data", daemon.data])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("add me on discord trader#4412") && r.stdout.contains("filtered: hidden from the other party"), "\(r)")
+        #expect(r.stdout.contains("hidden as spam"), "\(r)")
+        #expect(r.stdout.contains("\"sending 2 items at 18:30\" [delivered]"), "\(r)")
+        r = try Binaries.run("timeline-audit", ["timeline", "--order", "A-1", "--data", daemon.data, "--format", "html"])
+        #expect(r.stdout.contains("class=\"event filtered\"") && r.stdout.contains("class=\"event hidden\""), "\(r.stdout.prefix(300))")
+        r = try Binaries.run("timeline-audit", ["verify", "--data", daemon.data])
+        #expect(r.status == 0, "\(r)")
+    }
+
     @Test("timeline-audit verify runs beside a daemon taking appends, without false findings")
     func verifyBesideLiveAppends() async throws {
         let daemon = try Daemon()
