@@ -106,10 +106,7 @@ struct ChainReplay {
             findings.append(Finding(.unreadableRecord, position: key, "\(place) cannot be read: \(error)"))
             return
         }
-        if let key, key != record.position {
-            keyMismatches.append((key, record.position, record.order, record.revision))
-        }
-        accept(Item(record: record, hashes: hashes))
+        feed(Item(record: record, hashes: hashes), key: key)
     }
 
     /// Feeds a record the fast path already scanned.

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import TimelineStore
 
@@ -22,13 +23,13 @@ struct ParallelScan {
     /// The scan of one chunk, shared by the worker and the replaying thread.
     ///
     /// `@unchecked Sendable`: each slot of `items` is written by exactly one thread
-    /// (the one that claimed its block through `next`); it is read only after the
-    /// worker signalled `done` and the helper finished, which orders the writes before the reads.
+    /// (the one that claimed its block through `next`); it is read only after every
+    /// worker left `done` and the helper finished, which orders the writes before the reads.
     final class Scan: @unchecked Sendable {
         let chunk: Chunk
         let items: UnsafeMutablePointer<ChainReplay.Item?>
         let next = Atomic<Int>(0)
-        let done = DispatchSemaphore(value: 0)
+        let done = DispatchGroup()
         static let block = 32
 
         init(_ chunk: Chunk) {
@@ -55,7 +56,10 @@ struct ParallelScan {
     }
 
     static let chunkRecords = 4096
-    static let worker = DispatchQueue(label: "timeline-audit.scan", qos: .userInitiated)
+    /// Scanning threads besides the replaying one: one per further core.
+    static let workers: [DispatchQueue] = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount - 1)).map {
+        DispatchQueue(label: "timeline-audit.scan.\($0)", qos: .userInitiated)
+    }
 
     /// Feeds every log entry of `snap` into `replay`, in key order.
     static func run(_ snap: AuditSnapshot, into replay: inout ChainReplay, progress: (UInt64) -> Void) throws {
@@ -80,9 +84,12 @@ struct ParallelScan {
 
         func submit(_ c: Chunk) {
             let scan = Scan(c)
-            worker.async {
-                scan.work()
-                scan.done.signal()
+            for worker in workers {
+                scan.done.enter()
+                worker.async {
+                    scan.work()
+                    scan.done.leave()
+                }
             }
             if let previous { replayScan(previous) }
             previous = scan
