@@ -72,7 +72,11 @@ struct ParallelScan {
             scan.done.wait()
             let c = scan.chunk
             for i in 0..<c.count {
-                if let item = scan.items[i] {
+                // Moved out (no copy, no retains); the slot is left holding nil for deinit.
+                let slot = scan.items + i
+                let scanned = slot.move()
+                slot.initialize(to: nil)
+                if let item = scanned {
                     replay.feed(item, key: c.keys[i])
                 } else {
                     replay.feed(c.records[i], key: c.keys[i], line: nil)

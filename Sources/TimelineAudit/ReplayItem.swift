@@ -84,30 +84,34 @@ struct Digest32: Hashable, Sendable {
         (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3)
     }
 
+    /// Nibble values of lower-case hex digits; 0xFF for every other byte.
+    static let nibbles: [UInt8] = (0..<256).map { c in
+        switch c {
+        case 48...57: return UInt8(c - 48)
+        case 97...102: return UInt8(c - 87)
+        default: return 0xFF
+        }
+    }
+
     /// From exactly 64 lower-case hex digits; nil for anything else.
     init?(hex b: UnsafeBufferPointer<UInt8>) {
         guard b.count == 64 else { return nil }
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        for w in 0..<4 {
-            var v: UInt64 = 0
-            for i in (w * 16)..<(w * 16 + 16) {
-                let c = b[i]
-                let n: UInt8
-                switch c {
-                case 48...57: n = c - 48
-                case 97...102: n = c - 87
-                default: return nil
+        let parsed: Digest32? = Self.nibbles.withUnsafeBufferPointer { table in
+            var bad: UInt8 = 0
+            func word(_ from: Int) -> UInt64 {
+                var v: UInt64 = 0
+                for i in from..<(from &+ 16) {
+                    let n = table[Int(b[i])]
+                    bad |= n
+                    v = v << 4 | UInt64(n & 0x0F)
                 }
-                v = v << 4 | UInt64(n)
+                return v
             }
-            switch w {
-            case 0: words.0 = v
-            case 1: words.1 = v
-            case 2: words.2 = v
-            default: words.3 = v
-            }
+            let d = Digest32(w0: word(0), w1: word(16), w2: word(32), w3: word(48))
+            return bad & 0xF0 == 0 ? d : nil
         }
-        self.init(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
+        guard let parsed else { return nil }
+        self = parsed
     }
 
     init?(hex text: String) {
