@@ -42,6 +42,11 @@ public enum Auditor {
         do {
             return try TimelineStore(configuration: configuration)
         } catch {
+            if error.message.contains("mdb_dbi_open"), error.message.contains("NOTFOUND") {
+                throw AuditError(
+                    "the store in \(directory) lacks a table this version reads (\(error.message)): it was written by an older timelined; open a copy of it once with the current daemon, which adds its tables, then audit that copy"
+                )
+            }
             throw AuditError("cannot open the store in \(directory) read-only: \(error.message)")
         }
     }
