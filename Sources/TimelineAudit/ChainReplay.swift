@@ -168,6 +168,7 @@ struct ChainReplay {
     }
 
     private mutating func drain() {
+        if pending.isEmpty { return }
         while let next = expected, let r = pending.removeValue(forKey: next) {
             process(r)
             expected = next + 1
