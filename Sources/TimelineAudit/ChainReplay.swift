@@ -68,6 +68,8 @@ struct ChainReplay {
     private var lastHash: Digest32?
     private var lastRecordedAt: Timestamp?
     private var unexplainedMissing: UInt64 = 0
+    /// Log keys whose records could not be read: the gap they leave is not reported again.
+    private var unreadableKeys: Set<UInt64> = []
     private var keyMismatches: [(key: UInt64, position: UInt64, order: String, revision: UInt64)] = []
 
     /// - Parameters:
@@ -104,6 +106,7 @@ struct ChainReplay {
         } catch {
             let place = key.map { "the record stored at position \($0)" } ?? "line \(line ?? 0)"
             findings.append(Finding(.unreadableRecord, position: key, "\(place) cannot be read: \(error)"))
+            if let key { unreadableKeys.insert(key) }
             return
         }
         feed(Item(record: record, hashes: hashes), key: key)
@@ -180,14 +183,16 @@ struct ChainReplay {
         let count = lowest - next
         missing.append(next...(lowest - 1))
         unexplainedMissing += count
-        findings.append(Finding(
-            .positionGap, position: next,
-            count == 1
-                ? "position \(next) is missing: the log goes from \(next - 1) to \(lowest)"
-                : "positions \(next)–\(lowest - 1) are missing: the log goes from \(next - 1) to \(lowest)"
-        ))
         lastHash = nil
         expected = lowest
+        if !(next...(lowest - 1)).allSatisfy({ unreadableKeys.contains($0) }) {
+            findings.append(Finding(
+                .positionGap, position: next,
+                count == 1
+                    ? "position \(next) is missing: the log goes from \(next - 1) to \(lowest)"
+                    : "positions \(next)–\(lowest - 1) are missing: the log goes from \(next - 1) to \(lowest)"
+            ))
+        }
         drain()
     }
 

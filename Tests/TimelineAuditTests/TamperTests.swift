@@ -175,6 +175,28 @@ struct TamperTests {
         #expect(codes(try Auditor.verify(dataDirectory: path)) == ["index_mismatch@3"])
     }
 
+    @Test("a record overwritten with garbage is one unreadable_record at its position")
+    func garbageRecord() throws {
+        let path = try tamperedCopy("garbage") { t in try t.put("log", key: Tamperer.key(5), value: Array("{\"not\": a record".utf8)) }
+        #expect(codes(try Auditor.verify(dataDirectory: path)) == ["unreadable_record@5"])
+    }
+
+    @Test("a record copied over its neighbour is a position_repeat, and the one it replaced is missing")
+    func repeatedRecord() throws {
+        let path = try tamperedCopy("repeat") { t in try t.put("log", key: Tamperer.key(22), value: try t.logBytes(21)) }
+        let found = Set(codes(try Auditor.verify(dataDirectory: path)))
+        #expect(found.contains("position_repeat@21") && found.contains("position_gap@22"), "\(found)")
+    }
+
+    @Test("an empty store verifies clean")
+    func emptyStore() throws {
+        var config = StoreConfiguration(path: dir.sub("empty"))
+        config.durability = .relaxed
+        _ = try TimelineStore(configuration: config)
+        let report = try Auditor.verify(dataDirectory: dir.sub("empty"))
+        #expect(report.findings.isEmpty && report.events == 0 && report.text.contains("an empty log"), "\(report.text)")
+    }
+
     @Test("a store that cannot be read is an AuditError, not findings")
     func unreadable() throws {
         #expect(throws: AuditError.self) { try Auditor.verify(dataDirectory: dir.sub("nothing-here")) }
