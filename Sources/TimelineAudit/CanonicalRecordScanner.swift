@@ -67,15 +67,18 @@ enum CanonicalRecordScanner {
         dataHasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, dataM.value)))
         let dataDigest = dataHasher.finalize()
         var hasher = SHA256()
-        // The separators are the record's own bytes: "{" at 0, "}" at the end, "," before each member.
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, 0..<1)))
-        var first = true
-        for m in members where m.key != dataM.key && m.key != hashM.key {
-            let from = first ? m.whole.lowerBound : m.whole.lowerBound - 1  // later members: with the comma before them
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, from..<m.whole.upperBound)))
-            first = false
+        // The record without the data and hash members (and one comma each) is at most
+        // three runs of its own bytes.
+        // `actor` sorts first and is required, so both are preceded by a comma.
+        guard b[dataM.whole.lowerBound - 1] == UInt8(ascii: ","), b[hashM.whole.lowerBound - 1] == UInt8(ascii: ",") else { return nil }
+        let cuts = [(dataM.whole.lowerBound - 1)..<dataM.whole.upperBound, (hashM.whole.lowerBound - 1)..<hashM.whole.upperBound]
+            .sorted { $0.lowerBound < $1.lowerBound }
+        var from = 0
+        for c in cuts {
+            if c.lowerBound > from { hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, from..<c.lowerBound))) }
+            from = max(from, c.upperBound)
         }
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, (b.count - 1)..<b.count)))
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, from..<b.count)))
         let hashDigest = hasher.finalize()
         let inner = { (m: Member) in slice(b, (m.value.lowerBound + 1)..<(m.value.upperBound - 1)) }
         return ChainReplay.Item(

@@ -95,6 +95,16 @@ struct Validator {
     func string(_ i: Int) -> (end: Int, escaped: Bool)? {
         var j = i + 1
         var escaped = false
+        // Skip eight bytes at a time while none is a quote, a backslash or a control character.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeRawPointer(b.baseAddress!)
+        while j + 8 <= b.count {
+            let x = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+            let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((x &- ones &* 0x20) & ~x)
+            if special & highs != 0 { break }
+            j += 8
+        }
         while j < b.count {
             let c = b[j]
             if c == 0x22 { return (j + 1, escaped) }
