@@ -22,11 +22,18 @@ final class SubscriptionHub: @unchecked Sendable {
     init(head: UInt64) { lastPublished = head }
 
     /// Called by the writer after each commit, in position order.
+    ///
+    /// Offers are made outside the lock: an offer may end a slow subscriber,
+    /// which removes it from the hub (and so takes the lock) again. Offering
+    /// outside the lock is safe because only the writer thread publishes, and a
+    /// subscriber that goes live after the snapshot saw `lastPublished` move and
+    /// reads those records from history instead.
     func publish(_ records: [PublishedRecord]) {
-        lock.withLock {
+        let subscribers = lock.withLock {
             if let last = records.last { lastPublished = last.position }
-            for subscriber in live.values { subscriber.offer(records) }
+            return Array(live.values)
         }
+        for subscriber in subscribers { subscriber.offer(records) }
     }
 
     /// Makes `subscriber` live if nothing was published past what it has
