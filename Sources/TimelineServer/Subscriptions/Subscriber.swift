@@ -51,14 +51,12 @@ final class Subscriber: @unchecked Sendable {
 
     // MARK: - Start
 
-    /// Begins delivery: catch-up from history when `history`, else live at once.
+    /// Begins delivery right after `lastExamined`: `fromPosition` − 1 with
+    /// `history`, else the head the `subscribe` reply named. Either way it reads
+    /// from the log first, so events committed between the reply's `head` and
+    /// the start (e.g. an append pipelined before the `subscribe`) are not skipped.
     func start(history: Bool) {
-        if history {
-            catchUp()
-        } else {
-            let head = hub.goLiveNow(self)
-            channel.eventLoop.execute { self.lastExamined = max(self.lastExamined, head) }
-        }
+        catchUp()
     }
 
     /// Reads history in chunks, writing each and waiting until the socket took

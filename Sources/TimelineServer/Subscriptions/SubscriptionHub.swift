@@ -46,14 +46,6 @@ final class SubscriptionHub: @unchecked Sendable {
         }
     }
 
-    /// Makes `subscriber` live at once (no history); returns the position it starts after.
-    func goLiveNow(_ subscriber: Subscriber) -> UInt64 {
-        lock.withLock {
-            live[subscriber.serial] = subscriber
-            return lastPublished
-        }
-    }
-
     func remove(_ subscriber: Subscriber) {
         _ = lock.withLock { live.removeValue(forKey: subscriber.serial) }
     }
