@@ -1,0 +1,140 @@
+import Foundation
+import TestSupport
+import Testing
+import TimelineClient
+import TimelineModel
+
+@Suite("pipelining and concurrent writers")
+struct ConcurrencyTests {
+    @Test("200 mixed requests in one write are answered in request order")
+    func pipelinedInOrder() async throws {
+        try await withDaemon { daemon, client in
+            let a = OrderFixture("P")
+            try await a.create(client)
+            var stream = ""
+            var expected: [String] = []  // "ok" or an error code per request
+            for i in 0..<200 {
+                let line: String
+                switch i % 8 {
+                case 0:
+                    let note = text(a.note("pipelined \(i)"))
+                    line = #"{"id":\#(i),"op":"append","order":"\#(a.order)","events":[\#(note)]}"#
+                    expected.append("ok")
+                case 1: line = #"{"id":\#(i),"op":"ping"}"#; expected.append("ok")
+                case 2: line = #"{"id":\#(i),"op":"order.get","order":"\#(a.order)"}"#; expected.append("ok")
+                case 3: line = #"{"id":\#(i),"op":"log.read","fromPosition":1,"limit":5}"#; expected.append("ok")
+                case 4: line = #"{"id":\#(i),"op":"no.such.op"}"#; expected.append("unknown_op")
+                case 5: line = #"{"id":\#(i),"op":"order.get","order":"missing-\#(i)"}"#; expected.append("not_found")
+                case 6:
+                    // An append that fails on the writer (stale expectedRevision) between ones that succeed.
+                    let note = text(a.note("stale \(i)"))
+                    line = #"{"id":\#(i),"op":"append","order":"\#(a.order)","expectedRevision":0,"events":[\#(note)]}"#
+                    expected.append("wrong_expected_revision")
+                default: line = #"{"id":\#(i),"op":"stats"}"#; expected.append("ok")
+                }
+                stream += line + "\n"
+            }
+            let raw = try RawConnection(path: daemon.socketPath)
+            try raw.send(stream)
+            let lines = try await offPool { try raw.readLines(200, timeout: 60) }
+            let replies = try lines.map(parseLine)
+            #expect(replies.compactMap { $0["id"]?.int } == Array(0..<200), "replies come back in request order")
+            for (i, reply) in replies.enumerated() {
+                let outcome = reply["ok"] == true ? "ok" : reply["error"]?["code"]?.stringValue ?? "?"
+                #expect(outcome == expected[i], "request \(i): \(text(reply))")
+            }
+            // The 25 appends were recorded in request order.
+            let appended = replies.enumerated().filter { $0.offset % 8 == 0 }.compactMap { $0.element["result"]?["events"]?.array.first?["revision"]?.int }
+            #expect(appended == Array(2..<27))
+        }
+    }
+
+    @Test("64 clients appending to 8 orders with expectedRevision lose and duplicate nothing")
+    func contendedWriters() async throws {
+        try await withDaemon { daemon, client in
+            let orders = (0..<8).map { OrderFixture("C\($0)") }
+            for o in orders { try await o.create(client, paid: false) }
+            let perClient = 6
+            let acked = try await withThrowingTaskGroup(of: [String: [String]].self) { group in
+                for c in 0..<64 {
+                    group.addTask {
+                        let me = try await connect(daemon)
+                        let o = orders[c % orders.count]
+                        var mine: [String] = []
+                        var expected: Int64 = 0
+                        for i in 0..<perClient {
+                            let event = o.note("client \(c) note \(i)")
+                            var attempts = 0
+                            while true {
+                                attempts += 1
+                                do {
+                                    let reply = try await me.append(order: o.order, events: [event], expectedRevision: expected)
+                                    expected = reply["lastRevision"]?.intValue ?? expected + 1
+                                    mine.append(event["eventId"]?.stringValue ?? "")
+                                    break
+                                } catch let error as TimelineClientError {
+                                    guard let remote = error.timelineError, remote.code == .wrongExpectedRevision,
+                                          let actual = remote.details["actualRevision"]?.intValue, attempts < 10_000
+                                    else { throw error }
+                                    expected = actual
+                                }
+                            }
+                        }
+                        await me.close()
+                        return [o.order: mine]
+                    }
+                }
+                var all: [String: [String]] = [:]
+                for try await part in group { all.merge(part) { $0 + $1 } }
+                return all
+            }
+            let log = try await readWholeLog(client)
+            #expect(log.count == 8 + 64 * perClient)
+            #expect(log.compactMap { $0["position"]?.int } == Array(1...log.count), "positions are contiguous from 1")
+            let ids = log.compactMap { $0["eventId"]?.stringValue }
+            #expect(Set(ids).count == ids.count, "no eventId twice")
+            for o in orders {
+                let events = log.filter { $0["order"]?.stringValue == o.order }
+                #expect(events.compactMap { $0["revision"]?.int } == Array(0..<events.count), "revisions of \(o.order) are contiguous")
+                let notes = Set(events.dropFirst().compactMap { $0["eventId"]?.stringValue })
+                #expect(notes == Set(acked[o.order] ?? []), "exactly the acknowledged events of \(o.order)")
+                #expect(try await client.order(o.order)["revision"]?.int == 8 * perClient)
+            }
+        }
+    }
+
+    @Test("with maxQueuedAppends 1 a burst of appends gets busy for some, and only the others are written")
+    func busyWhenQueueFull() async throws {
+        var config = DaemonConfig()
+        config.durability = "strict"
+        config.limits = ["maxQueuedAppends": 1]
+        try await withDaemon(config) { daemon, client in
+            let orders = (0..<16).map { OrderFixture("B\($0)") }
+            // 16 connections each pipeline 20 appends in one write.
+            let connections = try orders.map { _ in try RawConnection(path: daemon.socketPath) }
+            for (o, raw) in zip(orders, connections) {
+                var stream = ""
+                for i in 0..<20 {
+                    let events = i == 0 ? "\(text(o.placed()))" : text(o.note("burst \(i)"))
+                    stream += #"{"id":\#(i),"op":"append","order":"\#(o.order)","events":[\#(events)]}"# + "\n"
+                }
+                try raw.send(stream)
+            }
+            var ok = 0
+            var busy = 0
+            var other: [String] = []
+            for raw in connections {
+                let replies = try await offPool { try raw.readLines(20, timeout: 60) }.map(parseLine)
+                for reply in replies {
+                    if reply["ok"] == true { ok += 1 } else if reply["error"]?["code"] == "busy" { busy += 1 } else {
+                        other.append(text(reply))
+                    }
+                }
+            }
+            #expect(busy > 0, "a full queue sheds load with busy")
+            // A note on an order whose order.placed was shed is invalid_transition; nothing else may fail.
+            #expect(other.allSatisfy { $0.contains("invalid_transition") }, "\(other.prefix(3))")
+            #expect(try await client.stats()["head"]?.int == ok, "only acknowledged appends were written")
+        }
+    }
+}
