@@ -26,7 +26,7 @@ public struct Cursor {
     /// The entry before the current one.
     public mutating func previous() throws(LMDBError) -> Entry? { try move(MDB_PREV) }
     /// The first entry whose key is ≥ `key` (the first entry for an empty key,
-    /// which LMDB itself refuses with `MDB_BAD_VALSIZE`).
+    /// which LMDB itself refuses with `badValueSize`).
     public mutating func seek(atLeast key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
         if key.isEmpty { return try first() }
         return try move(MDB_SET_RANGE, key: key)

@@ -107,7 +107,19 @@ public final class Environment: @unchecked Sendable {
         if create && !isReadOnly {
             return try write { txn in try Database(transaction: txn.handle, name: name, create: true) }
         }
-        return try read { txn in try Database(transaction: txn.handle, name: name, create: false) }
+        // A handle opened in a read transaction survives only if that transaction commits.
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
+        let txn = try beginTransaction(readOnly: true)
+        let database: Database
+        do {
+            database = try Database(transaction: txn, name: name, create: false)
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
+        try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
+        return database
     }
 
     // MARK: - Size and maintenance

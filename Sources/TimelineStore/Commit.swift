@@ -30,13 +30,17 @@ extension TimelineStore {
                 return requests.map { _ in .failure(failure) }
             }
             do {
-                let (results, head) = try env.write { txn in
+                let (results, head, states) = try env.write { txn in
                     var session = CommitSession(store: self, txn: txn, head: try Self.head(in: txn, tables: tables))
                     let results = try requests.map { try session.process($0) }
                     try session.finish()
-                    return (results, session.head)
+                    return (results, session.head, session.states)
                 }
                 headMirror.withLock { $0 = head }
+                stateCache.withLock { cache in
+                    if cache.count + states.count > Self.stateCacheLimit { cache.removeAll(keepingCapacity: true) }
+                    cache.merge(states) { _, new in new }
+                }
                 return results
             } catch let error as LMDBError where error.code == .mapFull {
                 estimate = max(estimate * 2, configuration.mapGrowthBytes)
@@ -78,6 +82,8 @@ struct CommitSession {
     let store: TimelineStore
     let txn: WriteTransaction
     var head: ChainHead
+    /// The head when the transaction began.
+    let startHead: ChainHead
     let now: Timestamp
     let policy: ModerationPolicy
     /// Orders touched in this transaction: as they stand now (`nil` = not placed).
@@ -92,6 +98,7 @@ struct CommitSession {
         self.store = store
         self.txn = txn
         self.head = head
+        self.startHead = head
         let clock = store.configuration.clock()
         self.now = max(clock, head.recordedAt ?? clock)
         self.policy = store.moderation.policy
@@ -197,7 +204,7 @@ struct CommitSession {
     mutating func state(of order: String) throws -> OrderState? {
         if let cached = states[order] { return cached }
         if let original = originals[order] { return original }
-        let loaded = try store.orderState(order, in: txn)
+        let loaded = try store.stateCache.withLock { $0[order] } ?? store.orderState(order, in: txn)
         originals[order] = .some(loaded)
         if let loaded { states[order] = loaded }
         return loaded
@@ -239,7 +246,7 @@ struct CommitSession {
             try projector.write(state, replacing: original)
         }
         try projector.applyParticipantEffects(effects)
-        try txn.put(tables.meta, key: MetaKey.head, value: TimelineStore.encodeHead(head))
+        if head != startHead { try txn.put(tables.meta, key: MetaKey.head, value: TimelineStore.encodeHead(head)) }
     }
 }
 

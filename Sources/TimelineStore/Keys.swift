@@ -45,6 +45,9 @@ enum Keys {
         time(due) + text(kind.rawValue) + Array(order.utf8)
     }
 
+    /// `replyTimes`: user NUL reply number.
+    static func replyTime(_ user: String, _ number: UInt64) -> [UInt8] { text(user) + uint64(number) }
+
     /// The text after a NUL-terminated prefix of `count` bytes.
     static func suffix(_ key: UnsafeRawBufferPointer, after count: Int) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: key[count...]), as: UTF8.self)
@@ -54,16 +57,3 @@ enum Keys {
         key.count >= prefix.count && key.prefix(prefix.count).elementsEqual(prefix)
     }
 }
-
-extension Timestamp {
-    /// The system clock, in microseconds.
-    public static func now() -> Timestamp {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Timestamp(microseconds: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -41,6 +41,12 @@ struct Projector {
             let user = ParticipantFigures.user(of: effect)
             if figures[user] == nil { figures[user] = try TimelineStore.participant(user, in: txn, tables: tables) ?? ParticipantFigures(user: user) }
             figures[user]?.apply(effect)
+            if case .reply(_, let micros) = effect, let number = figures[user]?.replies {
+                try txn.put(tables.replyTimes, key: Keys.replyTime(user, UInt64(number)), value: Keys.uint64(UInt64(bitPattern: micros)))
+                if number > ParticipantFigures.replyWindow {
+                    try txn.delete(tables.replyTimes, key: Keys.replyTime(user, UInt64(number - ParticipantFigures.replyWindow)))
+                }
+            }
         }
         for (user, f) in figures {
             try txn.put(tables.participants, key: Array(user.utf8), value: CanonicalJSON.encode(f.storageJSON))

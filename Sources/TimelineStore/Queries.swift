@@ -82,7 +82,18 @@ extension TimelineStore {
 
     /// A participant's figures, or `nil` for an unknown user.
     public func participant(_ user: String) throws(TimelineError) -> ParticipantFigures? {
-        try reading { txn in try Self.participant(user, in: txn, tables: self.tables) }
+        try reading { txn in
+            guard var figures = try Self.participant(user, in: txn, tables: self.tables) else { return nil }
+            let prefix = Keys.text(user)
+            try txn.withCursor(self.tables.replyTimes) { cursor in
+                var entry = try cursor.seek(atLeast: prefix)
+                while let e = entry, Keys.hasPrefix(e.key, prefix) {
+                    figures.recentReplyMicroseconds.append(Int64(bitPattern: Keys.readUInt64(e.value)))
+                    entry = try cursor.next()
+                }
+            }
+            return figures
+        }
     }
 
     /// Timers due at `now`: order and kind, earliest first.

@@ -14,6 +14,7 @@ extension TimelineStore {
     /// Call from the writer thread only.
     public func rebuildProjections() throws(TimelineError) -> RebuildSummary {
         let started = Timestamp.now()
+        stateCache.withLock { $0.removeAll() }
         let (events, orders): (UInt64, Int) = try writing { txn in
             for table in self.tables.projections { try txn.clear(table) }
             let (states, effects, count) = try self.replayLog(in: txn)

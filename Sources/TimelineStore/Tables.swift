@@ -24,11 +24,13 @@ struct Tables: Sendable {
     let participants: Database
     /// due kind NUL order → empty (projection-derived timer table).
     let timers: Database
+    /// user NUL reply number → reply time in microseconds; the latest 1000 per user (projection).
+    let replyTimes: Database
 
     /// The projection tables, cleared by a rebuild.
-    var projections: [Database] { [views, byParticipant, byState, disputeQueue, participants, timers] }
+    var projections: [Database] { [views, byParticipant, byState, disputeQueue, participants, timers, replyTimes] }
 
-    static let count = 11
+    static let count = 12
 
     init(environment env: Environment, create: Bool) throws {
         log = try env.openDatabase(named: "log", create: create)
@@ -42,6 +44,7 @@ struct Tables: Sendable {
         disputeQueue = try env.openDatabase(named: "disputeQueue", create: create)
         participants = try env.openDatabase(named: "participants", create: create)
         timers = try env.openDatabase(named: "timers", create: create)
+        replyTimes = try env.openDatabase(named: "replyTimes", create: create)
     }
 }
 

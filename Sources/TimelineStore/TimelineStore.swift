@@ -34,6 +34,10 @@ public final class TimelineStore: Sendable {
     /// The moderation policy used for new chat messages.
     public let moderation: ModerationHolder
     let headMirror: Mutex<ChainHead>
+    /// Committed order states the writer touched recently (writer-side cache;
+    /// it only ever holds what is committed). Cleared by a rebuild.
+    let stateCache = Mutex<[String: OrderState]>([:])
+    static let stateCacheLimit = 100_000
 
     /// Opens (or creates) the store at `configuration.path`; rebuilds the
     /// projections when their version changed.
@@ -77,7 +81,8 @@ public final class TimelineStore: Sendable {
     }
 
     static func head(in txn: some TransactionReading, tables: Tables) throws -> ChainHead {
-        guard let raw = try txn.get(tables.meta, key: MetaKey.head), raw.count == 48 else { return .empty }
+        // A commit whose requests were all refused stores position 0 with no time: still the empty head.
+        guard let raw = try txn.get(tables.meta, key: MetaKey.head), raw.count == 48, Keys.readUInt64(raw) > 0 else { return .empty }
         return ChainHead(
             position: Keys.readUInt64(raw), hash: Hashing.hex(raw[8..<40]),
             recordedAt: Keys.readTime(raw, at: 40)
@@ -141,7 +146,6 @@ public final class TimelineStore: Sendable {
     /// Writes a consistent, compacted copy of the store into `directory`
     /// (created if missing; must be empty). Runs beside appends.
     public func backup(to directory: String) throws(TimelineError) -> (bytes: Int, head: ChainHead) {
-        let headBefore = try readHead()
         mkdir(directory, 0o750)
         do {
             try env.copy(to: directory, compact: true)
@@ -150,7 +154,11 @@ public final class TimelineStore: Sendable {
         }
         var st = stat()
         let bytes = stat(directory + "/data.mdb", &st) == 0 ? Int(st.st_size) : 0
-        return (bytes, headBefore)
+        // The copy is a snapshot taken while appends went on: report its own head.
+        var copyConfiguration = StoreConfiguration(path: directory)
+        copyConfiguration.readOnly = true
+        let copy = try TimelineStore(configuration: copyConfiguration)
+        return (bytes, copy.head)
     }
 
     /// Size figures for `stats`.

@@ -45,6 +45,11 @@ public struct DataSchema: Sendable {
                 if field.required { return (fieldPath, "\(fieldPath) is required") }
                 continue
             }
+            if case .object(let schema) = field.kind, let members = value.objectValue {
+                // Name the offending nested field (data.item.quantity), not its object.
+                if let problem = schema.check(members, path: fieldPath) { return problem }
+                continue
+            }
             if let problem = field.kind.check(value, path: fieldPath) { return (fieldPath, problem) }
         }
         for key in data.keys.sorted() where !fields.contains(where: { $0.name == key }) {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Serialises ``JSONValue`` in the canonical form of DOMAIN.md's audit rules:
 /// object keys sorted by Unicode code point, no insignificant whitespace,
 /// strings escaped minimally as RFC 8785 does, integers in decimal, other
@@ -51,7 +55,24 @@ public enum CanonicalJSON {
 
     /// Keys in code-point order; UTF-8 byte order is exactly code-point order.
     static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        members.keys.sorted { a, b in a.utf8.lexicographicallyPrecedes(b.utf8) }
+        members.keys.sorted(by: codePointPrecedes)
+    }
+
+    /// `a` before `b` in code-point order (byte order of their UTF-8).
+    @inline(__always)
+    static func codePointPrecedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                if n > 0, let xb = x.baseAddress, let yb = y.baseAddress {
+                    let c = memcmp(xb, yb, n)
+                    if c != 0 { return c < 0 }
+                }
+                return x.count < y.count
+            }
+        }
     }
 
     /// Appends `i` in decimal.

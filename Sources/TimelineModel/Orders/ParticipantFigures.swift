@@ -10,7 +10,8 @@ public struct ParticipantFigures: Sendable, Hashable {
     public var disputesReceived = 0
     public var filteredMessages = 0
     public var replies = 0
-    /// The most recent reply times (oldest first), at most ``replyWindow``.
+    /// The most recent reply times, at most ``replyWindow``. Not part of the
+    /// stored row: the store keeps them in their own table and fills this on reads.
     public var recentReplyMicroseconds: [Int64] = []
 
     /// Figures of a user with no activity yet.
@@ -33,10 +34,8 @@ public struct ParticipantFigures: Sendable, Hashable {
         case .disputeOpened: disputesOpened += 1
         case .disputeReceived: disputesReceived += 1
         case .filteredMessage: filteredMessages += 1
-        case .reply(_, let micros):
+        case .reply:
             replies += 1
-            recentReplyMicroseconds.append(micros)
-            if recentReplyMicroseconds.count > Self.replyWindow { recentReplyMicroseconds.removeFirst() }
         }
     }
 
@@ -60,10 +59,10 @@ public struct ParticipantFigures: Sendable, Hashable {
         ]
     }
 
-    /// The stored form: the view plus the reply window.
+    /// The stored form: the counters (reply times live in their own table).
     public var storageJSON: JSONValue {
         guard case .object(var o) = viewJSON else { return viewJSON }
-        o["recentReplyMicroseconds"] = .array(recentReplyMicroseconds.map { .int($0) })
+        o["medianReplySeconds"] = nil
         return .object(o)
     }
 
@@ -77,6 +76,5 @@ public struct ParticipantFigures: Sendable, Hashable {
         disputesReceived = Int(try r.int("disputesReceived"))
         filteredMessages = Int(try r.int("filteredMessages"))
         replies = Int(try r.int("replies"))
-        recentReplyMicroseconds = try r.array("recentReplyMicroseconds").compactMap(\.intValue)
     }
 }

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import LMDB
+import TimelineModel
+import TimelineStore
+
+/// `timeline-bench store`: commit throughput beside raw LMDB, rebuild and moderation rates.
+struct StoreBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "commit() events/s at 1, 10, 100, 1000 events per commit vs raw LMDB puts; rebuild and moderation rates."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Events in the store the rebuild runs over.")
+    var rebuildEvents: Int = 1_000_000
+
+    @Flag(help: "Skip the rebuild measurement.")
+    var skipRebuild = false
+
+    func run() throws {
+        let durability = Durability(rawValue: common.durability) ?? .strict
+        print("## commit vs raw LMDB (durability \(durability.rawValue), \(format(common.seconds, 1)) s per row)\n")
+        var rows: [[String]] = []
+        for perCommit in [1, 10, 100, 1000] {
+            let (ours, bytes) = try measureCommit(perCommit: perCommit, durability: durability)
+            let raw = try measureRaw(perCommit: perCommit, records: bytes, durability: durability)
+            rows.append([String(perCommit), format(ours), format(raw), format(ours / raw, 2)])
+        }
+        printTable(["events/commit", "commit() events/s", "raw LMDB puts/s", "ratio"], rows)
+        print("\n## moderation\n")
+        let rate = measureModeration()
+        printTable(["messages", "messages/s (one core)"], [[String(rate.count), format(rate.perSecond)]])
+        if !skipRebuild {
+            print("\n## rebuild\n")
+            let r = try measureRebuild(events: rebuildEvents)
+            printTable(["events", "orders", "seconds", "events/s"], [[String(r.events), String(r.orders), format(r.seconds, 2), format(Double(r.events) / r.seconds)]])
+        }
+    }
+
+    /// Commits requests of one chat event each, `perCommit` per commit; returns events/s and sample record bytes.
+    func measureCommit(perCommit: Int, durability: Durability) throws -> (Double, [[UInt8]]) {
+        let dir = freshDirectory(common.workDirectory, "commit-\(perCommit)")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var config = StoreConfiguration(path: dir)
+        config.durability = durability
+        config.initialMapSizeBytes = 1 << 30
+        let store = try TimelineStore(configuration: config)
+        let orders = 1000
+        var setup: [AppendRequest] = []
+        for i in 0..<orders { setup.append(AppendRequest(order: Workload.orderId(i), events: Workload.opening(i))) }
+        _ = store.commit(setup)
+        var workload = Workload(orders: orders)
+        var events = 0
+        var samples: [[UInt8]] = []
+        let start = now()
+        while now() - start < common.seconds {
+            var batch: [AppendRequest] = []
+            batch.reserveCapacity(perCommit)
+            for _ in 0..<perCommit {
+                let (order, event) = workload.chat()
+                batch.append(AppendRequest(order: order, events: [event]))
+            }
+            for result in store.commit(batch) {
+                guard case .success(let outcome) = result else { throw ValidationError("a benchmark append failed: \(result)") }
+                if samples.count < 4096 { samples += outcome.encodedRecords }
+                events += 1
+            }
+        }
+        return (Double(events) / (now() - start), samples)
+    }
+
+    /// The same record bytes put into a bare LMDB database, `perCommit` puts per commit.
+    func measureRaw(perCommit: Int, records: [[UInt8]], durability: Durability) throws -> Double {
+        let dir = freshDirectory(common.workDirectory, "raw-\(perCommit)")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Environment(path: dir, flags: durability == .relaxed ? [.noSync] : [], mapSize: 1 << 32)
+        let db = try env.openDatabase(named: "log")
+        var position: UInt64 = 0
+        let start = now()
+        while now() - start < common.seconds {
+            try env.write { txn in
+                for _ in 0..<perCommit {
+                    position += 1
+                    let record = records[Int(position) % records.count]
+                    try txn.put(db, key: withUnsafeBytes(of: position.bigEndian) { Array($0) }, value: record, flags: .append)
+                }
+            }
+        }
+        return Double(position) / (now() - start)
+    }
+
+    func measureModeration() -> (count: Int, perSecond: Double) {
+        let policy = ModerationPolicy.builtIn
+        let texts = Workload.texts + [
+            "add me on d1sc0rd: trader#4412 and we skip the fee",
+            "you are an idiot, where is my item",
+            "just close the dispute and I send the rest",
+            "I can do 20k gold for 15 EUR, delivery in 2h at 18:30",
+        ]
+        var verdicts = 0
+        var count = 0
+        let start = now()
+        while now() - start < common.seconds {
+            for t in texts { if policy.moderate(t).verdict != .delivered { verdicts += 1 } }
+            count += texts.count
+        }
+        _ = verdicts
+        return (count, Double(count) / (now() - start))
+    }
+
+    func measureRebuild(events: Int) throws -> RebuildSummary {
+        let dir = freshDirectory(common.workDirectory, "rebuild")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var config = StoreConfiguration(path: dir)
+        config.durability = .relaxed
+        config.initialMapSizeBytes = 4 << 30
+        let store = try TimelineStore(configuration: config)
+        let orders = 10_000
+        var setup: [AppendRequest] = []
+        for i in 0..<orders { setup.append(AppendRequest(order: Workload.orderId(i), events: Workload.opening(i))) }
+        _ = store.commit(setup)
+        var workload = Workload(orders: orders)
+        var written = orders * 2
+        while written < events {
+            var batch: [AppendRequest] = []
+            for _ in 0..<min(5000, events - written) {
+                let (order, event) = workload.chat()
+                batch.append(AppendRequest(order: order, events: [event]))
+            }
+            written += batch.count
+            _ = store.commit(batch)
+        }
+        return try store.rebuildProjections()
+    }
+}

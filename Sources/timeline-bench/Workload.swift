@@ -1,0 +1,90 @@
+import Foundation
+import TimelineModel
+import TimelineStore
+
+/// Deterministic event generators shared by the benchmarks.
+struct Workload {
+    var rng: SplitMix
+    let orders: Int
+    var counter = 0
+
+    init(orders: Int, seed: UInt64 = 42) {
+        self.orders = orders
+        rng = SplitMix(seed: seed)
+    }
+
+    static func orderId(_ i: Int) -> String { "B-\(i)" }
+
+    /// The `order.placed` + `order.paid` pair that opens order `i`.
+    static func opening(_ i: Int) -> [EventInput] {
+        [
+            EventInput(
+                eventId: "open-\(i)", type: "order.placed", actor: Actor(role: .system, id: "shop"),
+                data: [
+                    "buyer": .string("buyer-\(i % 997)"), "seller": .string("seller-\(i % 101)"),
+                    "item": ["title": "Dragon Lore AWP FN", "quantity": 3], "price": ["amount": 125_000, "currency": "EUR"],
+                ]
+            ),
+            EventInput(eventId: "paid-\(i)", type: "order.paid", actor: Actor(role: .system, id: "pay")),
+        ]
+    }
+
+    static let texts = [
+        "hi, I just paid, when can you deliver the skin?",
+        "sending the first 2 items now, trade offer #4412 at 18:30",
+        "got 1 of 3, the rest today? lvl 80 char is online",
+        "price was 1250 EUR for 3, all good, thanks!",
+        "can you check the float, it says 0.0712 on the listing",
+    ]
+
+    /// A chat message on a random order.
+    mutating func chat() -> (order: String, event: EventInput) {
+        counter += 1
+        let i = Int(rng.next() % UInt64(orders))
+        let order = Self.orderId(i)
+        let role: ActorRole = counter % 2 == 0 ? .buyer : .seller
+        let id = role == .buyer ? "buyer-\(i % 997)" : "seller-\(i % 101)"
+        let text = Self.texts[counter % Self.texts.count]
+        return (order, EventInput(
+            eventId: "m-\(counter)-\(rng.next() % 1_000_000)", type: "chat.message", actor: Actor(role: role, id: id),
+            data: ["channel": "order", "text": .string(text)]
+        ))
+    }
+}
+
+/// A small fast deterministic PRNG.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Seconds since an arbitrary start, monotonic.
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// A fresh empty directory under `base`.
+func freshDirectory(_ base: String, _ name: String) -> String {
+    let path = "\(base)/\(name)-\(getpid())"
+    try? FileManager.default.removeItem(atPath: path)
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Prints a markdown table.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    print("| " + header.joined(separator: " | ") + " |")
+    print("|" + header.map { _ in "---:" }.joined(separator: "|") + "|")
+    for row in rows { print("| " + row.joined(separator: " | ") + " |") }
+}
+
+func format(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
