@@ -81,8 +81,10 @@ public final class TimelineServer: Sendable {
             .childChannelInitializer { channel in
                 if services.stats.connections >= services.configuration.limits.maxConnections {
                     let error = TimelineError(.busy, "the daemon serves its maximum of \(services.configuration.limits.maxConnections) connections; retry later")
-                    return channel.writeAndFlush(ReplyEncoder.failure(id: .null, error: error, allocator: channel.allocator))
-                        .flatMap { channel.close() }
+                    let reply = ReplyEncoder.failure(id: .null, error: error, allocator: channel.allocator)
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(BusyConnectionHandler(reply: reply))
+                    }
                 }
                 return PeerCredentials.read(from: channel).flatMapThrowing { peer in
                     let role = services.access.role(for: peer)
