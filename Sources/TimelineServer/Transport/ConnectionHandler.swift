@@ -110,10 +110,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         guard wrote else { return }
         context.flush()
         startSubscribers()
-        if readHeld && inFlight < services.configuration.limits.maxInFlightPerConnection {
-            readHeld = false
-            context.read()
-        }
+        resumeReadingIfPossible(context: context)
         if inputClosed && inFlight == 0 && (subscriptions?.active.isEmpty ?? true) {
             context.close(promise: nil)
         }
@@ -127,12 +124,27 @@ final class ConnectionHandler: ChannelDuplexHandler {
         for entry in written where !entry.subscriber.isEnded { entry.subscriber.start(history: entry.history) }
     }
 
+    /// Reads pause while too many requests are in flight, and while the
+    /// channel is not writable (its unsent replies passed the high water mark):
+    /// a peer that does not read its replies must not make the daemon buffer them without bound.
     func read(context: ChannelHandlerContext) {
-        if inFlight >= services.configuration.limits.maxInFlightPerConnection {
+        if inFlight >= services.configuration.limits.maxInFlightPerConnection || !context.channel.isWritable {
             readHeld = true
             return
         }
         context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        resumeReadingIfPossible(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func resumeReadingIfPossible(context: ChannelHandlerContext) {
+        if readHeld && inFlight < services.configuration.limits.maxInFlightPerConnection && context.channel.isWritable {
+            readHeld = false
+            context.read()
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
