@@ -27,7 +27,10 @@ public final class RawConnection: @unchecked Sendable {
     /// The socket descriptor.
     public let fd: Int32
     private var buffer: [UInt8] = []
+    /// Where unread bytes start in `buffer` (consumed bytes are dropped in bulk).
+    private var head = 0
     private var sawEOF = false
+    private var chunk = [UInt8](repeating: 0, count: 65536)
 
     /// Connects to the Unix socket at `path`; `receiveBufferBytes` shrinks the
     /// kernel's receive buffer (a reader that never reads then fills up sooner).
@@ -77,6 +80,30 @@ public final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// Writes as much of `bytes` as the peer takes within `timeout` seconds and
+    /// returns how many bytes that was (all of them unless the peer stopped reading).
+    public func send(_ bytes: [UInt8], timeout: Double) throws -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        var offset = 0
+        while offset < bytes.count {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 { break }
+            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&pfd, 1, Int32(remaining * 1000) + 1)
+            if ready < 0 && errno != EINTR { throw RawConnectionError("poll failed: \(String(cString: strerror(errno)))") }
+            if ready <= 0 { continue }
+            let n = bytes.withUnsafeBytes { raw in
+                Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw RawConnectionError("send failed: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        return offset
+    }
+
     /// Writes the UTF-8 bytes of `text`.
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
@@ -90,10 +117,18 @@ public final class RawConnection: @unchecked Sendable {
     public func readLine(timeout: Double = 15) throws -> [UInt8]? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Array(buffer[..<newline])
-                buffer.removeSubrange(...newline)
+            if let newline = buffer[head...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(buffer[head..<newline])
+                head = newline + 1
+                if head == buffer.count {
+                    buffer.removeAll(keepingCapacity: true)
+                    head = 0
+                }
                 return line
+            }
+            if head > 0 {
+                buffer.removeSubrange(..<head)
+                head = 0
             }
             if sawEOF { return nil }
             try fill(until: deadline)
@@ -123,6 +158,7 @@ public final class RawConnection: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while !sawEOF {
             buffer.removeAll(keepingCapacity: true)
+            head = 0
             do { try fill(until: deadline) } catch { return sawEOF }
         }
         return true
@@ -139,7 +175,6 @@ public final class RawConnection: @unchecked Sendable {
             throw RawConnectionError("poll failed: \(String(cString: strerror(errno)))")
         }
         if ready == 0 { throw RawConnectionError("timed out waiting for the daemon") }
-        var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
         if n < 0 {
             if errno == EINTR || errno == EAGAIN { return }

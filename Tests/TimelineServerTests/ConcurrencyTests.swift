@@ -137,4 +137,64 @@ struct ConcurrencyTests {
             #expect(try await client.stats()["head"]?.int == ok, "only acknowledged appends were written")
         }
     }
+
+    @Test("a client that pipelines without reading is held back by back-pressure, then gets every reply in order")
+    func backPressure() async throws {
+        try await withDaemon { daemon, client in
+            let raw = try RawConnection(path: daemon.socketPath)
+            let count = 24_000
+            var stream: [UInt8] = []
+            for i in 0..<count { stream += Array(#"{"id":\#(i),"op":"ping"}"#.utf8) + [UInt8(ascii: "\n")] }
+            let bytes = stream
+            // Nobody reads the replies: once its buffers fill, the daemon must stop reading
+            // requests. Send in half-second windows until one takes nothing (or all was taken);
+            // without back-pressure the daemon reads everything and piles up the replies in memory.
+            let sent = try await offPool { () -> Int in
+                var sent = 0
+                let started = Date()
+                while sent < bytes.count && Date().timeIntervalSince(started) < 20 {
+                    let n = try raw.send(Array(bytes[sent...]), timeout: 0.5)
+                    sent += n
+                    if n == 0 { break }
+                }
+                return sent
+            }
+            #expect(sent < bytes.count, "the daemon read all \(bytes.count) bytes of requests while none of its replies were read")
+            let more = try await offPool { try raw.send(Array(bytes[sent...]), timeout: 1) }
+            #expect(more < 4096, "the daemon kept reading (\(more) more bytes after \(sent)) while none of its replies were read")
+            try await client.ping()  // other connections are served meanwhile
+            // Now read: the rest of the requests go through and every reply arrives, in order.
+            let taken = sent + more
+            async let rest: Void = offPool { try raw.send(Array(bytes[taken...])) }
+            let ids = try await offPool { try raw.readLines(count, timeout: 60).map { try parseLine($0)["id"]?.int ?? -1 } }
+            try await rest
+            #expect(ids == Array(0..<count))
+        }
+    }
+
+    @Test("a connection over maxConnections gets one busy line and is closed; others keep working")
+    func maxConnections() async throws {
+        var config = DaemonConfig()
+        config.limits = ["maxConnections": 2]
+        try await withDaemon(config) { daemon, client in
+            #expect(try await eventually { try await client.stats()["connections"]?.intValue == 1 })
+            let second = try RawConnection(path: daemon.socketPath)
+            try second.send("{\"id\":1,\"op\":\"ping\"}\n")
+            #expect(try await offPool { try second.readLineText() }?.contains("\"ok\":true") == true)
+            let third = try RawConnection(path: daemon.socketPath)
+            let refusal = try parseLine(try #require(try await offPool { try third.readLine() }))
+            #expect(refusal["error"]?["code"] == "busy")
+            #expect(refusal["id"] == .null)
+            #expect(try await offPool { third.waitForClose() })
+            try await client.ping()
+            try second.send("{\"id\":2,\"op\":\"ping\"}\n")
+            #expect(try await offPool { try second.readLineText() }?.contains("\"id\":2") == true)
+            second.shutdownWrite()
+            #expect(try await offPool { second.waitForClose() })
+            #expect(try await eventually { try await client.stats()["connections"]?.intValue == 1 })
+            let fourth = try RawConnection(path: daemon.socketPath)
+            try fourth.send("{\"id\":4,\"op\":\"ping\"}\n")
+            #expect(try await offPool { try fourth.readLineText() }?.contains("\"ok\":true") == true, "a freed slot is usable again")
+        }
+    }
 }

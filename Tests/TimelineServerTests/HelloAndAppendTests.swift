@@ -97,6 +97,7 @@ struct HelloAndAppendTests {
             _ = try await client.append(order: a.order, events: [a.note("checked payment")])
             // The retry carries the now stale expectedRevision: idempotency is checked first.
             let retry = try await client.append(order: a.order, events: batch, expectedRevision: -1)
+            #expect(retry["lastRevision"]?.intValue == 1, "a duplicate reply names the batch's highest revision")
             let original = first["events"]?.array ?? []
             let again = retry["events"]?.array ?? []
             #expect(again.count == 2)
@@ -216,6 +217,7 @@ struct HelloAndAppendTests {
             let ghost = OrderFixture()
             let none = await expectFailure("invalid_transition") { try await client.append(order: ghost.order, events: [ghost.paid()]) }
             #expect(none?.details["index"]?.intValue == 0)
+            #expect(none?.details["state"]?.stringValue == "none")
             #expect(try await client.order(a.order)["state"]?.stringValue == "placed", "the refused batch wrote nothing")
         }
     }

@@ -245,6 +245,24 @@ struct ReadTests {
         }
     }
 
+    @Test("participant.get (extension) counts a user's orders and disputes; an unknown user is not_found")
+    func participant() async throws {
+        try await withDaemon { _, client in
+            let (a, _) = try await Self.disputedOrder(client)
+            let second = OrderFixture("P2", buyer: a.buyer)
+            try await second.create(client)
+            let buyer = try await client.call("participant.get", ["participant": .string(a.buyer)])
+            #expect(buyer["ordersAsBuyer"]?.intValue == 2)
+            #expect(buyer["ordersAsSeller"]?.intValue == 0)
+            #expect(buyer["disputesOpened"]?.intValue == 1)
+            #expect(buyer["disputesReceived"]?.intValue == 0)
+            let seller = try await client.call("participant.get", ["participant": .string(a.seller)])
+            #expect(seller["ordersAsSeller"]?.intValue == 1)
+            #expect(seller["disputesReceived"]?.intValue == 1)
+            await expectFailure("not_found") { try await client.call("participant.get", ["participant": "nobody-at-all"]) }
+        }
+    }
+
     @Test("stats reports head, counts, map figures, connections, subscriptions, uptime, appends and commits")
     func stats() async throws {
         try await withDaemon { daemon, client in

@@ -184,6 +184,7 @@ struct SubscriptionTests {
             let positions = lines.dropLast().compactMap { $0["event"]?["position"]?.int }
             #expect(positions.count < 3000, "it was cut off before the end")
             if let first = positions.first { #expect(positions == Array(first..<(first + positions.count)), "no gap before the cut") }
+            #expect(error["lastPosition"]?.int == positions.last, "the cut-off push names the last position delivered")
             // The connection itself stays usable.
             try stuck.send("{\"id\":\"after\",\"op\":\"ping\"}\n")
             let pong = try parseLine(try #require(try await offPool { try stuck.readLine() }))
