@@ -8,7 +8,7 @@ import TimelineModel
 import Glibc
 #endif
 
-@Suite("access: roles from the peer's Unix credentials")
+@Suite("access: roles from the peer's Unix credentials", .timeLimit(.minutes(3)))
 struct AccessTests {
     static let everyOp = [
         "ping", "append", "evidence.put", "evidence.get", "order.get", "order.events", "log.read", "subscribe", "unsubscribe",

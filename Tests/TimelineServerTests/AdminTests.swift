@@ -6,7 +6,7 @@ import TimelineClient
 import TimelineModel
 import TimelineStore
 
-@Suite("admin ops: rebuild, reloadModeration, backup, checkpoint")
+@Suite("admin ops: rebuild, reloadModeration, backup, checkpoint", .timeLimit(.minutes(3)))
 struct AdminTests {
     @Test("admin.rebuild derives the same projections from the log and reports events, orders and seconds")
     func rebuild() async throws {

@@ -5,7 +5,7 @@ import Testing
 import TimelineClient
 import TimelineModel
 
-@Suite("evidence.put and evidence.get")
+@Suite("evidence.put and evidence.get", .timeLimit(.minutes(3)))
 struct EvidenceTests {
     static func putParams(_ a: OrderFixture, _ bytes: [UInt8], eventId: String = freshId("ev"), channel: String = "order") -> [String: JSONValue] {
         [

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 import TimelineClient
@@ -54,6 +55,32 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
 /// Another client on the same daemon.
 func connect(_ daemon: DaemonProcess) async throws -> TimelineClient {
     try await TimelineClient.connect(socketPath: daemon.socketPath)
+}
+
+// MARK: - Waiting and counting across tasks
+
+/// A counter shared between tasks and threads.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func add(_ n: Int = 1) { value.withLock { $0 += n } }
+    var current: Int { value.withLock { $0 } }
+}
+
+/// Messages collected from many tasks.
+final class Notes: Sendable {
+    private let items = Mutex<[String]>([])
+    func add(_ item: String) { items.withLock { $0.append(item) } }
+    var all: [String] { items.withLock { $0 } }
+}
+
+/// Waits until `condition` holds, polling; `false` after `timeout` seconds.
+func eventually(timeout: Double = 30, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return false
 }
 
 // MARK: - Expecting errors

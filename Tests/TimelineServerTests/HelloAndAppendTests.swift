@@ -4,7 +4,7 @@ import Testing
 import TimelineClient
 import TimelineModel
 
-@Suite("hello, ping and append over the socket")
+@Suite("hello, ping and append over the socket", .timeLimit(.minutes(3)))
 struct HelloAndAppendTests {
     @Test("hello names the server, protocol 1, the peer's role and the configured limits")
     func helloReportsRoleAndLimits() async throws {

@@ -4,7 +4,7 @@ import Testing
 import TimelineClient
 import TimelineModel
 
-@Suite("bad input on the socket")
+@Suite("bad input on the socket", .timeLimit(.minutes(3)))
 struct MalformedInputTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String

@@ -5,7 +5,7 @@ import Testing
 import TimelineClient
 import TimelineModel
 
-@Suite("reads: order.get, order.events, log.read, orders.list, disputes.list, stats")
+@Suite("reads: order.get, order.events, log.read, orders.list, disputes.list, stats", .timeLimit(.minutes(3)))
 struct ReadTests {
     /// place (2 swords) → pay → deliver 1 → buyer chat → evidence → dispute → seller offer → seller availability.
     static func disputedOrder(_ client: TimelineClient) async throws -> (OrderFixture, paidPosition: Int) {

@@ -4,7 +4,7 @@ import Testing
 import TimelineClient
 import TimelineModel
 
-@Suite("subscribe and unsubscribe")
+@Suite("subscribe and unsubscribe", .timeLimit(.minutes(3)))
 struct SubscriptionTests {
     /// Collects pushed events until one at `position` or later arrived.
     static func collect(
@@ -153,9 +153,8 @@ struct SubscriptionTests {
         try await withDaemon(config) { daemon, client in
             let stuck = try RawConnection(path: daemon.socketPath, receiveBufferBytes: 4096)
             try stuck.send("{\"id\":\"sub\",\"op\":\"subscribe\"}\n")
-            let reply = try parseLine(try #require(try await offPool { try stuck.readLine() }))
-            let subscription = try #require(reply["result"]?["subscription"]?.stringValue)
-            // From here on the stuck connection is never read until the writers are done.
+            // The stuck connection is not read at all until the writers are done.
+            #expect(try await eventually { try await client.stats()["subscriptions"]?.intValue == 1 })
             let o = OrderFixture("F")
             try await o.create(client)
             let started = ContinuousClock.now
@@ -177,11 +176,14 @@ struct SubscriptionTests {
                 }
                 return out
             }
+            let reply = try #require(lines.first)
+            #expect(reply["id"] == "sub" && reply["ok"] == true, "the subscribe reply comes first: \(text(reply))")
+            let subscription = try #require(reply["result"]?["subscription"]?.stringValue)
             let error = try #require(lines.last?["error"])
             #expect(error["code"] == "subscriber_too_slow")
             #expect(error["message"]?.stringValue?.isEmpty == false)
             #expect(lines.last?["subscription"]?.stringValue == subscription)
-            let positions = lines.dropLast().compactMap { $0["event"]?["position"]?.int }
+            let positions = lines.dropFirst().dropLast().compactMap { $0["event"]?["position"]?.int }
             #expect(positions.count < 3000, "it was cut off before the end")
             if let first = positions.first { #expect(positions == Array(first..<(first + positions.count)), "no gap before the cut") }
             #expect(error["lastPosition"]?.int == positions.last, "the cut-off push names the last position delivered")
