@@ -132,14 +132,20 @@ struct CommitSession {
         var records: [RecordedEvent] = []
         var replies: [AppendedEvent] = []
         var newEffects: [ParticipantEffect] = []
+        let uploaded = Set(request.blobs.map { Hashing.hex(SHA256.hash(data: $0)) })
         for (index, input) in request.events.enumerated() {
             try Catalog.validate(input, state: working, index: index, origin: request.origin, recordedAt: now)
+            if input.type == "evidence.attached", let sha = input.data["sha256"]?.stringValue, !uploaded.contains(sha) {
+                guard let key = Hashing.bytes(fromHex: sha), try txn.get(tables.blobs, key: key) != nil else {
+                    throw TimelineError.invalidEvent("no evidence bytes with sha256 \(sha) were stored; upload them with evidence.put", index: index, field: "data.sha256")
+                }
+            }
             let moderation = input.type == "chat.message" ? moderate(input) : nil
             let record = makeRecord(input, order: request.order, after: working, offset: records.count, moderation: moderation)
             newEffects += Catalog.apply(record, to: &working)
             records.append(record)
             replies.append(AppendedEvent(eventId: record.eventId, position: record.position, revision: record.revision, status: .recorded, moderation: moderation))
-            if let flag = flagEvent(after: record, state: working) {
+            if let flag = flagEvent(after: record, state: working), try txn.get(tables.eventIds, key: Array(flag.eventId.utf8)) == nil {
                 try Catalog.validate(flag, state: working, index: index, origin: .daemon, recordedAt: now)
                 let flagRecord = makeRecord(flag, order: request.order, after: working, offset: records.count, moderation: nil)
                 newEffects += Catalog.apply(flagRecord, to: &working)
@@ -261,6 +267,11 @@ enum RequestChecks {
         for (index, event) in request.events.enumerated() {
             guard Identifiers.isValidEventId(event.eventId) else {
                 throw .invalidEvent(Identifiers.eventIdRule, index: index, field: "eventId")
+            }
+            // The daemon derives its own event ids from the order and revision; a client
+            // holding one of them would keep that timer or flag from ever being recorded.
+            if request.origin != .daemon, event.eventId.hasPrefix("timer:") || event.eventId.hasPrefix("moderation.flagged:") {
+                throw .invalidEvent("eventIds starting with \"timer:\" or \"moderation.flagged:\" are reserved for the daemon; choose another eventId", index: index, field: "eventId")
             }
             guard seen.insert(event.eventId).inserted else {
                 throw .invalidEvent("eventId \(event.eventId) appears twice in this batch", index: index, field: "eventId")

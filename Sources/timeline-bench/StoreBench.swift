@@ -4,6 +4,16 @@ import LMDB
 import TimelineModel
 import TimelineStore
 
+/// Events per wall-clock second and per CPU second (the latter is steadier on a busy machine).
+struct Rate {
+    var wall: Double
+    var cpu: Double
+    init(events: Int, wall: Double, cpu: Double) {
+        self.wall = Double(events) / wall
+        self.cpu = Double(events) / max(cpu, 1e-9)
+    }
+}
+
 /// `timeline-bench store`: commit throughput beside raw LMDB, rebuild and moderation rates.
 struct StoreBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,16 +29,22 @@ struct StoreBench: ParsableCommand {
     @Flag(help: "Skip the rebuild measurement.")
     var skipRebuild = false
 
+    @Option(parsing: .upToNextOption, help: "Events per commit to measure.")
+    var sizes: [Int] = [1, 10, 100, 1000]
+
     func run() throws {
         let durability = Durability(rawValue: common.durability) ?? .strict
         print("## commit vs raw LMDB (durability \(durability.rawValue), \(format(common.seconds, 1)) s per row)\n")
         var rows: [[String]] = []
-        for perCommit in [1, 10, 100, 1000] {
+        for perCommit in sizes {
             let (ours, bytes) = try measureCommit(perCommit: perCommit, durability: durability)
             let raw = try measureRaw(perCommit: perCommit, records: bytes, durability: durability)
-            rows.append([String(perCommit), format(ours), format(raw), format(ours / raw, 2)])
+            rows.append([
+                String(perCommit), format(ours.wall), format(raw.wall), format(ours.wall / raw.wall, 2),
+                format(ours.cpu), format(raw.cpu), format(ours.cpu / raw.cpu, 2),
+            ])
         }
-        printTable(["events/commit", "commit() events/s", "raw LMDB puts/s", "ratio"], rows)
+        printTable(["events/commit", "commit() events/s", "raw LMDB puts/s", "ratio", "commit() events/CPU-s", "raw puts/CPU-s", "CPU ratio"], rows)
         print("\n## moderation\n")
         let rate = measureModeration()
         printTable(["messages", "messages/s (one core)"], [[String(rate.count), format(rate.perSecond)]])
@@ -40,7 +56,7 @@ struct StoreBench: ParsableCommand {
     }
 
     /// Commits requests of one chat event each, `perCommit` per commit; returns events/s and sample record bytes.
-    func measureCommit(perCommit: Int, durability: Durability) throws -> (Double, [[UInt8]]) {
+    func measureCommit(perCommit: Int, durability: Durability) throws -> (Rate, [[UInt8]]) {
         let dir = freshDirectory(common.workDirectory, "commit-\(perCommit)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = StoreConfiguration(path: dir)
@@ -54,8 +70,10 @@ struct StoreBench: ParsableCommand {
         var workload = Workload(orders: orders)
         var events = 0
         var samples: [[UInt8]] = []
+        let seconds = common.seconds
         let start = now()
-        while now() - start < common.seconds {
+        let cpuStart = cpuSeconds()
+        while now() - start < seconds {
             var batch: [AppendRequest] = []
             batch.reserveCapacity(perCommit)
             for _ in 0..<perCommit {
@@ -68,18 +86,20 @@ struct StoreBench: ParsableCommand {
                 events += 1
             }
         }
-        return (Double(events) / (now() - start), samples)
+        return (Rate(events: events, wall: now() - start, cpu: cpuSeconds() - cpuStart), samples)
     }
 
     /// The same record bytes put into a bare LMDB database, `perCommit` puts per commit.
-    func measureRaw(perCommit: Int, records: [[UInt8]], durability: Durability) throws -> Double {
+    func measureRaw(perCommit: Int, records: [[UInt8]], durability: Durability) throws -> Rate {
         let dir = freshDirectory(common.workDirectory, "raw-\(perCommit)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let env = try Environment(path: dir, flags: durability == .relaxed ? [.noSync] : [], mapSize: 1 << 32)
         let db = try env.openDatabase(named: "log")
         var position: UInt64 = 0
         let start = now()
-        while now() - start < common.seconds {
+        let cpuStart = cpuSeconds()
+        let seconds = common.seconds
+        while now() - start < seconds {
             try env.write { txn in
                 for _ in 0..<perCommit {
                     position += 1
@@ -88,7 +108,7 @@ struct StoreBench: ParsableCommand {
                 }
             }
         }
-        return Double(position) / (now() - start)
+        return Rate(events: Int(position), wall: now() - start, cpu: cpuSeconds() - cpuStart)
     }
 
     func measureModeration() -> (count: Int, perSecond: Double) {
@@ -101,8 +121,9 @@ struct StoreBench: ParsableCommand {
         ]
         var verdicts = 0
         var count = 0
+        let seconds = common.seconds
         let start = now()
-        while now() - start < common.seconds {
+        while now() - start < seconds {
             for t in texts { if policy.moderate(t).verdict != .delivered { verdicts += 1 } }
             count += texts.count
         }

@@ -41,6 +41,11 @@ extension Catalog {
                 .required("channel", channel), .optional("description", longText),
             ]),
             origins: [.evidencePut],
+            refine: { data in
+                let name = data["filename"]?.stringValue ?? ""
+                let bad = name.unicodeScalars.contains { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }
+                return bad || name == "." || name == ".." ? ("data.filename", "data.filename must be a bare file name without path or control characters") : nil
+            },
             allowed: { c in disputeChannelCheck(c) },
             apply: { state, e, _ in
                 let d = e.data

@@ -138,6 +138,9 @@ extension Catalog {
         if let named = c.data["offerRevision"]?.intValue, UInt64(named) != offer.revision {
             return "the pending offer is at revision \(offer.revision), not \(named)"
         }
+        if verb == "accept", let amount = offer.amount, let s = c.state, amount > s.priceAmount - s.refundedAmount {
+            return "the offer's amount \(amount) now exceeds what is left to refund (\(s.priceAmount - s.refundedAmount)); make a new offer"
+        }
         return nil
     }
 }

@@ -21,7 +21,10 @@ public struct EventInput: Sendable, Hashable {
     /// `true` when `record` holds this very event (same id, type, actor and data):
     /// the idempotency test of PROTOCOL.md "Append semantics".
     public func isSameEvent(as record: RecordedEvent) -> Bool {
-        record.eventId == eventId && record.type == type && record.actor == actor && record.data == data
+        // Compare bytes: String == treats canonically equivalent text ("é" and "e\u{301}")
+        // as equal, but the log, and dataHash, keep the exact bytes.
+        record.eventId == eventId && record.type.utf8.elementsEqual(type.utf8) && record.actor.role == actor.role
+            && record.actor.id.utf8.elementsEqual(actor.id.utf8) && CanonicalJSON.encode(record.data) == CanonicalJSON.encode(data)
     }
 }
 

@@ -46,7 +46,7 @@ public struct RecordedEvent: Sendable, Hashable {
 
     /// `hash` as the audit rules define it: SHA-256 of canonical(event without `hash` and `data`),
     /// using the `dataHash` and `prevHash` this event carries.
-    public var computedHash: String { Hashing.sha256Hex(CanonicalJSON.encode(json(includeData: false, includeHash: false))) }
+    public var computedHash: String { Hashing.sha256Hex(canonical(includeData: false, includeHash: false)) }
 
     /// Fills `dataHash`, `prevHash` and `hash` so this event chains after `prevHash`.
     public mutating func seal(prevHash: String) {
@@ -78,7 +78,61 @@ public struct RecordedEvent: Sendable, Hashable {
     }
 
     /// The canonical bytes of the whole record: what the log stores and exports.
-    public var canonicalBytes: [UInt8] { CanonicalJSON.encode(json()) }
+    public var canonicalBytes: [UInt8] { canonical(includeData: true, includeHash: true) }
+
+    /// Canonical JSON written field by field in code-point key order (the hot
+    /// path of every append); equal to `CanonicalJSON.encode(json(…))`.
+    func canonical(includeData: Bool, includeHash: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        func key(_ k: StaticString, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        out.append(UInt8(ascii: "{"))
+        key("actor", first: true)
+        out.append(contentsOf: Array("{\"id\":".utf8))
+        CanonicalJSON.writeString(actor.id, into: &out)
+        out.append(contentsOf: Array(",\"role\":\"".utf8))
+        out.append(contentsOf: Array(actor.role.rawValue.utf8))
+        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "}")])
+        if includeData {
+            key("data")
+            CanonicalJSON.write(data, into: &out)
+        }
+        key("dataHash")
+        CanonicalJSON.writeString(dataHash, into: &out)
+        key("eventId")
+        CanonicalJSON.writeString(eventId, into: &out)
+        if includeHash {
+            key("hash")
+            CanonicalJSON.writeString(hash, into: &out)
+        }
+        if let moderation {
+            key("moderation")
+            CanonicalJSON.write(moderation.json, into: &out)
+        }
+        if let occurredAt {
+            key("occurredAt")
+            CanonicalJSON.writeString(occurredAt, into: &out)
+        }
+        key("order")
+        CanonicalJSON.writeString(order, into: &out)
+        key("position")
+        CanonicalJSON.writeInteger(Int64(position), into: &out)
+        key("prevHash")
+        CanonicalJSON.writeString(prevHash, into: &out)
+        key("recordedAt")
+        CanonicalJSON.writeString(recordedAt.rfc3339, into: &out)
+        key("revision")
+        CanonicalJSON.writeInteger(Int64(revision), into: &out)
+        key("type")
+        CanonicalJSON.writeString(type, into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
 
     /// Reads a record from its JSON form, as the log stores or an export carries it.
     public init(json: JSONValue) throws(RecordDecodingError) {

@@ -55,7 +55,26 @@ public enum CanonicalJSON {
 
     /// Keys in code-point order; UTF-8 byte order is exactly code-point order.
     static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        members.keys.sorted(by: codePointPrecedes)
+        var keys: [String] = []
+        keys.reserveCapacity(members.count)
+        for key in members.keys { keys.append(key) }
+        if keys.count > 64 {
+            keys.sort(by: codePointPrecedes)
+            return keys
+        }
+        // Insertion sort: objects here are small, and this avoids the generic sort's overhead.
+        var i = 1
+        while i < keys.count {
+            let key = keys[i]
+            var j = i - 1
+            while j >= 0 && codePointPrecedes(key, keys[j]) {
+                keys[j + 1] = keys[j]
+                j -= 1
+            }
+            keys[j + 1] = key
+            i += 1
+        }
+        return keys
     }
 
     /// `a` before `b` in code-point order (byte order of their UTF-8).
