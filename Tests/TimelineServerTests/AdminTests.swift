@@ -38,10 +38,7 @@ struct AdminTests {
             // The scratch config points at moderation.json in the scratch directory, which does not exist yet.
             let missing = await expectFailure("not_found") { try await client.call("admin.reloadModeration") }
             #expect(missing?.message.contains("moderation") == true)
-            let repoRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("config/moderation.json")
-            let rules = (try? Data(contentsOf: repoRules)) ?? Data("{}".utf8)
-            try rules.write(to: URL(fileURLWithPath: daemon.scratch.file("moderation.json")))
+            try moderationRules().write(to: URL(fileURLWithPath: daemon.scratch.file("moderation.json")))
             let reloaded = try await client.call("admin.reloadModeration")
             #expect((reloaded["rules"]?.intValue ?? -1) >= 0)
             try await client.ping()
@@ -76,6 +73,52 @@ struct AdminTests {
             // The target must be new or empty.
             await expectFailure("bad_request") { try await client.call("admin.backup", ["path": .string(target)]) }
             await expectFailure("bad_request") { try await client.call("admin.backup") }
+        }
+    }
+
+    @Test("admin.backup taken while writers append is a consistent prefix of the log ending at the head it reports")
+    func backupDuringWrites() async throws {
+        try await withDaemon { daemon, client in
+            let running = Counter()
+            let writers = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for w in 0..<4 {
+                        group.addTask {
+                            let me = try await connect(daemon)
+                            let o = OrderFixture("BK\(w)")
+                            try await o.create(me)
+                            for i in 0..<60 {
+                                _ = try await me.append(order: o.order, events: (0..<5).map { o.note("w\(w) \(i).\($0)") })
+                                running.add()
+                            }
+                            await me.close()
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            #expect(await eventually { running.current >= 20 })
+            let target = daemon.scratch.file("backup-hot")
+            let result = try await client.call("admin.backup", ["path": .string(target)])
+            try await writers.value
+            let head = try #require(result["head"]?.int)
+            let live = try await readWholeLog(client)
+            #expect(head > 0 && head <= live.count)
+
+            let copy = try DaemonProcess(scratch: daemon.scratch, dataDirectory: target)
+            try await offPool { try copy.start() }
+            let other = try await connect(copy)
+            let copied = try await readWholeLog(other)
+            #expect(copied.count == head, "the copy ends at the head the reply named")
+            #expect(copied == Array(live.prefix(copied.count)), "the copy is a prefix of the live log")
+            #expect(try await other.stats()["headHash"] == result["headHash"])
+            // Its projections agree with its log: every order's revision matches its last event there.
+            for o in Set(copied.compactMap { $0["order"]?.stringValue }) {
+                let last = copied.last { $0["order"]?.stringValue == o }
+                #expect(try await other.order(o)["revision"] == last?["revision"])
+            }
+            await other.close()
+            #expect(try await offPool { try copy.stop() } == 0)
         }
     }
 

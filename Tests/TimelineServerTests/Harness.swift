@@ -52,6 +52,13 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     }
 }
 
+/// A valid moderation rules file: the repository's config/moderation.json when it exists, else `{}`.
+func moderationRules(filePath: String = #filePath) -> Data {
+    let repoRules = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("config/moderation.json")
+    return (try? Data(contentsOf: repoRules)) ?? Data("{}".utf8)
+}
+
 /// Another client on the same daemon.
 func connect(_ daemon: DaemonProcess) async throws -> TimelineClient {
     try await TimelineClient.connect(socketPath: daemon.socketPath)

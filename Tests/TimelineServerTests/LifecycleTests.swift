@@ -79,6 +79,37 @@ struct LifecycleTests {
         #expect(try await offPool { try daemon.stop() } == 0)
     }
 
+    @Test("a SIGTERM the moment the socket appears is honoured: the daemon drains and exits 0")
+    func sigtermDuringStartup() async throws {
+        for round in 0..<5 {
+            let daemon = try DaemonProcess()
+            try daemon.launch()
+            let status = try await offPool { () -> Int32 in
+                let deadline = Date().addingTimeInterval(30)
+                while !FileManager.default.fileExists(atPath: daemon.socketPath) && daemon.isRunning && Date() < deadline {}
+                daemon.signal(SIGTERM)
+                do {
+                    return try daemon.waitForExit(timeout: 10)
+                } catch {
+                    return -1  // the SIGTERM was lost: still running (killed on deinit)
+                }
+            }
+            #expect(status == 0, "round \(round): exit status \(status) (-1: still running 10 s after SIGTERM)\n\(daemon.log)")
+        }
+    }
+
+    @Test("SIGHUP reloads the moderation rules and the daemon keeps serving")
+    func sighupReloads() async throws {
+        try await withDaemon { daemon, client in
+            try moderationRules().write(to: URL(fileURLWithPath: daemon.scratch.file("moderation.json")))
+            daemon.signal(SIGHUP)
+            #expect(await eventually(timeout: 10) { daemon.log.contains("moderation rules reloaded") }, "\(daemon.log)")
+            try await client.ping()
+            daemon.signal(SIGHUP)
+            try await client.ping()
+        }
+    }
+
     @Test("requests that arrive during the SIGTERM drain get shutting_down and write nothing")
     func drainRefusesNewRequests() async throws {
         var config = DaemonConfig()
