@@ -90,6 +90,8 @@ public final class DaemonProcess: @unchecked Sendable {
     public let logPath: String
     public let config: DaemonConfig
     private var process: Process?
+    /// A name written into the log at each launch (the test's, for diagnosis).
+    public var label = ""
 
     /// Prepares a daemon (nothing runs yet). Socket and data directory default
     /// to fresh paths in `scratch`; pass them to share a socket or a data
@@ -170,6 +172,7 @@ public final class DaemonProcess: @unchecked Sendable {
         p.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
         guard let log = FileHandle(forWritingAtPath: logPath) else { throw DaemonProcessError("cannot open \(logPath)") }
         log.seekToEndOfFile()
+        log.write(Data("=== launch \(label)\n".utf8))
         p.standardOutput = log
         p.standardError = log
         p.standardInput = FileHandle.nullDevice
