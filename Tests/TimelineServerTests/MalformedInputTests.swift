@@ -55,6 +55,7 @@ struct MalformedInputTests {
         Case("an unknown op", #"{"id":8,"op":"drop.tables"}"#, "unknown_op", id: 8, mentions: "drop.tables"),
         Case("op not a string", #"{"id":9,"op":5}"#, "bad_request", id: 9, mentions: "op"),
         Case("op missing", #"{"id":10}"#, "bad_request", id: 10, mentions: "op"),
+        Case("id missing", #"{"op":"ping"}"#, "bad_request", mentions: "id"),
         Case("id an object", #"{"id":{"a":1},"op":"ping"}"#, "bad_request", mentions: "id"),
         Case("id fractional", #"{"id":1.5,"op":"ping"}"#, "bad_request", mentions: "id"),
         Case("a duplicate key", #"{"id":11,"op":"ping","op":"stats"}"#, "bad_request"),
