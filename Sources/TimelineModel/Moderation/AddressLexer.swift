@@ -1,0 +1,161 @@
+// MARK: - The address view: words, `@` and dots, with obfuscations undone
+
+/// One item of the address view of a message.
+struct AddressItem: Sendable {
+    enum Kind: UInt8, Sendable {
+        /// Letters, digits, `_ - + %`; single letters separated by single spaces are merged.
+        case word
+        /// `@`, `[at]`, `(at)`, `{at}`, `<at>`.
+        case at
+        /// `.`, `[dot]`, `(dot)`, `[.]`.
+        case dot
+        /// The bare word `at` (counts only between e-mail-like words).
+        case atWord
+        /// The bare word `dot` (counts only inside a domain).
+        case dotWord
+        /// `/`.
+        case slash
+        /// Any other punctuation.
+        case other
+    }
+
+    var kind: Kind
+    /// The word's text in ``AddressView/text`` (words only).
+    var start: Int32
+    var end: Int32
+    /// Whitespace came before this item.
+    var spaceBefore: Bool
+    /// Hash of the word's text (words only).
+    var hash: UInt64
+    /// The word contains a letter.
+    var hasLetter: Bool
+}
+
+/// The address view of a message: what e-mail and link detection read.
+///
+/// `j o h n [at] g m a i l dot c o m` becomes `word(john) at word(gmail) dotWord
+/// word(com)`, so one grammar covers plain and obfuscated addresses.
+struct AddressView: Sendable {
+    var items: [AddressItem] = []
+    var text: [UInt8] = []
+    /// The message contains `://`.
+    var hasScheme = false
+
+    private static let atHash = WordHash.of("at")
+    private static let dotHash = WordHash.of("dot")
+
+    init(_ bytes: [UInt8]) {
+        let count = bytes.count
+        var index = 0
+        var space = false
+        var lastPieceLength = 0
+        var lastWasMergeable = false
+        items.reserveCapacity(count / 3 + 1)
+        text.reserveCapacity(count)
+        while index < count {
+            let byte = bytes[index]
+            if byte == 0x20 || byte == 0x0A {
+                // Two spaces or a line break end a spaced-out word.
+                if space || byte == 0x0A { lastWasMergeable = false }
+                space = true
+                index += 1
+                continue
+            }
+            if Self.isWordByte(byte) {
+                var end = index + 1
+                while end < count && Self.isWordByte(bytes[end]) { end += 1 }
+                let length = end - index
+                if length == 1 && lastWasMergeable && lastPieceLength == 1 && space, var last = items.last,
+                   last.kind == .word {
+                    // `j o h n`: append to the previous single-letter word.
+                    text.append(byte)
+                    last.end += 1
+                    last.hash = WordHash.of(text, Int(last.start), Int(last.end))
+                    last.hasLetter = last.hasLetter || Self.isLetter(byte)
+                    items[items.count - 1] = last
+                } else {
+                    let start = text.count
+                    var hasLetter = false
+                    for position in index..<end {
+                        text.append(bytes[position])
+                        if Self.isLetter(bytes[position]) { hasLetter = true }
+                    }
+                    let hash = WordHash.of(text, start, text.count)
+                    var kind = AddressItem.Kind.word
+                    if hash == Self.atHash { kind = .atWord } else if hash == Self.dotHash { kind = .dotWord }
+                    items.append(AddressItem(kind: kind, start: Int32(start), end: Int32(text.count),
+                                             spaceBefore: space, hash: hash, hasLetter: hasLetter))
+                }
+                lastPieceLength = length
+                lastWasMergeable = length == 1
+                space = false
+                index = end
+                continue
+            }
+            lastWasMergeable = false
+            if let (kind, next) = Self.bracketed(bytes, index) {
+                items.append(AddressItem(kind: kind, start: 0, end: 0, spaceBefore: space, hash: 0, hasLetter: false))
+                index = next
+            } else {
+                let kind: AddressItem.Kind
+                switch byte {
+                case UInt8(ascii: "@"): kind = .at
+                case UInt8(ascii: "."): kind = .dot
+                case UInt8(ascii: "/"): kind = .slash
+                default: kind = .other
+                }
+                if byte == UInt8(ascii: ":") && index + 2 < count
+                    && bytes[index + 1] == UInt8(ascii: "/") && bytes[index + 2] == UInt8(ascii: "/") {
+                    hasScheme = true
+                }
+                items.append(AddressItem(kind: kind, start: 0, end: 0, spaceBefore: space, hash: 0, hasLetter: false))
+                index += 1
+            }
+            space = false
+        }
+    }
+
+    /// `[at]`, `( at )`, `{dot}`, `[.]`… starting at `index`: the kind and the index after it.
+    private static func bracketed(_ bytes: [UInt8], _ index: Int) -> (AddressItem.Kind, Int)? {
+        let open = bytes[index]
+        let close: UInt8
+        switch open {
+        case UInt8(ascii: "["): close = UInt8(ascii: "]")
+        case UInt8(ascii: "("): close = UInt8(ascii: ")")
+        case UInt8(ascii: "{"): close = UInt8(ascii: "}")
+        case UInt8(ascii: "<"): close = UInt8(ascii: ">")
+        default: return nil
+        }
+        var position = index + 1
+        func skipSpaces() { while position < bytes.count && bytes[position] == 0x20 { position += 1 } }
+        skipSpaces()
+        var kind: AddressItem.Kind
+        if position + 1 < bytes.count && bytes[position] == UInt8(ascii: "a") && bytes[position + 1] == UInt8(ascii: "t") {
+            kind = .at
+            position += 2
+        } else if position + 2 < bytes.count && bytes[position] == UInt8(ascii: "d")
+                    && bytes[position + 1] == UInt8(ascii: "o") && bytes[position + 2] == UInt8(ascii: "t") {
+            kind = .dot
+            position += 3
+        } else if position < bytes.count && (bytes[position] == UInt8(ascii: ".") || bytes[position] == UInt8(ascii: "@")) {
+            kind = bytes[position] == UInt8(ascii: ".") ? .dot : .at
+            position += 1
+        } else {
+            return nil
+        }
+        skipSpaces()
+        guard position < bytes.count && bytes[position] == close else { return nil }
+        return (kind, position + 1)
+    }
+
+    @inline(__always)
+    static func isWordByte(_ byte: UInt8) -> Bool {
+        isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "%")
+    }
+
+    @inline(__always)
+    static func isLetter(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || byte == NormalizedText.otherLetter
+    }
+}

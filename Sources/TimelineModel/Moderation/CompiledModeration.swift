@@ -1,0 +1,148 @@
+// MARK: - Compiling a configuration into matchers
+
+/// What a word-list term means to one clause.
+enum TermRole: UInt8, Sendable {
+    /// `phrases`: a match makes the clause match.
+    case term
+    /// `requireAny`: at least one must appear anywhere in the message.
+    case cue
+    /// `near`: the two sides of the pair.
+    case first, second
+    /// `near.gapWords`: the only words allowed between the pair.
+    case gap
+    /// `near.notAfter`: a pair right after one of these (e.g. `I`, `we`) does not count.
+    case notAfter
+    /// `near.skipBefore`: words skipped when looking for `notAfter` (`will`, `just`).
+    case skip
+    /// `messenger.names` / `ambiguousNames`.
+    case name, ambiguous
+    /// `messenger.contextWords`: a contact cue near a name.
+    case context
+    /// `messenger.prepositions`: `on`, `via` right before an ambiguous name.
+    case preposition
+    /// `messenger.unlessNear`: a name near one of these is not a contact (`nitro`).
+    case unless
+
+    /// Roles that can make a clause match on their own; others only qualify.
+    var isPrimary: Bool { self == .term || self == .first || self == .name || self == .ambiguous }
+}
+
+/// One (clause, role) use of a term.
+struct TermUse: Sendable {
+    var clause: Int32
+    var role: TermRole
+}
+
+/// The `near` clause parameters.
+struct NearClause: Sendable {
+    var maxGap: Int
+    var anyOrder: Bool
+    var withinClause: Bool
+    var usesGapWords: Bool
+    var usesNotAfter: Bool
+    var requiresCue: Bool
+}
+
+/// The `messenger` clause parameters.
+struct MessengerClause: Sendable {
+    var window: Int
+    /// Long names also found inside a longer word (`discordapp`): (skeleton, term).
+    var substringNames: [([UInt8], Int32)]
+}
+
+/// How one clause decides.
+enum ClauseMatcher: Sendable {
+    case length
+    case email(EmailDetector)
+    case phone(PhoneDetector)
+    case link(LinkDetector)
+    case phrases(requiresCue: Bool)
+    case near(NearClause)
+    case messenger(MessengerClause)
+}
+
+/// A clause and the rule it belongs to.
+struct CompiledClause: Sendable {
+    var rule: Int
+    var matcher: ClauseMatcher
+}
+
+/// A rule's reported name and verdict.
+struct CompiledModerationRule: Sendable {
+    var name: String
+    var verdict: ModerationVerdictKind
+}
+
+/// A configuration compiled for matching: folding tables, one trie for every
+/// word list, and the clauses that read its hits.
+struct CompiledModeration: Sendable {
+    var config: ModerationConfig
+    var normalizer: TextNormalizer
+    var folding: WordFolding
+    var matcher: WordListMatcher
+    /// For each term, the clauses that use it and how: `termUseList[termUseOffsets[t]..<termUseOffsets[t + 1]]`.
+    var termUseOffsets: [Int32]
+    var termUseList: [TermUse]
+    var rules: [CompiledModerationRule]
+    var clauses: [CompiledClause]
+    /// Rule indices in name order, so verdicts list names sorted.
+    var rulesByName: [Int]
+    /// Some messenger clause looks for names inside longer words.
+    var hasSubstringNames: Bool
+    /// Per term: it is a spelled-out digit (`five`).
+    var isDigitWord: [Bool]
+
+    /// The most rules a policy may have (matched rules are kept in a bit set).
+    static let maxRules = 64
+
+    /// A policy with no rules, used only if the built-in configuration could not be compiled.
+    static func empty() -> CompiledModeration {
+        let config = ModerationConfig(
+            version: 1, maxVisibleChars: 1500, flagAfterFiltered: 3,
+            normalization: ModerationNormalizationConfig(confusables: [:], leet: [:], skeleton: [:], digitWords: [:],
+                                               zeroWords: [], joinSeparators: " ", minJoinLength: 5),
+            rules: [])
+        return CompiledModeration(
+            config: config, normalizer: TextNormalizer(confusables: [:]),
+            folding: WordFolding(leet: [:], skeleton: [:], joinSeparators: [0x20]),
+            matcher: WordListMatcher(), termUses: [], rules: [], clauses: [], rulesByName: [])
+    }
+
+    private init(config: ModerationConfig, normalizer: TextNormalizer, folding: WordFolding,
+                 matcher: WordListMatcher, termUses: [[TermUse]], rules: [CompiledModerationRule],
+                 clauses: [CompiledClause], rulesByName: [Int], digitWordTerms: [Int32] = []) {
+        self.config = config
+        self.normalizer = normalizer
+        self.folding = folding
+        self.matcher = matcher
+        var offsets: [Int32] = [0]
+        var list: [TermUse] = []
+        for uses in termUses {
+            list.append(contentsOf: uses)
+            offsets.append(Int32(list.count))
+        }
+        self.termUseOffsets = offsets
+        self.termUseList = list
+        self.rules = rules
+        self.clauses = clauses
+        self.rulesByName = rulesByName
+        var isDigitWord = [Bool](repeating: false, count: matcher.termCount)
+        for term in digitWordTerms { isDigitWord[Int(term)] = true }
+        self.isDigitWord = isDigitWord
+        self.hasSubstringNames = clauses.contains {
+            if case .messenger(let messenger) = $0.matcher { !messenger.substringNames.isEmpty } else { false }
+        }
+    }
+
+    /// Validates and compiles `config`.
+    init(_ config: ModerationConfig) throws(ModerationConfigError) {
+        var compiler = try PolicyCompiler(config)
+        try compiler.compileRules()
+        compiler.matcher.freeze()
+        self.init(config: config, normalizer: compiler.normalizer, folding: compiler.folding,
+                  matcher: compiler.matcher, termUses: compiler.termUses, rules: compiler.rules,
+                  clauses: compiler.clauses,
+                  rulesByName: compiler.rules.indices.sorted { compiler.rules[$0].name < compiler.rules[$1].name },
+                  digitWordTerms: compiler.digitWordTerms)
+    }
+}

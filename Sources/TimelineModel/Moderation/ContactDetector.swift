@@ -1,0 +1,179 @@
+// MARK: - E-mail addresses and links
+
+/// Finds e-mail addresses in the address view, plain or obfuscated.
+///
+/// An address is `local AT domain`, where AT is `@` or a bracketed `[at]`
+/// (any domain with a known top-level domain, or a known mail provider), or
+/// the bare word `at` between two words (only when the domain is a known mail
+/// provider, so "meet at 5pm" and "look at steam.com" pass). Dots may be
+/// written `.`, `[dot]` or `dot`; spaced-out letters are merged first.
+struct EmailDetector: Sendable, Equatable {
+    /// Mail providers recognised even without a top-level domain (`john at gmail`).
+    var providers: HashedWordSet
+    /// Top-level domains that end an address (`com`, `de`, `io`…).
+    var topLevelDomains: HashedWordSet
+
+    /// Whether the view contains an address.
+    func matches(_ view: AddressView) -> Bool {
+        let items = view.items
+        for index in items.indices where items[index].kind == .at || items[index].kind == .atWord {
+            guard index > 0, index + 1 < items.count else { continue }
+            let local = items[index - 1]
+            guard local.kind == .word else { continue }
+            let weak = items[index].kind == .atWord
+            if weak && !(items[index].spaceBefore && items[index + 1].spaceBefore) { continue }
+            guard let labels = DomainChain(items, from: index + 1, allowWordDots: true) else { continue }
+            let provider = providers.contains(hash: items[index + 1].hash)
+            if weak {
+                if provider { return true }
+                continue
+            }
+            if provider || (labels.count >= 2 && topLevelDomains.contains(hash: labels.lastHash)) {
+                return true
+            }
+        }
+        return false
+    }
+}
+
+/// Finds URLs, bare domains and known invite or short-link domains.
+///
+/// A link is any `scheme://`, any `www.`, a known domain from the list even
+/// when written `discord dot gg` or `t . me`, or a bare `name.tld` written
+/// without spaces whose top-level domain is in the list. Domains right after
+/// an `@` belong to an e-mail address and are left to ``EmailDetector``;
+/// allowed domains (the marketplace's own) never match.
+struct LinkDetector: Sendable, Equatable {
+    /// Known invite/short-link domains, as label hashes (`["discord", "gg"]`).
+    var knownDomains: [[UInt64]]
+    /// First-label hashes of the known domains, for a quick check.
+    var knownFirstLabels: HashedWordSet
+    /// Top-level domains that make a bare `name.tld` a link.
+    var topLevelDomains: HashedWordSet
+    /// Domains that never count (label hashes, matched as a suffix).
+    var allowedDomains: [[UInt64]]
+
+    private static let wwwHash = WordHash.of("www")
+
+    /// Whether the view contains a link.
+    func matches(_ view: AddressView) -> Bool {
+        if view.hasScheme { return true }
+        let items = view.items
+        for index in items.indices where items[index].kind == .word {
+            if index > 0 && (items[index - 1].kind == .at || items[index - 1].kind == .atWord) { continue }
+            if index > 0 && items[index - 1].kind == .dot && !items[index].spaceBefore { continue }
+            let item = items[index]
+            guard index + 1 < items.count,
+                  items[index + 1].kind == .dot || items[index + 1].kind == .dotWord else { continue }
+            if item.hash == Self.wwwHash && items[index + 1].kind == .dot { return true }
+            if knownFirstLabels.contains(hash: item.hash) && matchesKnown(items, at: index) { return true }
+            guard items[index + 1].kind == .dot, let chain = DomainChain(items, from: index, allowWordDots: false, allowSpaces: false), chain.count >= 2,
+                  item.hasLetter, topLevelDomains.contains(hash: chain.lastHash) else { continue }
+            if !isAllowed(chain.hashes) { return true }
+        }
+        return false
+    }
+
+    /// A known domain starts at `index` (dots may be `dot`, spaces allowed).
+    private func matchesKnown(_ items: [AddressItem], at index: Int) -> Bool {
+        guard let chain = DomainChain(items, from: index, allowWordDots: true, allowSpaces: true) else { return false }
+        for domain in knownDomains where domain.count <= chain.count {
+            if Array(chain.hashes.prefix(domain.count)) == domain { return true }
+        }
+        return false
+    }
+
+    private func isAllowed(_ labels: [UInt64]) -> Bool {
+        for domain in allowedDomains where domain.count <= labels.count {
+            if Array(labels.suffix(domain.count)) == domain { return true }
+        }
+        return false
+    }
+}
+
+/// A run of domain labels `word (dot word)*` in the address view.
+struct DomainChain {
+    var hashes: [UInt64] = []
+    var count: Int { hashes.count }
+    var lastHash: UInt64 { hashes.last ?? 0 }
+
+    /// Reads labels from `index`; nil when `items[index]` is not a word.
+    /// - Parameters:
+    ///   - allowWordDots: The word `dot` counts as a dot.
+    ///   - allowSpaces: Spaces may surround dots (otherwise a dot must touch both labels).
+    init?(_ items: [AddressItem], from index: Int, allowWordDots: Bool, allowSpaces: Bool = true) {
+        guard index < items.count, items[index].kind == .word else { return nil }
+        hashes.append(items[index].hash)
+        var position = index + 1
+        while position + 1 < items.count && hashes.count < 8 {
+            let separator = items[position]
+            let label = items[position + 1]
+            let isDot = separator.kind == .dot || (allowWordDots && separator.kind == .dotWord)
+            guard isDot, label.kind == .word else { break }
+            if separator.kind == .dot && !allowSpaces && (separator.spaceBefore || label.spaceBefore) { break }
+            hashes.append(label.hash)
+            position += 2
+        }
+    }
+}
+
+// MARK: - Small hashed word sets shared by the contact detectors
+
+/// FNV-1a 64-bit hash of a byte range: word sets for the e-mail, link and
+/// phone detectors are sets of these hashes, so checking a word allocates nothing.
+enum WordHash {
+    /// Hash of `bytes[start..<end]`.
+    @inline(__always)
+    static func of(_ bytes: [UInt8], _ start: Int, _ end: Int) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var index = start
+        while index < end {
+            hash = (hash ^ UInt64(bytes[index])) &* 0x0000_0100_0000_01B3
+            index += 1
+        }
+        return hash
+    }
+
+    /// Hash of `bytes[start..<end]` in a buffer; 0-length ranges hash like the empty word.
+    @inline(__always)
+    static func of(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var index = start
+        while index < end {
+            hash = (hash ^ UInt64(bytes[index])) &* 0x0000_0100_0000_01B3
+            index += 1
+        }
+        return hash
+    }
+
+    /// Hash of a whole string's lowercase UTF-8 bytes.
+    static func of(_ string: String) -> UInt64 {
+        let bytes = Array(string.lowercased().utf8)
+        return of(bytes, 0, bytes.count)
+    }
+}
+
+/// A set of words (lowercase ASCII), checked by hash.
+struct HashedWordSet: Sendable, Equatable {
+    private var hashes: Set<UInt64>
+
+    /// Creates the set from lowercase words.
+    init(_ words: [String]) {
+        hashes = Set(words.map { WordHash.of($0) })
+    }
+
+    /// Whether `bytes[start..<end]` is one of the words.
+    @inline(__always)
+    func contains(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Bool {
+        hashes.contains(WordHash.of(bytes, start, end))
+    }
+
+    /// Whether the word with this hash is in the set.
+    @inline(__always)
+    func contains(hash: UInt64) -> Bool {
+        hashes.contains(hash)
+    }
+
+    /// True when the set has no words.
+    var isEmpty: Bool { hashes.isEmpty }
+}

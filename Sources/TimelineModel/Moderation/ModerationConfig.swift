@@ -1,0 +1,174 @@
+import Foundation
+
+// MARK: - The JSON model of config/moderation.json
+//
+// These types mirror the file one to one (see docs/MODERATION.md). They are
+// decoded with JSONDecoder, which is fine: a policy is loaded at start-up and
+// on reload, never per message. `CompiledModeration` turns them into matchers.
+
+/// The decoded content of `config/moderation.json`, before compilation.
+struct ModerationConfig: Codable, Equatable, Sendable {
+    /// The format version; this code reads version 1.
+    var version: Int
+    /// Messages longer than this many Unicode scalars are hidden as spam (default 1500).
+    var maxVisibleChars: Int?
+    /// Filtered messages from one user on one order before `moderation.flagged` (default 3).
+    var flagAfterFiltered: Int?
+    /// The folding tables used to normalise text and word lists alike.
+    var normalization: ModerationNormalizationConfig
+    /// The rules, each a name, a verdict and the clauses that make it match.
+    var rules: [ModerationRuleConfig]
+}
+
+/// The `normalization` section: how text is folded before matching.
+struct ModerationNormalizationConfig: Codable, Equatable, Sendable {
+    /// One non-ASCII scalar (a Cyrillic/Greek look-alike, a typographic quote) to ASCII text.
+    var confusables: [String: String]
+    /// One ASCII digit or symbol to the letter it stands for in leetspeak (`"0": "o"`).
+    var leet: [String: String]
+    /// Letters treated as one in word matching (`"l": "i"`, so `1`, `l`, `i`, `|` and `!` meet).
+    var skeleton: [String: String]
+    /// Spelled-out digits (`"five": "5"`) read as digits by the phone detector.
+    var digitWords: [String: String]
+    /// Words read as `0` only inside a run of digits (`oh`, `o`).
+    var zeroWords: [String]
+    /// Characters that may separate the pieces of a split word (`d.i.s.c.o.r.d`).
+    var joinSeparators: String
+    /// Shortest word (in letters) that may match when written as several multi-letter pieces.
+    var minJoinLength: Int
+}
+
+/// One rule: a name reported in verdicts, the verdict it gives, and its clauses.
+struct ModerationRuleConfig: Codable, Equatable, Sendable {
+    /// The reported name, e.g. `contact.email`; unique within the file.
+    var name: String
+    /// The verdict given when any clause matches.
+    var verdict: ModerationVerdictKind
+    /// A sentence for people reading the file; ignored by the matcher.
+    var description: String?
+    /// The clauses; the rule matches when any one of them matches.
+    var match: [ModerationClauseConfig]
+}
+
+/// The kinds of clause a rule can use.
+enum ModerationClauseKind: String, Codable, Equatable, Sendable, CaseIterable {
+    /// The message is longer than `maxVisibleChars` Unicode scalars.
+    case length
+    /// An e-mail address, plain or obfuscated (`[at]`, `dot`, spaced letters).
+    case email
+    /// A phone number, in digits and/or spelled-out digits.
+    case phone
+    /// A URL, a bare domain, or a known invite/short-link domain.
+    case link
+    /// A messenger name used as a contact channel.
+    case messenger
+    /// Any listed word or phrase, optionally only with a cue word elsewhere in the message.
+    case phrases
+    /// A word from `first` followed (or preceded) by one from `second` within `maxGap` words.
+    case near
+}
+
+/// One clause of a rule; which fields are required depends on `kind`.
+struct ModerationClauseConfig: Codable, Equatable, Sendable {
+    var kind: ModerationClauseKind
+    // phrases
+    var phrases: [String]?
+    var requireAny: [String]?
+    // near
+    var first: [String]?
+    var second: [String]?
+    var maxGap: Int?
+    var anyOrder: Bool?
+    var withinClause: Bool?
+    var gapWords: [String]?
+    var notAfter: [String]?
+    var skipBefore: [String]?
+    // messenger (also: contextWords)
+    var names: [String]?
+    var ambiguousNames: [String]?
+    var prepositions: [String]?
+    var unlessNear: [String]?
+    var window: Int?
+    var substringMinLength: Int?
+    // email and link
+    var providers: [String]?
+    var tlds: [String]?
+    var domains: [String]?
+    var allowedDomains: [String]?
+    // phone (also: contextWords)
+    var minDigits: Int?
+    var maxDigits: Int?
+    var contextWords: [String]?
+    var idWords: [String]?
+}
+
+// MARK: - Decoding with actionable errors
+
+extension ModerationConfig {
+    /// Decodes the file's bytes, turning every decoding failure into a sentence
+    /// that names the offending JSON path.
+    static func decode(_ bytes: [UInt8]) throws(ModerationConfigError) -> ModerationConfig {
+        do {
+            return try JSONDecoder().decode(ModerationConfig.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw ModerationConfigError(message: Self.describe(error))
+        } catch {
+            throw ModerationConfigError(message: "The moderation config could not be read: \(error).")
+        }
+    }
+
+    /// Renders a coding path as `rules[2].match[0].kind`.
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var out = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                out += "[\(index)]"
+            } else {
+                out += out.isEmpty ? key.stringValue : "." + key.stringValue
+            }
+        }
+        return out.isEmpty ? "(top level)" : out
+    }
+
+    /// One sentence per kind of decoding failure.
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return "The moderation config is missing the required field '\(field)'; add it (see docs/MODERATION.md for the format)."
+        case .typeMismatch(let type, let context):
+            return "The moderation config field '\(path(context.codingPath))' has the wrong type; expected \(typeName(type))."
+        case .valueNotFound(let type, let context):
+            return "The moderation config field '\(path(context.codingPath))' is null; expected \(typeName(type))."
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+                return "The moderation config is not valid JSON (\(detail ?? context.debugDescription)); fix the syntax."
+            }
+            let field = path(context.codingPath)
+            if context.codingPath.last?.stringValue == "verdict" {
+                let allowed = ModerationVerdictKind.allCases.map(\.rawValue).joined(separator: ", ")
+                return "The moderation config field '\(field)' must be one of \(allowed)."
+            }
+            if context.codingPath.last?.stringValue == "kind" {
+                let allowed = ModerationClauseKind.allCases.map(\.rawValue).joined(separator: ", ")
+                return "The moderation config field '\(field)' must be one of \(allowed)."
+            }
+            return "The moderation config field '\(field)' is invalid: \(context.debugDescription)"
+        @unknown default:
+            return "The moderation config could not be decoded: \(error)."
+        }
+    }
+
+    /// A reader-friendly name for the expected JSON type.
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is [String].Type: "a list of strings"
+        case is [String: String].Type: "an object of strings"
+        default: "\(type)"
+        }
+    }
+}

@@ -1,0 +1,131 @@
+// MARK: - The public face of chat moderation
+
+/// The compiled rules and word lists; immutable, cheap to share across threads.
+///
+/// A policy is compiled once from `config/moderation.json` (at start-up, on
+/// SIGHUP or `admin.reloadModeration`) and then only read: copies share the
+/// same storage, and ``moderate(_:)`` touches no shared mutable state, so any
+/// number of event loops may call it at once.
+///
+/// ```swift
+/// let policy = try ModerationPolicy(configJSON: Array(fileBytes))
+/// let verdict = policy.moderate("pay me via paypal friends and family")
+/// // verdict.verdict == .filtered, verdict.rules == ["payment.offplatform"]
+/// ```
+public struct ModerationPolicy: Sendable {
+    /// The compiled configuration.
+    let compiled: CompiledModeration
+
+    /// Messages longer than this many Unicode scalars are `hidden` (rule `spam.length`); default 1500.
+    public var maxVisibleChars: Int
+    /// Filtered messages from one user on one order before the daemon appends `moderation.flagged`; default 3.
+    public var flagAfterFiltered: Int
+
+    /// The number of rules (reported by `admin.reloadModeration`).
+    public var ruleCount: Int { compiled.rules.count }
+
+    /// The decoded configuration this policy was compiled from.
+    var config: ModerationConfig { compiled.config }
+
+    /// Parses and compiles the bytes of `config/moderation.json`.
+    ///
+    /// - Parameter configJSON: The file's bytes (UTF-8 JSON).
+    /// - Throws: ``ModerationConfigError`` whose message names the problem and the
+    ///   field, e.g. a syntax error, a missing `rules[0].name`, an unknown verdict,
+    ///   or a word-list entry that cannot match anything.
+    public init(configJSON: [UInt8]) throws(ModerationConfigError) {
+        let config = try ModerationConfig.decode(configJSON)
+        self.init(compiled: try CompiledModeration(config))
+    }
+
+    init(compiled: CompiledModeration) {
+        self.compiled = compiled
+        self.maxVisibleChars = compiled.config.maxVisibleChars ?? 1500
+        self.flagAfterFiltered = compiled.config.flagAfterFiltered ?? 3
+    }
+
+    /// The same rules as `config/moderation.json`, embedded in the binary, for
+    /// tests and as the fallback when the file cannot be loaded.
+    public static let builtIn: ModerationPolicy = {
+        do {
+            return try ModerationPolicy(configJSON: Array(BuiltInModerationConfig.json.utf8))
+        } catch {
+            // Unreachable while the tests pass (they compile the literal); never crash the daemon.
+            return ModerationPolicy(compiled: .empty())
+        }
+    }()
+
+    /// Moderates one chat message.
+    ///
+    /// Guarantees: the verdict is the strictest among the matched rules
+    /// (`filtered` > `hidden` > `flagged` > `delivered`); `rules` names every
+    /// matched rule, sorted, unique, and is empty exactly when the verdict is
+    /// `delivered`. Length is counted in Unicode scalars. The result depends only
+    /// on `text` and the policy.
+    /// - Parameter text: The message as the user wrote it.
+    /// - Returns: The verdict and the matched rule names.
+    public func moderate(_ text: String) -> ModerationVerdict {
+        compiled.moderate(text, maxVisibleChars: maxVisibleChars)
+    }
+}
+
+// MARK: - Running the clauses
+
+extension CompiledModeration {
+    /// Runs every clause over `text` and combines the matched rules into a verdict.
+    func moderate(_ text: String, maxVisibleChars: Int) -> ModerationVerdict {
+        let normalized = normalizer.normalize(text)
+        let scalarCount = normalized.wasASCII ? text.utf8.count : text.unicodeScalars.count
+        let tokenized = TokenizedText(normalized, folding: folding)
+        var hits: [TermHit] = []
+        hits.reserveCapacity(tokenized.tokens.count / 2 + 8)
+        if !tokenized.tokens.isEmpty {
+            matcher.findAll(in: tokenized, hits: &hits, budget: 256 + 64 * tokenized.skeleton.count)
+        }
+        let (clauseHits, offsets) = groupByClause(hits, tokenized: tokenized)
+        var matched: UInt64 = 0
+        var address: AddressView?
+        let addressCandidate = tokenized.mayHoldAddress
+        for (index, clause) in clauses.enumerated() {
+            let bit: UInt64 = 1 << UInt64(clause.rule)
+            if matched & bit != 0 { continue }
+            let clauseHits = clauseHits[Int(offsets[index])..<Int(offsets[index + 1])]
+            let hit: Bool
+            switch clause.matcher {
+            case .length:
+                hit = scalarCount > maxVisibleChars
+            case .email(let detector):
+                guard addressCandidate else { continue }
+                let view = address ?? AddressView(normalized.bytes)
+                address = view
+                hit = detector.matches(view)
+            case .link(let detector):
+                guard addressCandidate else { continue }
+                let view = address ?? AddressView(normalized.bytes)
+                address = view
+                hit = detector.matches(view)
+            case .phone(let detector):
+                let digitWordSeen = hits.contains { isDigitWord[Int($0.term)] }
+                guard detector.mayMatch(normalized.bytes, tokenized, digitWordSeen: digitWordSeen) else {
+                    continue
+                }
+                hit = detector.matches(normalized.bytes, tokenized.tokens)
+            case .phrases(let requiresCue):
+                hit = clauseHits.contains { $0.role == .term } && (!requiresCue || clauseHits.contains { $0.role == .cue })
+            case .near(let near):
+                hit = Self.matchesNear(near, clauseHits, tokenized.tokens)
+            case .messenger(let messenger):
+                hit = Self.matchesMessenger(messenger, clauseHits, normalized, tokenized)
+            }
+            if hit { matched |= bit }
+        }
+        guard matched != 0 else { return .delivered }
+        var verdict = ModerationVerdictKind.delivered
+        var names: [String] = []
+        for rule in rulesByName where matched & (1 << UInt64(rule)) != 0 {
+            names.append(rules[rule].name)
+            if rules[rule].verdict.severity > verdict.severity { verdict = rules[rule].verdict }
+        }
+        return ModerationVerdict(verdict: verdict, rules: names)
+    }
+}

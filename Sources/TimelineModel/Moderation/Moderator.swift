@@ -1,0 +1,214 @@
+// MARK: - Moderating one message
+
+/// A term hit as seen by one clause: its role there and its span in words.
+struct ClauseHit {
+    var role: TermRole
+    var first: Int32
+    var last: Int32
+    var obfuscated: Bool
+}
+
+/// A clause hit tagged with its clause, before grouping.
+struct ClauseEntry {
+    var clause: Int32
+    var hit: ClauseHit
+}
+
+extension CompiledModeration {
+    /// Spreads term hits over the clauses that use them, plus substring name hits:
+    /// the hits of clause `c` are `hits[offsets[c]..<offsets[c + 1]]`.
+    func groupByClause(_ hits: [TermHit], tokenized: TokenizedText) -> ([ClauseHit], [Int32]) {
+        var offsets = [Int32](repeating: 0, count: clauses.count + 1)
+        guard !hits.isEmpty else { return ([], offsets) }
+        var entries: [ClauseEntry] = []
+        // Long messenger names inside longer words (`discordapp`, `mydiscord`).
+        var primary: UInt64 = 0
+        if hasSubstringNames {
+            for (index, clause) in clauses.enumerated() {
+                guard case .messenger(let messenger) = clause.matcher, !messenger.substringNames.isEmpty else { continue }
+                for (position, token) in tokenized.tokens.enumerated() where token.skeletonLength > 6 {
+                    for (name, _) in messenger.substringNames where name.count < token.skeletonLength
+                        && Self.contains(tokenized.skeleton, Int(token.skeletonStart), Int(token.skeletonEnd), name) {
+                        entries.append(ClauseEntry(clause: Int32(index), hit: ClauseHit(
+                            role: .name, first: Int32(position), last: Int32(position), obfuscated: token.obfuscated)))
+                        primary |= 1 << UInt64(index & 63)
+                    }
+                }
+            }
+        }
+        termUseOffsets.withUnsafeBufferPointer { offsets in
+            termUseList.withUnsafeBufferPointer { uses in
+                // Only clauses with a primary hit (a phrase, a `first`, a name) can match.
+                for hit in hits {
+                    for index in Int(offsets[Int(hit.term)])..<Int(offsets[Int(hit.term) + 1])
+                    where uses[index].role.isPrimary {
+                        primary |= 1 << UInt64(uses[index].clause & 63)
+                    }
+                }
+                guard primary != 0 else { return }
+                entries.reserveCapacity(entries.count + hits.count * 2)
+                for hit in hits {
+                    for index in Int(offsets[Int(hit.term)])..<Int(offsets[Int(hit.term) + 1]) {
+                        let use = uses[index]
+                        guard primary & (1 << UInt64(use.clause & 63)) != 0 else { continue }
+                        entries.append(ClauseEntry(clause: use.clause, hit: ClauseHit(
+                            role: use.role, first: hit.first, last: hit.last, obfuscated: hit.obfuscated)))
+                    }
+                }
+            }
+        }
+        guard !entries.isEmpty else { return ([], offsets) }
+        // Counting sort by clause, keeping the order of hits within a clause.
+        for entry in entries { offsets[Int(entry.clause) + 1] += 1 }
+        for index in 0..<clauses.count { offsets[index + 1] += offsets[index] }
+        var cursor = offsets
+        let placeholder = ClauseHit(role: .term, first: 0, last: 0, obfuscated: false)
+        var sorted = [ClauseHit](repeating: placeholder, count: entries.count)
+        for entry in entries {
+            sorted[Int(cursor[Int(entry.clause)])] = entry.hit
+            cursor[Int(entry.clause)] += 1
+        }
+        return (sorted, offsets)
+    }
+
+    // MARK: near
+
+    /// A `first` hit followed by a `second` hit within `maxGap` words, honouring
+    /// gap words, clause breaks, `notAfter` and `requireAny`.
+    static func matchesNear(_ near: NearClause, _ hits: ArraySlice<ClauseHit>, _ tokens: [WordToken]) -> Bool {
+        guard hits.contains(where: { $0.role == .first }), hits.contains(where: { $0.role == .second }) else { return false }
+        if near.requiresCue && !hits.contains(where: { $0.role == .cue }) { return false }
+        for a in hits where a.role == .first {
+            for b in hits where b.role == .second {
+                let forward = b.first > a.last
+                guard forward || (near.anyOrder && a.first > b.last) else { continue }
+                let left = forward ? a : b
+                let right = forward ? b : a
+                guard Int(right.first - left.last - 1) <= near.maxGap else { continue }
+                if near.withinClause && (left.last..<right.first).contains(where: { tokens[Int($0)].clauseBreakAfter }) {
+                    continue
+                }
+                if near.usesGapWords && !gapIsCovered(from: left.last + 1, to: right.first, hits) { continue }
+                if near.usesNotAfter && followsExcludedWord(a, hits, tokens) { continue }
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Every word in `start..<end` is part of a gap-word hit.
+    private static func gapIsCovered(from start: Int32, to end: Int32, _ hits: ArraySlice<ClauseHit>) -> Bool {
+        var position = start
+        while position < end {
+            var next: Int32 = -1
+            for hit in hits where hit.role == .gap && hit.first == position && hit.last < end {
+                next = max(next, hit.last + 1)
+            }
+            if next < 0 { return false }
+            position = next
+        }
+        return true
+    }
+
+    /// The words before `hit`, skipping `skipBefore` words, end with a `notAfter` word.
+    private static func followsExcludedWord(_ hit: ClauseHit, _ hits: ArraySlice<ClauseHit>, _ tokens: [WordToken]) -> Bool {
+        var position = hit.first - 1
+        var skipped = 0
+        while position >= 0 && skipped <= 4 && !tokens[Int(position)].clauseBreakAfter {
+            if hits.contains(where: { $0.role == .notAfter && $0.last == position }) { return true }
+            var earliest: Int32 = -1
+            for skip in hits where skip.role == .skip && skip.last == position {
+                earliest = earliest < 0 ? skip.first : min(earliest, skip.first)
+            }
+            if earliest < 0 { return false }
+            position = earliest - 1
+            skipped += 1
+        }
+        return false
+    }
+
+    // MARK: messenger
+
+    /// A messenger name used as a contact channel (see docs/MODERATION.md).
+    static func matchesMessenger(_ messenger: MessengerClause, _ hits: ArraySlice<ClauseHit>,
+                                 _ text: NormalizedText, _ tokenized: TokenizedText) -> Bool {
+        guard hits.contains(where: { $0.role == .name || $0.role == .ambiguous }) else { return false }
+        let handle = hasHandle(text.bytes)
+        for name in hits where name.role == .name || name.role == .ambiguous {
+            if hits.contains(where: { $0.role == .unless && distance($0, name) <= 1 }) { continue }
+            let colon = followedByColon(name, text.bytes, tokenized.tokens)
+            if name.role == .name {
+                if name.obfuscated || text.usedCompatibilityForms || handle || colon { return true }
+                if hits.contains(where: { $0.role == .context && distance($0, name) > 0
+                    && distance($0, name) <= messenger.window }) {
+                    return true
+                }
+            } else {
+                if colon { return true }
+                let preposition = hits.contains { $0.role == .preposition && $0.last == name.first - 1 }
+                if preposition && (handle || hits.contains(where: { $0.role == .cue })) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Words between two spans plus one (0 when they overlap).
+    @inline(__always)
+    static func distance(_ a: ClauseHit, _ b: ClauseHit) -> Int32 {
+        if b.first > a.last { return b.first - a.last }
+        if a.first > b.last { return a.first - b.last }
+        return 0
+    }
+
+    /// `@name` (not inside an address) or `name#1234` somewhere in the message.
+    static func hasHandle(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "@") && index + 1 < bytes.count && isHandleByte(bytes[index + 1])
+                && (index == 0 || !isHandleByte(bytes[index - 1])) {
+                return true
+            }
+            if byte == UInt8(ascii: "#") && index > 0 && isHandleByte(bytes[index - 1]) {
+                var digits = 0
+                while index + 1 + digits < bytes.count && bytes[index + 1 + digits] >= 0x30
+                    && bytes[index + 1 + digits] <= 0x39 { digits += 1 }
+                if digits == 4 || digits == 5 { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// The name is followed by `:` (`discord: name`).
+    private static func followedByColon(_ hit: ClauseHit, _ bytes: [UInt8], _ tokens: [WordToken]) -> Bool {
+        var index = Int(tokens[Int(hit.last)].end)
+        while index < bytes.count && bytes[index] == 0x20 { index += 1 }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+        // Not a time or a ratio: something other than a digit follows.
+        var next = index + 1
+        while next < bytes.count && bytes[next] == 0x20 { next += 1 }
+        return next < bytes.count && !(bytes[next] >= 0x30 && bytes[next] <= 0x39)
+    }
+
+    @inline(__always)
+    private static func isHandleByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: ".")
+    }
+
+    @inline(__always)
+    private static func contains(_ haystack: [UInt8], _ start: Int, _ end: Int, _ needle: [UInt8]) -> Bool {
+        guard end - start >= needle.count, let head = needle.first else { return false }
+        var position = start
+        while position + needle.count <= end {
+            if haystack[position] == head {
+                var offset = 1
+                while offset < needle.count && haystack[position + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            position += 1
+        }
+        return false
+    }
+}

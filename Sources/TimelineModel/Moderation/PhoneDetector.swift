@@ -1,0 +1,296 @@
+// MARK: - Phone numbers, in digits or spelled out
+
+/// Finds phone numbers in the digit-preserving view.
+///
+/// A candidate is a run of digit groups — digits, spelled-out digits (`five`,
+/// `4one5`), or `oh`/`o` inside a run — separated by at most three of
+/// `space - . , ( )`, optionally after a `+`, with `minDigits...maxDigits` digits
+/// (dates such as `2024-05-12` end a run, as do `:` `/` `$`, words and units).
+/// Digits alone are ambiguous (prices, ids, stats), so a candidate is a phone
+/// number only when one of these holds:
+/// 1. it contains a spelled-out digit, or starts with `+`;
+/// 2. otherwise, never when an id word (`order`, `trade`, `id`…) is among the two
+///    words before it or a `#` is right before it, nor when it has commas or mixes
+///    `.` and spaces (lists of numbers or decimals);
+/// 3. it starts with `0` in a group of at least two digits (trunk or `00` prefix);
+/// 4. a context word (`call`, `text`, `whatsapp`…) is among the four words before it;
+/// 5. it is grouped like a phone number: 3-3-4 or 1-3-3-4 (not a list of round numbers);
+/// 6. it has six or more one-digit groups (`4 1 5 5 5 5 …`).
+struct PhoneDetector: Sendable {
+    /// A spelled-out digit such as `five`, or a zero word such as `oh`.
+    struct DigitWord: Sendable {
+        var bytes: [UInt8]
+        var digit: UInt8
+        /// `oh`/`o`: read as `0` only inside a run of digits.
+        var onlyInsideRun: Bool
+    }
+
+    var minDigits: Int
+    var maxDigits: Int
+    var contextWords: HashedWordSet
+    var idWords: HashedWordSet
+    /// Digit words by their first byte, longest first.
+    var wordsByFirstByte: [[DigitWord]]
+
+    init(minDigits: Int, maxDigits: Int, digitWords: [([UInt8], UInt8)], zeroWords: [[UInt8]],
+         contextWords: HashedWordSet, idWords: HashedWordSet) {
+        self.minDigits = minDigits
+        self.maxDigits = maxDigits
+        self.contextWords = contextWords
+        self.idWords = idWords
+        var byFirst = [[DigitWord]](repeating: [], count: 256)
+        let all = digitWords.map { DigitWord(bytes: $0.0, digit: $0.1, onlyInsideRun: false) }
+            + zeroWords.map { DigitWord(bytes: $0, digit: 0, onlyInsideRun: true) }
+        for word in all.sorted(by: { $0.bytes.count > $1.bytes.count }) {
+            if let first = word.bytes.first { byFirst[Int(first)].append(word) }
+        }
+        self.wordsByFirstByte = byFirst
+    }
+
+    /// A run of digit groups being read; fixed-size, so reading allocates nothing.
+    private struct Run {
+        var groups = 0
+        var digits = 0
+        var firstDigits = 0
+        var firstZero = false
+        /// Sizes of the first four groups (a fifth group makes the shape "other").
+        var sizes: (Int, Int, Int, Int) = (0, 0, 0, 0)
+        var singles = 0
+        var spelled = false
+        var plus = false
+        var hash = false
+        var hasDot = false
+        var hasSpace = false
+        var hasComma = false
+        /// The four words before the run, newest first, as byte ranges (start, end).
+        var previous: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+
+        mutating func append(_ size: Int, startsWithZero: Bool) {
+            if groups == 0 {
+                firstDigits = size
+                firstZero = startsWithZero
+            }
+            switch groups {
+            case 0: sizes.0 = size
+            case 1: sizes.1 = size
+            case 2: sizes.2 = size
+            case 3: sizes.3 = size
+            default: break
+            }
+            groups += 1
+            digits += size
+            if size == 1 { singles += 1 }
+        }
+    }
+
+    /// A cheap necessary condition: `minDigits` digits, or spelled-out digits — a
+    /// digit word (`five`) or a word mixing digits and a digit word (`4one5`).
+    func mayMatch(_ bytes: [UInt8], _ text: TokenizedText, digitWordSeen: Bool) -> Bool {
+        if digitWordSeen || text.digitCount >= minDigits { return true }
+        for token in text.tokens where token.hasLetter && token.hasDigit {
+            var previous: UInt8 = 0x30
+            for position in Int(token.start)..<Int(token.end) {
+                let byte = bytes[position]
+                let isDigit = byte >= 0x30 && byte <= 0x39
+                if !isDigit && previous >= 0x30 && previous <= 0x39 && !wordsByFirstByte[Int(byte)].isEmpty {
+                    return true
+                }
+                previous = byte
+            }
+        }
+        return false
+    }
+
+    /// Whether the message contains a phone number.
+    /// - Parameters:
+    ///   - bytes: The digit-preserving view.
+    ///   - tokens: Its words (a word with `@ $ ! | *` inside is never a number).
+    func matches(_ bytes: [UInt8], _ tokens: [WordToken]) -> Bool {
+        bytes.withUnsafeBufferPointer { bytes in
+        tokens.withUnsafeBufferPointer { tokens in
+            var run = Run()
+            var recent: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+            var gapStart = 0
+            var index = 0
+            while index < tokens.count {
+                let start = Int(tokens[index].start)
+                let end = Int(tokens[index].end)
+                index += 1
+                let first = bytes[start]
+                let startsWithDigit = first >= 0x30 && first <= 0x39
+                if !startsWithDigit && wordsByFirstByte[Int(first)].isEmpty {
+                    // A plain word: it ends any run and becomes context.
+                    if run.groups > 0 {
+                        if evaluate(run, bytes) { return true }
+                        run = Run()
+                    }
+                    recent = (start, end, recent.0, recent.1, recent.2, recent.3, recent.4, recent.5)
+                    gapStart = end
+                    continue
+                }
+                // The gap before it decides whether the run goes on.
+                let gap = Self.gapKind(bytes, from: gapStart, to: start)
+                if run.groups > 0 && !gap.joins {
+                    if evaluate(run, bytes) { return true }
+                    run = Run()
+                }
+                if startsWithDigit, let dateEnd = Self.dateEnd(bytes, at: start) {
+                    // A date is not part of a number: it ends the run.
+                    if run.groups > 0 && evaluate(run, bytes) { return true }
+                    run = Run()
+                    while index < tokens.count && Int(tokens[index].start) < dateEnd { index += 1 }
+                    gapStart = dateEnd
+                    continue
+                }
+                if let parsed = parseNumberWord(bytes, start, end, runIsOpen: run.groups > 0) {
+                    if run.groups == 0 {
+                        run.previous = recent
+                        run.plus = gap.plusBeforeWord
+                        run.hash = gap.hashBeforeWord
+                    } else {
+                        run.hasDot = run.hasDot || gap.dot
+                        run.hasSpace = run.hasSpace || gap.space
+                        run.hasComma = run.hasComma || gap.comma
+                    }
+                    run.spelled = run.spelled || parsed.spelled
+                    run.append(parsed.digits, startsWithZero: parsed.startsWithZero)
+                } else {
+                    if run.groups > 0 {
+                        if evaluate(run, bytes) { return true }
+                        run = Run()
+                    }
+                    recent = (start, end, recent.0, recent.1, recent.2, recent.3, recent.4, recent.5)
+                }
+                gapStart = end
+            }
+            return evaluate(run, bytes)
+        }
+        }
+    }
+
+    /// Applies the rules in the type's documentation to a finished run.
+    private func evaluate(_ run: Run, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard run.digits >= minDigits && run.digits <= maxDigits else { return false }
+        if run.spelled || run.plus { return true }
+        let words = run.previous
+        func word(_ start: Int, _ end: Int) -> UInt64 { WordHash.of(bytes, start, end) }
+        if run.hash || idWords.contains(hash: word(words.0, words.1)) || idWords.contains(hash: word(words.2, words.3)) {
+            return false
+        }
+        if (run.hasDot && run.hasSpace) || run.hasComma { return false }
+        if run.firstZero && run.firstDigits >= 2 { return true }
+        for (start, end) in [(words.0, words.1), (words.2, words.3), (words.4, words.5), (words.6, words.7)]
+            where end > start && contextWords.contains(hash: word(start, end)) {
+            return true
+        }
+        let sizes = run.sizes
+        if (run.groups == 3 && sizes.0 == 3 && sizes.1 == 3 && sizes.2 == 4)
+            || (run.groups == 4 && sizes.0 == 1 && sizes.1 == 3 && sizes.2 == 3 && sizes.3 == 4) {
+            return true
+        }
+        return run.singles >= 6
+    }
+
+    /// The end of a date (`2024-05-12`, `12.05.2024`) starting at `start`, if one does.
+    private static func dateEnd(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Int? {
+        func digitRun(_ from: Int) -> Int {
+            var end = from
+            while end < bytes.count && bytes[end] >= 0x30 && bytes[end] <= 0x39 { end += 1 }
+            return end - from
+        }
+        let first = digitRun(start)
+        guard first == 4 || first == 1 || first == 2, start + first < bytes.count else { return nil }
+        let separator = bytes[start + first]
+        guard separator == UInt8(ascii: "-") || separator == UInt8(ascii: ".") else { return nil }
+        let secondStart = start + first + 1
+        let second = digitRun(secondStart)
+        guard second == 1 || second == 2, secondStart + second < bytes.count,
+              bytes[secondStart + second] == separator else { return nil }
+        let thirdStart = secondStart + second + 1
+        let third = digitRun(thirdStart)
+        let isDate = (first == 4 && (third == 1 || third == 2)) || (first <= 2 && third == 4)
+        guard isDate else { return nil }
+        let end = thirdStart + third
+        if end < bytes.count && isWordByte(bytes[end]) { return nil }
+        return end
+    }
+
+    /// Reads one word as a digit group: all digits, or digits and spelled-out digits mixed (`4one5`).
+    private func parseNumberWord(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                                 runIsOpen: Bool) -> (digits: Int, spelled: Bool, startsWithZero: Bool)? {
+        var spelled = false
+        var startsWithZero = false
+        var position = start
+        var sawDigit = runIsOpen
+        var digits = 0
+        while position < end {
+            let byte = bytes[position]
+            if byte >= 0x30 && byte <= 0x39 {
+                if digits == 0 { startsWithZero = byte == 0x30 }
+                digits += 1
+                position += 1
+                sawDigit = true
+                continue
+            }
+            // A letter segment must be a sequence of digit words.
+            var matched = false
+            for word in wordsByFirstByte[Int(byte)] where (sawDigit || !word.onlyInsideRun)
+                && Self.hasPrefix(bytes, position, end, word.bytes) {
+                if digits == 0 { startsWithZero = word.digit == 0 }
+                digits += 1
+                position += word.bytes.count
+                matched = true
+                spelled = true
+                sawDigit = true
+                break
+            }
+            if !matched { return nil }
+        }
+        return digits == 0 ? nil : (digits, spelled, startsWithZero)
+    }
+
+    private struct Gap {
+        var joins: Bool
+        var dot = false
+        var space = false
+        var comma = false
+        var plusBeforeWord = false
+        var hashBeforeWord = false
+    }
+
+    /// Classifies the bytes between two words.
+    @inline(__always)
+    private static func gapKind(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Gap {
+        var gap = Gap(joins: end - start <= 3)
+        var index = start
+        while index < end {
+            switch bytes[index] {
+            case 0x20: gap.space = true
+            case UInt8(ascii: "."): gap.dot = true
+            case UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"): break
+            case UInt8(ascii: ","): gap.comma = true
+            case UInt8(ascii: "+"): gap.joins = false; gap.plusBeforeWord = index + 2 >= end
+            case UInt8(ascii: "#"): gap.joins = false; gap.hashBeforeWord = index + 2 >= end
+            default: gap.joins = false
+            }
+            index += 1
+        }
+        return gap
+    }
+
+    @inline(__always)
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == NormalizedText.otherLetter
+    }
+
+    @inline(__always)
+    private static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ word: [UInt8]) -> Bool {
+        guard end - start >= word.count else { return false }
+        var offset = 0
+        while offset < word.count {
+            if bytes[start + offset] != word[offset] { return false }
+            offset += 1
+        }
+        return true
+    }
+}

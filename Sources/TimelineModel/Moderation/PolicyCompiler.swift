@@ -1,0 +1,245 @@
+// MARK: - Validation and compilation of each rule
+
+/// Turns a decoded ``ModerationConfig`` into matchers, failing with a sentence
+/// that names the offending field.
+struct PolicyCompiler {
+    let config: ModerationConfig
+    var normalizer: TextNormalizer
+    var folding: WordFolding
+    var matcher = WordListMatcher()
+    var termUses: [[TermUse]] = []
+    var rules: [CompiledModerationRule] = []
+    var clauses: [CompiledClause] = []
+
+    init(_ config: ModerationConfig) throws(ModerationConfigError) {
+        self.config = config
+        guard config.version == 1 else {
+            throw Self.error("'version' is \(config.version), but this daemon reads version 1; convert the file or upgrade the daemon")
+        }
+        if let max = config.maxVisibleChars, max < 1 {
+            throw Self.error("'maxVisibleChars' must be at least 1 (it is \(max))")
+        }
+        if let count = config.flagAfterFiltered, count < 1 {
+            throw Self.error("'flagAfterFiltered' must be at least 1 (it is \(count))")
+        }
+        let normalization = config.normalization
+        var confusables: [UInt32: [UInt8]] = [:]
+        for (key, value) in normalization.confusables {
+            let scalars = Array(key.unicodeScalars)
+            guard scalars.count == 1, let scalar = scalars.first, !scalar.isASCII else {
+                throw Self.error("'normalization.confusables' key \"\(key)\" must be exactly one non-ASCII character")
+            }
+            guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+                throw Self.error("'normalization.confusables' value for \"\(key)\" must be printable ASCII text")
+            }
+            confusables[scalar.value] = Array(value.lowercased().utf8)
+        }
+        var leet: [UInt8: UInt8] = [:]
+        for (key, value) in normalization.leet {
+            guard let from = Self.singleASCII(key), !(from >= 0x61 && from <= 0x7A), from > 0x20,
+                  let to = Self.singleASCII(value.lowercased()), to >= 0x61 && to <= 0x7A else {
+                throw Self.error("'normalization.leet' maps one ASCII digit or symbol to one letter; \"\(key)\": \"\(value)\" does not")
+            }
+            leet[from] = to
+        }
+        var skeleton: [UInt8: UInt8] = [:]
+        for (key, value) in normalization.skeleton {
+            guard let from = Self.singleASCII(key.lowercased()), from >= 0x61 && from <= 0x7A,
+                  let to = Self.singleASCII(value.lowercased()), to >= 0x61 && to <= 0x7A else {
+                throw Self.error("'normalization.skeleton' maps one letter to one letter; \"\(key)\": \"\(value)\" does not")
+            }
+            skeleton[from] = to
+        }
+        guard normalization.minJoinLength >= 1 else {
+            throw Self.error("'normalization.minJoinLength' must be at least 1")
+        }
+        let separators = Array(normalization.joinSeparators.utf8)
+        guard !separators.isEmpty, separators.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && !TextNormalizer.isAlphanumeric($0) }) else {
+            throw Self.error("'normalization.joinSeparators' must list ASCII punctuation or spaces only")
+        }
+        for (word, digit) in normalization.digitWords {
+            guard Self.isLowercaseWord(word), digit.count == 1, let byte = digit.utf8.first, byte >= 0x30 && byte <= 0x39 else {
+                throw Self.error("'normalization.digitWords' maps a lowercase word to one digit; \"\(word)\": \"\(digit)\" does not")
+            }
+        }
+        for word in normalization.zeroWords where !Self.isLowercaseWord(word) {
+            throw Self.error("'normalization.zeroWords' entries must be lowercase ASCII words; \"\(word)\" is not")
+        }
+        normalizer = TextNormalizer(confusables: confusables)
+        folding = WordFolding(leet: leet, skeleton: skeleton, joinSeparators: separators)
+        matcher.minJoinLength = normalization.minJoinLength
+    }
+
+    // MARK: Rules
+
+    /// Terms that are spelled-out digits, so a message without digits can skip phone detection.
+    var digitWordTerms: [Int32] = []
+
+    mutating func compileRules() throws(ModerationConfigError) {
+        defer {
+            for word in config.normalization.digitWords.keys {
+                if let skeleton = skeleton(of: word) { digitWordTerms.append(matcher.insert(skeleton)) }
+            }
+            while termUses.count < matcher.termCount { termUses.append([]) }
+        }
+        guard config.rules.count <= CompiledModeration.maxRules else {
+            throw Self.error("there are \(config.rules.count) rules; at most \(CompiledModeration.maxRules) are supported")
+        }
+        var names: Set<String> = []
+        for (ruleIndex, rule) in config.rules.enumerated() {
+            let where_ = "rules[\(ruleIndex)]"
+            guard !rule.name.isEmpty, rule.name.utf8.allSatisfy({ Self.isNameByte($0) }) else {
+                throw Self.error("'\(where_).name' must be non-empty and use only a-z, 0-9, '.', '_' and '-' (it is \"\(rule.name)\")")
+            }
+            guard names.insert(rule.name).inserted else {
+                throw Self.error("rule name \"\(rule.name)\" appears twice; rule names must be unique")
+            }
+            guard rule.verdict != .delivered else {
+                throw Self.error("'\(where_).verdict' of rule \"\(rule.name)\" is 'delivered', which would report a rule on a delivered message; use flagged, filtered or hidden, or remove the rule")
+            }
+            guard !rule.match.isEmpty else {
+                throw Self.error("'\(where_).match' is empty; give rule \"\(rule.name)\" at least one clause")
+            }
+            rules.append(CompiledModerationRule(name: rule.name, verdict: rule.verdict))
+            for (clauseIndex, clause) in rule.match.enumerated() {
+                let path = "\(where_).match[\(clauseIndex)]"
+                let matcher = try compileClause(clause, path: path, rule: rule.name, clauseIndex: Int32(clauses.count))
+                clauses.append(CompiledClause(rule: ruleIndex, matcher: matcher))
+            }
+        }
+    }
+
+    private mutating func compileClause(_ clause: ModerationClauseConfig, path: String, rule: String,
+                                        clauseIndex: Int32) throws(ModerationConfigError) -> ClauseMatcher {
+        switch clause.kind {
+        case .length:
+            return .length
+        case .email:
+            let providers = try Self.required(clause.providers, "providers", path)
+            let tlds = try Self.required(clause.tlds, "tlds", path)
+            return .email(EmailDetector(providers: HashedWordSet(providers), topLevelDomains: HashedWordSet(tlds)))
+        case .link:
+            let tlds = try Self.required(clause.tlds, "tlds", path)
+            let domains = try Self.required(clause.domains, "domains", path)
+            let known = domains.map { $0.lowercased().split(separator: ".").map { WordHash.of(String($0)) } }
+            let allowed = (clause.allowedDomains ?? []).map {
+                $0.lowercased().split(separator: ".").map { WordHash.of(String($0)) }
+            }
+            let firsts = domains.compactMap { $0.lowercased().split(separator: ".").first.map(String.init) }
+            return .link(LinkDetector(knownDomains: known, knownFirstLabels: HashedWordSet(firsts),
+                                      topLevelDomains: HashedWordSet(tlds), allowedDomains: allowed))
+        case .phone:
+            let minDigits = clause.minDigits ?? 9
+            let maxDigits = clause.maxDigits ?? 15
+            guard minDigits >= 5, maxDigits >= minDigits else {
+                throw Self.error("'\(path)' needs 5 <= minDigits <= maxDigits (got \(minDigits) and \(maxDigits))")
+            }
+            let digitWords = config.normalization.digitWords.map { (Array($0.key.utf8), UInt8($0.value.utf8.first ?? 0x30) - 0x30) }
+            return .phone(PhoneDetector(
+                minDigits: minDigits, maxDigits: maxDigits, digitWords: digitWords,
+                zeroWords: config.normalization.zeroWords.map { Array($0.utf8) },
+                contextWords: HashedWordSet(clause.contextWords ?? []), idWords: HashedWordSet(clause.idWords ?? [])))
+        case .phrases:
+            let phrases = try Self.required(clause.phrases, "phrases", path)
+            try addTerms(phrases, role: .term, clause: clauseIndex, path: "\(path).phrases")
+            try addTerms(clause.requireAny ?? [], role: .cue, clause: clauseIndex, path: "\(path).requireAny")
+            return .phrases(requiresCue: !(clause.requireAny ?? []).isEmpty)
+        case .near:
+            try addTerms(try Self.required(clause.first, "first", path), role: .first, clause: clauseIndex, path: "\(path).first")
+            try addTerms(try Self.required(clause.second, "second", path), role: .second, clause: clauseIndex, path: "\(path).second")
+            try addTerms(clause.gapWords ?? [], role: .gap, clause: clauseIndex, path: "\(path).gapWords")
+            try addTerms(clause.notAfter ?? [], role: .notAfter, clause: clauseIndex, path: "\(path).notAfter")
+            try addTerms(clause.skipBefore ?? [], role: .skip, clause: clauseIndex, path: "\(path).skipBefore")
+            try addTerms(clause.requireAny ?? [], role: .cue, clause: clauseIndex, path: "\(path).requireAny")
+            let maxGap = clause.maxGap ?? 2
+            guard (0...10).contains(maxGap) else {
+                throw Self.error("'\(path).maxGap' must be between 0 and 10 (it is \(maxGap))")
+            }
+            return .near(NearClause(maxGap: maxGap, anyOrder: clause.anyOrder ?? false,
+                                    withinClause: clause.withinClause ?? false,
+                                    usesGapWords: !(clause.gapWords ?? []).isEmpty,
+                                    usesNotAfter: !(clause.notAfter ?? []).isEmpty,
+                                    requiresCue: !(clause.requireAny ?? []).isEmpty))
+        case .messenger:
+            let names = try Self.required(clause.names, "names", path)
+            let nameTerms = try addTerms(names, role: .name, clause: clauseIndex, path: "\(path).names")
+            try addTerms(clause.ambiguousNames ?? [], role: .ambiguous, clause: clauseIndex, path: "\(path).ambiguousNames")
+            try addTerms(try Self.required(clause.contextWords, "contextWords", path), role: .context,
+                         clause: clauseIndex, path: "\(path).contextWords")
+            try addTerms(clause.prepositions ?? [], role: .preposition, clause: clauseIndex, path: "\(path).prepositions")
+            try addTerms(clause.unlessNear ?? [], role: .unless, clause: clauseIndex, path: "\(path).unlessNear")
+            try addTerms(clause.requireAny ?? [], role: .cue, clause: clauseIndex, path: "\(path).requireAny")
+            let window = clause.window ?? 4
+            guard (1...20).contains(window) else {
+                throw Self.error("'\(path).window' must be between 1 and 20 (it is \(window))")
+            }
+            let minimum = clause.substringMinLength ?? 6
+            let substring = nameTerms.filter { !$0.0.contains(0x20) && $0.0.count >= minimum }
+            return .messenger(MessengerClause(window: window, substringNames: substring))
+        }
+    }
+
+    /// Adds word-list entries to the trie; returns (skeleton, term) for each.
+    @discardableResult
+    private mutating func addTerms(_ phrases: [String], role: TermRole, clause: Int32,
+                                   path: String) throws(ModerationConfigError) -> [([UInt8], Int32)] {
+        var added: [([UInt8], Int32)] = []
+        for (index, phrase) in phrases.enumerated() {
+            guard let skeleton = skeleton(of: phrase) else {
+                throw Self.error("'\(path)[\(index)]' (\"\(phrase)\") has no matchable letters or digits; use Latin letters, digits and spaces")
+            }
+            let term = matcher.insert(skeleton)
+            while termUses.count <= Int(term) { termUses.append([]) }
+            termUses[Int(term)].append(TermUse(clause: clause, role: role))
+            added.append((skeleton, term))
+        }
+        return added
+    }
+
+    /// The skeleton of a word-list entry, folded exactly as message text is:
+    /// words separated by whitespace become word breaks, other separators join.
+    func skeleton(of phrase: String) -> [UInt8]? {
+        let normalized = normalizer.normalize(phrase)
+        let tokenized = TokenizedText(normalized, folding: folding)
+        guard !tokenized.tokens.isEmpty else { return nil }
+        var out: [UInt8] = []
+        for (index, token) in tokenized.tokens.enumerated() {
+            if index > 0 {
+                let gap = normalized.bytes[Int(tokenized.tokens[index - 1].end)..<Int(token.start)]
+                if gap.contains(0x20) || gap.contains(0x0A) { out.append(0x20) }
+            }
+            for byte in tokenized.skeleton[Int(token.skeletonStart)..<Int(token.skeletonEnd)] {
+                guard WordListMatcher.symbolOf[Int(byte)] != 255, byte != NormalizedText.otherLetter else { return nil }
+                out.append(byte)
+            }
+        }
+        return out
+    }
+
+    // MARK: Helpers
+
+    static func error(_ text: String) -> ModerationConfigError {
+        ModerationConfigError(message: "Invalid moderation config: \(text).")
+    }
+
+    static func required(_ list: [String]?, _ field: String, _ path: String) throws(ModerationConfigError) -> [String] {
+        guard let list, !list.isEmpty else {
+            throw error("clause '\(path)' needs a non-empty '\(field)' list")
+        }
+        return list
+    }
+
+    static func singleASCII(_ text: String) -> UInt8? {
+        let bytes = Array(text.utf8)
+        return bytes.count == 1 && bytes[0] < 0x80 ? bytes[0] : nil
+    }
+
+    static func isLowercaseWord(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }
+    }
+
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+    }
+}

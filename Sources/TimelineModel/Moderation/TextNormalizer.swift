@@ -1,0 +1,206 @@
+import Foundation
+
+// MARK: - Normalisation: text to the digit-preserving byte view
+
+/// The normalised, digit-preserving view of one message.
+///
+/// One byte per folded character: ASCII lowercase letters, digits and ASCII
+/// punctuation keep their value; whitespace becomes `" "` (line breaks
+/// `"\n"`); a letter with no Latin look-alike becomes ``NormalizedText/otherLetter``;
+/// symbols and emoji become `" "`. Leetspeak is *not* folded here, so prices,
+/// phone numbers and e-mail addresses keep their digits; the letter-folded
+/// view is built per word by ``TokenizedText``.
+struct NormalizedText: Sendable {
+    /// A letter of a script without Latin look-alikes (it matches no word list).
+    static let otherLetter: UInt8 = 0x80
+
+    /// The folded bytes.
+    var bytes: [UInt8]
+    /// Parallel to `bytes` on the non-ASCII path (empty for pure ASCII): the byte
+    /// came from a look-alike, an accented letter, or follows a removed invisible character.
+    var suspicious: [Bool]
+    /// The text used compatibility forms (fullwidth, mathematical or circled letters).
+    var usedCompatibilityForms: Bool
+    /// The text was pure ASCII (so its length in scalars is its length in bytes).
+    var wasASCII: Bool
+
+    /// True when byte `index` was produced by an evasive character.
+    @inline(__always)
+    func isSuspicious(_ index: Int) -> Bool {
+        suspicious.isEmpty ? false : suspicious[index]
+    }
+}
+
+/// Folds message text into a ``NormalizedText``.
+///
+/// Steps, in order: NFKC (skipped for pure ASCII text), removal of zero-width
+/// and bidi control characters and of combining marks, lowercasing, folding of
+/// confusables (Cyrillic/Greek look-alikes, typographic punctuation) and of
+/// accented Latin letters to ASCII.
+struct TextNormalizer: Sendable {
+    /// Non-ASCII scalar → ASCII bytes, from `normalization.confusables`.
+    var confusables: [UInt32: [UInt8]]
+
+    /// Normalises `text`. Pure ASCII text never touches Foundation.
+    func normalize(_ text: String) -> NormalizedText {
+        if Self.isASCII(text) {
+            return Self.normalizeASCII(text)
+        }
+        return normalizeUnicode(text)
+    }
+
+    /// The fast path: lowercase, map controls to spaces.
+    static func normalizeASCII(_ text: String) -> NormalizedText {
+        var text = text
+        let out: [UInt8] = text.withUTF8 { utf8 in
+            [UInt8](unsafeUninitializedCapacity: utf8.count) { buffer, initialized in
+                var index = 0
+                for byte in utf8 {
+                    switch byte {
+                    case 0x41...0x5A: buffer[index] = byte | 0x20
+                    case 0x0A, 0x0D: buffer[index] = 0x0A
+                    case 0x00..<0x20, 0x7F: buffer[index] = 0x20
+                    default: buffer[index] = byte
+                    }
+                    index += 1
+                }
+                initialized = utf8.count
+            }
+        }
+        return NormalizedText(bytes: out, suspicious: [], usedCompatibilityForms: false, wasASCII: true)
+    }
+
+    /// The general path: NFKC, then fold scalar by scalar.
+    func normalizeUnicode(_ text: String) -> NormalizedText {
+        var usedCompatibility = false
+        for scalar in text.unicodeScalars where scalar.value >= 0x80 {
+            if Self.isCompatibilityForm(scalar.value) {
+                usedCompatibility = true
+                break
+            }
+        }
+        let nfkc = text.precomposedStringWithCompatibilityMapping
+        var out = [UInt8]()
+        var suspicious = [Bool]()
+        out.reserveCapacity(nfkc.utf8.count)
+        suspicious.reserveCapacity(nfkc.utf8.count)
+        var pendingInvisible = false
+
+        func emit(_ byte: UInt8, _ flag: Bool) {
+            out.append(byte)
+            suspicious.append(flag || pendingInvisible)
+            pendingInvisible = false
+        }
+
+        for scalar in nfkc.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                emit(Self.asciiFold[Int(value)], false)
+                continue
+            }
+            if Self.isInvisible(value) {
+                pendingInvisible = true
+                continue
+            }
+            if let folded = confusables[value] {
+                let evasive = folded.contains { Self.isAlphanumeric($0) }
+                for byte in folded { emit(Self.asciiFold[Int(byte)], evasive) }
+                continue
+            }
+            if let base = AccentFolding.table[value] {
+                emit(base, true)
+                continue
+            }
+            let properties = scalar.properties
+            switch properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .spacingMark, .format:
+                pendingInvisible = true
+            case .decimalNumber:
+                if let number = properties.numericValue, number >= 0, number <= 9 {
+                    emit(UInt8(48 + Int(number)), true)
+                } else {
+                    emit(NormalizedText.otherLetter, false)
+                }
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
+                emit(NormalizedText.otherLetter, false)
+            case .lineSeparator, .paragraphSeparator:
+                emit(0x0A, false)
+            default:
+                emit(0x20, false)
+            }
+        }
+        return NormalizedText(bytes: out, suspicious: suspicious, usedCompatibilityForms: usedCompatibility,
+                              wasASCII: false)
+    }
+
+    // MARK: Character classes
+
+    /// Whether every byte of `text` is ASCII (no Foundation call, no copy for native strings).
+    static func isASCII(_ text: String) -> Bool {
+        if let result = text.utf8.withContiguousStorageIfAvailable({ bytes in bytes.allSatisfy { $0 < 0x80 } }) {
+            return result
+        }
+        return text.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    /// Zero-width characters, the soft hyphen and bidi controls: removed.
+    @inline(__always)
+    static func isInvisible(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0: true
+        case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
+    /// Scalars that NFKC maps to ASCII and that people use to dodge filters.
+    static func isCompatibilityForm(_ value: UInt32) -> Bool {
+        switch value {
+        case 0xFF01...0xFF5E, 0x1D400...0x1D7FF, 0x2460...0x24FF, 0x1F100...0x1F1FF, 0x2070...0x209F,
+             0x1D00...0x1DBF, 0x2100...0x214F, 0x3200...0x32FF:
+            true
+        default:
+            false
+        }
+    }
+
+    @inline(__always)
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+    }
+
+    /// ASCII byte → folded byte: lowercase, tabs and controls to spaces, CR/LF to LF.
+    static let asciiFold: [UInt8] = (0..<256).map { value in
+        switch value {
+        case 0x41...0x5A: UInt8(value + 32)
+        case 0x0A, 0x0D: 0x0A
+        case 0x00..<0x20, 0x7F: 0x20
+        case 0x80...: NormalizedText.otherLetter
+        default: UInt8(value)
+        }
+    }
+}
+
+/// Accented Latin letters (U+00C0–U+024F, U+1E00–U+1EFF) to their ASCII base letter,
+/// derived once from the canonical decompositions.
+enum AccentFolding {
+    /// Scalar value → lowercase ASCII letter.
+    static let table: [UInt32: UInt8] = {
+        var table: [UInt32: UInt8] = [:]
+        for range in [0x00C0...0x024F, 0x1E00...0x1EFF] {
+            for value in range {
+                guard let scalar = Unicode.Scalar(UInt32(value)) else { continue }
+                let decomposed = String(Character(scalar)).decomposedStringWithCanonicalMapping
+                guard let first = decomposed.unicodeScalars.first, first.isASCII,
+                      decomposed.unicodeScalars.count > 1 else { continue }
+                let byte = UInt8(first.value)
+                if byte >= 0x41 && byte <= 0x5A {
+                    table[UInt32(value)] = byte + 32
+                } else if byte >= 0x61 && byte <= 0x7A {
+                    table[UInt32(value)] = byte
+                }
+            }
+        }
+        return table
+    }()
+}

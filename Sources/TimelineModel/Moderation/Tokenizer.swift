@@ -1,0 +1,232 @@
+// MARK: - Words and their letter-folded skeletons
+
+/// How a word is connected to the next one.
+enum WordJoin: UInt8, Sendable {
+    /// The next word is far or behind a separator that cannot split a word.
+    case none
+    /// Only an apostrophe between: `don't`, `you're` (joined freely, not evasive).
+    case contraction
+    /// Only spaces (at most three): `d i s c o r d` or `whats app` may be one word.
+    case space
+    /// Short run of separators with punctuation (`.`, `-`, `_`…): `d.i.s.c.o.r.d`, `dis-cord`.
+    case separator
+}
+
+/// One word of a message: a run of letters and digits, with leetspeak symbols
+/// (`@ $ ! | *`) allowed inside it.
+struct WordToken: Sendable {
+    /// The range of the word in ``NormalizedText/bytes``.
+    var start: Int32
+    var end: Int32
+    /// The range of its skeleton in ``TokenizedText/skeleton``.
+    var skeletonStart: Int32
+    var skeletonEnd: Int32
+    /// Leetspeak, a wildcard or an evasive character was folded inside this word.
+    var obfuscated: Bool
+    /// The word contains a letter (so its digits were read as leetspeak).
+    var hasLetter: Bool
+    /// The word contains a digit.
+    var hasDigit: Bool
+    /// How the word connects to the next one.
+    var join: WordJoin
+    /// A sentence or clause break (`, . ! ? ; :` or a line break) separates it from the next word.
+    var clauseBreakAfter: Bool
+
+    /// Length of the skeleton in bytes.
+    var skeletonLength: Int { Int(skeletonEnd - skeletonStart) }
+}
+
+/// Byte-level tables used to cut words and fold them, compiled from `normalization`.
+struct WordFolding: Sendable {
+    /// The wildcard a `*` inside a word becomes: it stands for zero or one letter.
+    static let wildcard: UInt8 = 0x2A
+
+    /// Byte → letter for leetspeak (`0` → `o`), 0 when the byte is not leet.
+    var leet: [UInt8]
+    /// Letter → skeleton letter (`l` → `i`); identity for the others.
+    var skeleton: [UInt8]
+    /// Byte may separate pieces of one split word.
+    var joinSeparator: [Bool]
+    /// 0: not part of a word, 1: letter, 2: digit, 3: symbol allowed inside a word.
+    var wordClass: [UInt8]
+
+    init(leet leetMap: [UInt8: UInt8], skeleton skeletonMap: [UInt8: UInt8], joinSeparators: [UInt8]) {
+        var leet = [UInt8](repeating: 0, count: 256)
+        for (key, value) in leetMap { leet[Int(key)] = value }
+        var skeleton = (0..<256).map { UInt8($0) }
+        for (key, value) in skeletonMap { skeleton[Int(key)] = value }
+        var join = [Bool](repeating: false, count: 256)
+        for byte in joinSeparators { join[Int(byte)] = true }
+        var wordClass = [UInt8](repeating: 0, count: 256)
+        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { wordClass[Int(byte)] = 1 }
+        wordClass[Int(NormalizedText.otherLetter)] = 1
+        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { wordClass[Int(byte)] = 2 }
+        for (key, _) in leetMap where wordClass[Int(key)] == 0 { wordClass[Int(key)] = 3 }
+        wordClass[Int(Self.wildcard)] = 3
+        self.leet = leet
+        self.skeleton = skeleton
+        self.joinSeparator = join
+        self.wordClass = wordClass
+    }
+}
+
+/// The words of a message and the letter-folded view of each.
+///
+/// The skeleton of a word that contains a letter folds leetspeak (`d1sc0rd` →
+/// `discord`) and the skeleton table (`l` → `i`); a word of digits only keeps
+/// its digits, so prices and quantities never turn into words.
+struct TokenizedText: Sendable {
+    var tokens: [WordToken]
+    var skeleton: [UInt8]
+    /// ASCII digits in the message (inside words; digits are always inside words).
+    var digitCount: Int
+    /// An e-mail address or link is possible: the text has `@`, `://`, a dot
+    /// touching a following letter (`x.com`, `t . me`), or the words `at`/`dot`.
+    /// Prices (`12.50`) and full stops (`ok. thanks`) do not count.
+    var mayHoldAddress: Bool
+
+    init(_ text: NormalizedText, folding: WordFolding) {
+        let count = text.bytes.count
+        var tokens = [WordToken]()
+        tokens.reserveCapacity(count / 3 + 1)
+        let suspicious = text.suspicious
+        var digitCount = 0
+        var mayHoldAddress = false
+        var afterAtWord = false
+        // A word's skeleton is never longer than the word, so `count` bytes suffice.
+        let skeleton = [UInt8](unsafeUninitializedCapacity: count) { out, written in
+            var length = 0
+            text.bytes.withUnsafeBufferPointer { bytes in
+            folding.wordClass.withUnsafeBufferPointer { wordClass in
+            folding.leet.withUnsafeBufferPointer { leet in
+            folding.skeleton.withUnsafeBufferPointer { fold in
+                var index = 0
+                while index < count {
+                    let cls = wordClass[Int(bytes[index])]
+                    if cls != 1 && cls != 2 {
+                        index += 1
+                        continue
+                    }
+                    // Extend over letters, digits and inner symbols, then drop trailing symbols.
+                    var end = index + 1
+                    var hasLetter = cls == 1
+                    var hasDigit = cls == 2
+                    while end < count {
+                        let next = wordClass[Int(bytes[end])]
+                        if next == 0 { break }
+                        if next == 1 {
+                            hasLetter = true
+                        } else if next == 2 {
+                            hasDigit = true
+                        } else if bytes[end] == UInt8(ascii: "@") {
+                            mayHoldAddress = true
+                        }
+                        end += 1
+                    }
+                    while end > index && wordClass[Int(bytes[end - 1])] == 3 { end -= 1 }
+                    let skeletonStart = length
+                    var obfuscated = false
+                    for position in index..<end {
+                        let byte = bytes[position]
+                        if !suspicious.isEmpty && suspicious[position] { obfuscated = true }
+                        let folded: UInt8
+                        switch wordClass[Int(byte)] {
+                        case 1:
+                            folded = fold[Int(byte)]
+                        case 2 where hasLetter && leet[Int(byte)] != 0:
+                            folded = fold[Int(leet[Int(byte)])]
+                            obfuscated = true
+                            digitCount += 1
+                        case 2:
+                            folded = byte
+                            digitCount += 1
+                        default:
+                            folded = byte == WordFolding.wildcard ? WordFolding.wildcard : fold[Int(leet[Int(byte)])]
+                            obfuscated = true
+                        }
+                        out[length] = folded
+                        length += 1
+                    }
+                    // The words `dot`, `[at]`, and `at` before a word (not `at 5pm`) may be part of an address.
+                    if afterAtWord && cls == 1 { mayHoldAddress = true }
+                    afterAtWord = false
+                    if end - index == 3 && bytes[index] == 0x64 && bytes[index + 1] == 0x6F && bytes[index + 2] == 0x74 {
+                        mayHoldAddress = true
+                    } else if end - index == 2 && bytes[index] == 0x61 && bytes[index + 1] == 0x74 {
+                        let before = index > 0 ? bytes[index - 1] : 0
+                        if before == UInt8(ascii: "[") || before == UInt8(ascii: "(") || before == UInt8(ascii: "{")
+                            || before == UInt8(ascii: "<") {
+                            mayHoldAddress = true
+                        }
+                        afterAtWord = true
+                    }
+                    tokens.append(WordToken(
+                        start: Int32(index), end: Int32(end),
+                        skeletonStart: Int32(skeletonStart), skeletonEnd: Int32(length),
+                        obfuscated: obfuscated, hasLetter: hasLetter, hasDigit: hasDigit, join: .none,
+                        clauseBreakAfter: false))
+                    index = end
+                }
+            }
+            }
+            }
+            }
+            written = length
+        }
+        // Describe the gap after each word, and look for address punctuation in every gap.
+        tokens.withUnsafeMutableBufferPointer { tokens in
+        text.bytes.withUnsafeBufferPointer { bytes in
+        folding.joinSeparator.withUnsafeBufferPointer { joinSeparator in
+            for position in -1..<tokens.count {
+                let gapStart = position < 0 ? 0 : Int(tokens[position].end)
+                let gapEnd = position + 1 < tokens.count ? Int(tokens[position + 1].start) : count
+                var joinable = gapEnd - gapStart <= 3
+                var onlySpaces = true
+                var clauseBreak = false
+                for gap in gapStart..<gapEnd {
+                    let byte = bytes[gap]
+                    if !joinSeparator[Int(byte)] { joinable = false }
+                    if byte != 0x20 { onlySpaces = false }
+                    switch byte {
+                    case UInt8(ascii: "."):
+                        clauseBreak = true
+                        // `x.com` or `t . me`: a letter follows the dot (directly or after one space).
+                        let next = gap + 1 < count ? bytes[gap + 1] : 0
+                        let spaced = next == 0x20 && gap > 0 && bytes[gap - 1] == 0x20 && gap + 2 < count
+                        let after = spaced ? bytes[gap + 2] : next
+                        let before = gap > 0 ? bytes[gap - 1] : 0
+                        if (after >= 0x61 && after <= 0x7A) || after == NormalizedText.otherLetter
+                            || before == UInt8(ascii: "[") || before == UInt8(ascii: "(")
+                            || before == UInt8(ascii: "{") || before == UInt8(ascii: "<") {
+                            mayHoldAddress = true  // `[.]` too
+                        }
+                    case UInt8(ascii: "@"):
+                        mayHoldAddress = true
+                    case UInt8(ascii: ":"):
+                        clauseBreak = true
+                        if gap + 2 < count && bytes[gap + 1] == UInt8(ascii: "/") && bytes[gap + 2] == UInt8(ascii: "/") {
+                            mayHoldAddress = true
+                        }
+                    case UInt8(ascii: ","), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ";"), 0x0A:
+                        clauseBreak = true
+                    default:
+                        break
+                    }
+                }
+                guard position >= 0 && position + 1 < tokens.count else { continue }
+                if gapEnd - gapStart == 1 && bytes[gapStart] == UInt8(ascii: "'") {
+                    tokens[position].join = .contraction
+                } else if joinable {
+                    tokens[position].join = onlySpaces ? .space : .separator
+                }
+                tokens[position].clauseBreakAfter = clauseBreak
+            }
+        }
+        }
+        }
+        self.tokens = tokens
+        self.skeleton = skeleton
+        self.digitCount = digitCount
+        self.mayHoldAddress = mayHoldAddress
+    }
+}

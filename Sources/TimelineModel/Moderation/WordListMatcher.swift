@@ -1,0 +1,243 @@
+// MARK: - Word lists compiled into one trie over skeletons
+
+/// One occurrence of a word-list term in a message, in word positions.
+struct TermHit: Sendable {
+    /// The term's index in the matcher.
+    var term: Int32
+    /// The first and last word covered (inclusive).
+    var first: Int32
+    var last: Int32
+    /// The term was written evasively: split into pieces, in leetspeak or with look-alikes.
+    var obfuscated: Bool
+}
+
+/// All word lists of a policy in one trie over skeleton bytes.
+///
+/// A term is a sequence of words; `" "` separates words in the trie. Matching
+/// starts at every word of a message and follows the trie across word
+/// boundaries in two ways: as a word break (for phrases) or by joining the
+/// next word (for split words such as `d i s c o r d` or `dis cord`). A repeated
+/// letter may be skipped (`diiiscord`), and a `*` inside a word stands for zero
+/// or one letter (`f*ck`). Matches always start and end on word boundaries.
+struct WordListMatcher: Sendable {
+    /// Symbols: `a`–`z`, `0`–`9`, other letter, word break.
+    static let symbolCount = 38
+    static let wordBreakSymbol = 37
+    static let symbolOf: [UInt8] = (0..<256).map { value in
+        switch value {
+        case 0x61...0x7A: UInt8(value - 0x61)
+        case 0x30...0x39: UInt8(26 + value - 0x30)
+        case 0x80: 36
+        case 0x20: 37
+        default: 255
+        }
+    }
+
+    private var children: [Int32] = [Int32](repeating: -1, count: symbolCount)
+    private var nodeCount = 1
+    private var terminalTerm: [Int32] = [-1]
+    /// Compact form built by ``freeze()``: the root's children by symbol, then
+    /// each node's edges in `edgeOffset[node]..<edgeOffset[node + 1]`.
+    private var rootChild: [Int32] = [Int32](repeating: -1, count: symbolCount)
+    private var edgeOffset: [Int32] = [0, 0]
+    private var edgeSymbol: [UInt8] = []
+    private var edgeTarget: [Int32] = []
+    /// Letters in each term, word breaks excluded.
+    private(set) var termLength: [Int32] = []
+    /// The skeleton of each term, for diagnostics and tests.
+    private(set) var termSkeletons: [[UInt8]] = []
+    /// Words shorter than this may only match split into pieces when every piece is one letter.
+    var minJoinLength: Int = 5
+
+    /// Number of distinct terms.
+    var termCount: Int { termLength.count }
+
+    /// Adds a term given as a skeleton (words separated by single spaces) and
+    /// returns its index; adding the same skeleton twice returns the same index.
+    mutating func insert(_ skeleton: [UInt8]) -> Int32 {
+        var node = 0
+        for byte in skeleton {
+            let symbol = Int(Self.symbolOf[Int(byte)])
+            guard symbol != 255 else { continue }  // the compiler only passes valid skeletons
+            var child = Int(children[node * Self.symbolCount + symbol])
+            if child < 0 {
+                child = nodeCount
+                nodeCount += 1
+                children.append(contentsOf: repeatElement(-1, count: Self.symbolCount))
+                terminalTerm.append(-1)
+                children[node * Self.symbolCount + symbol] = Int32(child)
+            }
+            node = child
+        }
+        if terminalTerm[node] >= 0 { return terminalTerm[node] }
+        let term = Int32(termLength.count)
+        terminalTerm[node] = term
+        termLength.append(Int32(skeleton.reduce(0) { $0 + ($1 == 0x20 ? 0 : 1) }))
+        termSkeletons.append(skeleton)
+        return term
+    }
+
+    /// Builds the compact edge lists that matching reads; call after the last ``insert(_:)``.
+    ///
+    /// The dense table used while inserting is hundreds of kilobytes; the edge
+    /// lists (a dense row for the root, then a few edges per node) fit in cache.
+    mutating func freeze() {
+        var offsets: [Int32] = [0]
+        var symbols: [UInt8] = []
+        var targets: [Int32] = []
+        for node in 0..<nodeCount {
+            for symbol in 0..<Self.symbolCount where children[node * Self.symbolCount + symbol] >= 0 {
+                symbols.append(UInt8(symbol))
+                targets.append(children[node * Self.symbolCount + symbol])
+            }
+            offsets.append(Int32(symbols.count))
+        }
+        rootChild = Array(children[0..<Self.symbolCount])
+        edgeOffset = offsets
+        edgeSymbol = symbols
+        edgeTarget = targets
+    }
+
+    // MARK: Matching
+
+    private struct State {
+        var token: Int32
+        var position: Int32
+        var node: Int32
+        var previous: UInt8
+        /// Joined across punctuation or between single letters (evasive).
+        var joined: Bool
+        /// Joined a piece longer than one letter (subject to `minJoinLength`).
+        var multiPieceJoin: Bool
+        var obfuscated: Bool
+    }
+
+    /// Appends to `hits` every term occurrence in `text`.
+    ///
+    /// - Parameter budget: The most trie steps to spend; bounds pathological inputs
+    ///   such as long runs of wildcards.
+    func findAll(in text: TokenizedText, hits: inout [TermHit], budget: Int) {
+        var stack: [State] = []
+        stack.reserveCapacity(64)
+        let symbolCount = Self.symbolCount
+        let breakSymbol = Self.wordBreakSymbol
+        let minJoin = Int32(minJoinLength)
+        Self.symbolOf.withUnsafeBufferPointer { symbolOf in
+        rootChild.withUnsafeBufferPointer { rootChild in
+        edgeOffset.withUnsafeBufferPointer { edgeOffset in
+        edgeSymbol.withUnsafeBufferPointer { edgeSymbol in
+        edgeTarget.withUnsafeBufferPointer { edgeTarget in
+        terminalTerm.withUnsafeBufferPointer { terminalTerm in
+        termLength.withUnsafeBufferPointer { termLength in
+        text.tokens.withUnsafeBufferPointer { tokens in
+        text.skeleton.withUnsafeBufferPointer { skeleton in
+            /// The child of `node` along `symbol`, or -1.
+            func child(_ node: Int32, _ symbol: Int) -> Int32 {
+                if node == 0 { return rootChild[symbol] }
+                var edge = Int(edgeOffset[Int(node)])
+                let end = Int(edgeOffset[Int(node) + 1])
+                while edge < end {
+                    if Int(edgeSymbol[edge]) == symbol { return edgeTarget[edge] }
+                    edge += 1
+                }
+                return -1
+            }
+            var remaining = budget
+            for start in 0..<tokens.count {
+                // Cheap pre-check: the first symbol must leave the root.
+                let firstByte = skeleton[Int(tokens[start].skeletonStart)]
+                if firstByte != WordFolding.wildcard {
+                    let symbol = Int(symbolOf[Int(firstByte)])
+                    if symbol == 255 || rootChild[symbol] < 0 { continue }
+                }
+                stack.append(State(token: Int32(start), position: tokens[start].skeletonStart, node: 0, previous: 0,
+                                   joined: false, multiPieceJoin: false, obfuscated: tokens[start].obfuscated))
+                stateLoop: while var state = stack.popLast() {
+                    remaining -= 1
+                    if remaining < 0 { return }
+                    let index = Int(state.token)
+                    let token = tokens[index]
+                    // Follow the word letter by letter; only wildcards and repeats branch.
+                    while state.position < token.skeletonEnd {
+                        let byte = skeleton[Int(state.position)]
+                        if byte == WordFolding.wildcard {
+                            var skip = state
+                            skip.position += 1
+                            stack.append(skip)
+                            for symbol in 0..<(symbolCount - 1) {
+                                let target = child(state.node, symbol)
+                                guard target >= 0 else { continue }
+                                var next = state
+                                next.position += 1
+                                next.node = target
+                                next.previous = 0
+                                stack.append(next)
+                            }
+                            continue stateLoop
+                        }
+                        if byte == state.previous {
+                            var skip = state
+                            skip.position += 1
+                            stack.append(skip)
+                        }
+                        let symbol = Int(symbolOf[Int(byte)])
+                        guard symbol != 255 else { continue stateLoop }
+                        let target = child(state.node, symbol)
+                        guard target >= 0 else { continue stateLoop }
+                        state.node = target
+                        state.previous = byte
+                        state.position += 1
+                        remaining -= 1
+                    }
+                    // End of a word: report, then continue across a word break or a join.
+                    let term = terminalTerm[Int(state.node)]
+                    if term >= 0 && (!state.multiPieceJoin || termLength[Int(term)] >= minJoin)
+                        && !Self.alreadyFound(term, start: start, last: state.token, in: hits) {
+                        hits.append(TermHit(term: term, first: Int32(start), last: state.token,
+                                            obfuscated: state.obfuscated || state.joined))
+                    }
+                    guard index + 1 < tokens.count else { continue stateLoop }
+                    let next = tokens[index + 1]
+                    let breakChild = child(state.node, breakSymbol)
+                    if breakChild >= 0 {
+                        stack.append(State(token: state.token + 1, position: next.skeletonStart, node: breakChild,
+                                           previous: 0, joined: state.joined, multiPieceJoin: state.multiPieceJoin,
+                                           obfuscated: state.obfuscated || next.obfuscated))
+                    }
+                    guard state.node != 0 && token.join != .none else { continue stateLoop }
+                    var joined = State(token: state.token + 1, position: next.skeletonStart, node: state.node,
+                                       previous: state.previous, joined: state.joined,
+                                       multiPieceJoin: state.multiPieceJoin,
+                                       obfuscated: state.obfuscated || next.obfuscated)
+                    if token.join != .contraction {
+                        // Pieces of one letter, or punctuation between pieces, are evasive;
+                        // multi-letter pieces split by spaces (`we chat`) only match.
+                        let singleLetters = token.skeletonLength == 1 && next.skeletonLength == 1
+                        joined.joined = state.joined || singleLetters || token.join == .separator
+                        joined.multiPieceJoin = state.multiPieceJoin || !singleLetters
+                    }
+                    stack.append(joined)
+                }
+            }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+    }
+
+    /// Whether the same occurrence was already reported through another path.
+    @inline(__always)
+    private static func alreadyFound(_ term: Int32, start: Int, last: Int32, in hits: [TermHit]) -> Bool {
+        var index = hits.count - 1
+        while index >= 0 && hits[index].first == Int32(start) {
+            if hits[index].term == term && hits[index].last == last { return true }
+            index -= 1
+        }
+        return false
+    }
+}

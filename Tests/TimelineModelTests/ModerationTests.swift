@@ -1,0 +1,407 @@
+import Foundation
+import Testing
+@testable import TimelineModel
+
+// MARK: - Helpers
+
+/// Paths of the shared files, found from this source file.
+enum ModerationFiles {
+    static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = testsFolder.deletingLastPathComponent()
+    static let corpus = testsFolder.appendingPathComponent("Fixtures/moderation-corpus.jsonl")
+    static let config = repository.appendingPathComponent("config/moderation.json")
+}
+
+private let builtInPolicy = ModerationPolicy.builtIn
+
+private func verdictOf(_ text: String) -> ModerationVerdictKind { builtInPolicy.moderate(text).verdict }
+private func rulesOf(_ text: String) -> [String] { builtInPolicy.moderate(text).rules }
+
+private func normalizedOf(_ text: String) -> NormalizedText { builtInPolicy.compiled.normalizer.normalize(text) }
+private func baseString(_ text: String) -> String { String(decoding: normalizedOf(text).bytes, as: UTF8.self) }
+private func skeletons(_ text: String) -> [String] {
+    let tokenized = TokenizedText(normalizedOf(text), folding: builtInPolicy.compiled.folding)
+    return tokenized.tokens.map {
+        String(decoding: tokenized.skeleton[Int($0.skeletonStart)..<Int($0.skeletonEnd)], as: UTF8.self)
+    }
+}
+
+// MARK: - Normalisation
+
+@Suite("Moderation: normalisation steps")
+struct ModerationNormalisationTests {
+    @Test("pure ASCII takes the fast path and is only lowercased")
+    func asciiFastPath() {
+        let text = normalizedOf("Sell 20K Gold\tNOW")
+        #expect(text.suspicious.isEmpty)
+        #expect(String(decoding: text.bytes, as: UTF8.self) == "sell 20k gold now")
+    }
+
+    @Test("NFKC folds fullwidth and mathematical letters and remembers it")
+    func nfkc() {
+        #expect(baseString("ｄｉｓｃｏｒｄ") == "discord")
+        #expect(baseString("𝐝𝐢𝐬𝐜𝐨𝐫𝐝") == "discord")
+        #expect(normalizedOf("ｄｉｓｃｏｒｄ").usedCompatibilityForms)
+        #expect(!normalizedOf("café").usedCompatibilityForms)
+    }
+
+    @Test("zero-width, soft hyphen and bidi controls are removed and mark the next letter")
+    func invisibleCharacters() {
+        #expect(baseString("dis\u{200B}cord") == "discord")
+        #expect(baseString("dis\u{00AD}co\u{202E}rd\u{2066}") == "discord")
+        #expect(baseString("d\u{FEFF}i\u{2060}s") == "dis")
+        #expect(normalizedOf("dis\u{200B}cord").isSuspicious(3))
+    }
+
+    @Test("Cyrillic and Greek look-alikes and accents fold to Latin")
+    func confusables() {
+        #expect(baseString("dіscord") == "discord")        // Cyrillic і
+        #expect(baseString("ΡΑΥΡΑL") == "paypal")          // Greek capitals
+        #expect(baseString("dïscörd") == "discord")
+        #expect(baseString("d̶i̶s̶c̶o̶r̶d̶") == "discord")      // combining strike-through
+        #expect(baseString("don’t") == "don't")
+        #expect(normalizedOf("dіscord").isSuspicious(1))
+    }
+
+    @Test("leetspeak folds in the letter view but digits stay digits")
+    func leetTwoViews() {
+        #expect(baseString("D1sc0rd 1500") == "d1sc0rd 1500")
+        #expect(skeletons("D1sc0rd 1500 $12.50 20k") == ["discord", "1500", "12", "50", "2ok"])
+        #expect(skeletons("k!ll sc@mmer a$$hole") == ["kiii", "scammer", "asshoie"])
+        #expect(skeletons("@seller idiot!") == ["seiier", "idiot"])
+    }
+
+    @Test("separators between single letters collapse into one word")
+    func separatorsCollapse() {
+        for text in ["d i s c o r d", "d.i.s.c.o.r.d", "d-i-s-c-o-r-d", "d*i*s*c*o*r*d", "dis.cord", "whats app me"] {
+            #expect(rulesOf(text) == ["contact.messenger"], "\(text)")
+        }
+        #expect(verdictOf("a b c d e are the options") == .delivered)
+    }
+
+    @Test("e-mail separators [at], (at), dot and spaced letters collapse in the address view")
+    func addressView() {
+        let view = AddressView(Array("j o h n [at] g m a i l dot c o m".utf8))
+        let kinds = view.items.map(\.kind)
+        #expect(kinds == [.word, .at, .word, .dotWord, .word])
+        let words = view.items.filter { $0.kind == .word }.map {
+            String(decoding: view.text[Int($0.start)..<Int($0.end)], as: UTF8.self)
+        }
+        #expect(words == ["john", "gmail", "com"])
+    }
+
+    @Test("spelled-out digits become digits for phone detection only")
+    func spelledDigits() {
+        #expect(rulesOf("five five five one two three four five six") == ["contact.phone"])
+        #expect(rulesOf("4one5 five5five 0one3two") == ["contact.phone"])
+        #expect(verdictOf("one two three, testing") == .delivered)
+        #expect(verdictOf("I have one account and two boosts") == .delivered)
+    }
+}
+
+// MARK: - Rules
+
+@Suite("Moderation: each rule, positive and negative")
+struct ModerationRuleTests {
+    @Test("contact.email catches plain and obfuscated addresses only")
+    func email() {
+        for text in ["mail me: john.smith@gmail.com", "john [at] gmail dot com", "j o h n @ g m a i l . c o m",
+                     "john(at)outlook(dot)com", "write to mike_99 at gmail", "ｊｏｈｎ＠ｇｍａｉｌ．ｃｏｍ"] {
+            #expect(rulesOf(text) == ["contact.email"], "\(text)")
+        }
+        for text in ["meet at 5pm", "look at the listing", "price @ 12.50 each", "add @seller in game"] {
+            #expect(!rulesOf(text).contains("contact.email"), "\(text)")
+        }
+    }
+
+    @Test("contact.phone needs phone formatting or context, not just many digits")
+    func phone() {
+        for text in ["call me +1 415 555 0132", "0049-151-2345678", "415-555-0132", "(415) 555-0132",
+                     "my number is 4155550132", "4 1 5 5 5 5 0 1 3 2", "06 12 34 56 78"] {
+            #expect(rulesOf(text) == ["contact.phone"], "\(text)")
+        }
+        for text in ["order #123456789", "order number 123456789", "trade id 4829173650", "500000000 silver",
+                     "it's 2024-05-12 18:30", "12:30-14:00", "prices 12.50 13.00 14.00 15.50",
+                     "I have 100 200 300 400 gold", "5 5 5 gold", "steam id 76561198012345678",
+                     "runes 999,999,999"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("contact.link catches URLs, bare domains and invite links, also with 'dot'")
+    func link() {
+        for text in ["discord.gg/abc", "t.me/x", "wa.me/4915123", "https://example.org/x", "www.cheap.shop",
+                     "cheapgold.com", "discord dot gg slash abc", "t . me / goldshop", "discord[.]gg/abc",
+                     "http://192.168.0.1:8080"] {
+            #expect(rulesOf(text).contains("contact.link"), "\(text)")
+        }
+        for text in ["patch 3.24", "version 1.2.3", "ok.thanks", "gg wp", "see ordertimeline.example/help",
+                     "3.5M gold"] {
+            #expect(!rulesOf(text).contains("contact.link"), "\(text)")
+        }
+    }
+
+    @Test("contact.messenger: evasive spellings always, plain names only with a contact cue")
+    func messenger() {
+        for text in ["add me on discord", "d1sc0rd", "disc0rd: name#1234", "add me on telegram @seller",
+                     "ｄｉｓｃｏｒｄ", "dis\u{200B}cord", "dіscord", "whats app me", "my discord is x_1",
+                     "hmu on snap: fastgold", "add me on signal", "let's continue outside the site"] {
+            #expect(rulesOf(text) == ["contact.messenger"], "\(text)")
+        }
+        for text in ["the game's official discord announced the patch", "bought discord nitro, code fails",
+                     "my signal is weak", "insta buy at 15.00", "I got dc'd", "add me on steam for the trade offer"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("payment.offplatform: a method with a direction, or a fee-dodging phrase")
+    func payment() {
+        for text in ["pay me via paypal friends and family", "send it on cashapp", "venmo", "usdt wallet directly",
+                     "skip the site fee pay direct", "do you take paypal?", "p a y p a l f&f"] {
+            #expect(rulesOf(text) == ["payment.offplatform"], "\(text)")
+        }
+        for text in ["I'll pay when it arrives", "the cash shop item", "I paid with paypal on the site",
+                     "can I pay with paypal at checkout?", "my bank sent an alert"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("harassment: insults, threats, and insults aimed at 'you'")
+    func harassment() {
+        for text in ["you idiot", "moron", "kill yourself", "kys", "k y s", "you scammer piece of shit",
+                     "you're a fucking scammer", "f*ck you", "1d10t", "u r dumb", "you are useless"] {
+            #expect(rulesOf(text) == ["harassment"], "\(text)")
+        }
+        for text in ["you sent a useless item", "thank you, useless rolls happen", "this boss is stupid hard",
+                     "kill the boss yourself", "the bastard sword +9", "is this a scam?", "you scammed me?"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("pressure.close_dispute flags asking the other party to close it, not 'I will close it'")
+    func pressure() {
+        for text in ["just close the dispute", "close the case first then I send", "cancel the dispute or else",
+                     "remove the dispute and i'll deliver", "can you withdraw your claim?"] {
+            #expect(builtInPolicy.moderate(text) == ModerationVerdict(verdict: .flagged, rules: ["pressure.close_dispute"]),
+                    "\(text)")
+        }
+        for text in ["I will close the dispute once it arrives", "how do I close the dispute?",
+                     "the dispute will close automatically", "remove the case from my listing",
+                     "I won't close the dispute yet", "I want to cancel the order"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("spam.length hides text longer than maxVisibleChars Unicode scalars")
+    func length() {
+        #expect(verdictOf(String(repeating: "a", count: 1500)) == .delivered)
+        #expect(rulesOf(String(repeating: "a", count: 1501)) == ["spam.length"])
+        #expect(verdictOf(String(repeating: "é", count: 1500)) == .delivered)
+        #expect(verdictOf(String(repeating: "é", count: 1501)) == .hidden)
+        #expect(verdictOf(String(repeating: "\u{200B}", count: 1500)) == .delivered)  // 4500 UTF-8 bytes
+        var strict = builtInPolicy
+        strict.maxVisibleChars = 10
+        #expect(strict.moderate("twelve chars").verdict == .hidden)
+    }
+
+    @Test("pathological 10 000-character inputs finish and are judged")
+    func pathological() {
+        let start = Date()
+        #expect(rulesOf(String(repeating: "*", count: 10_000)) == ["spam.length"])
+        #expect(rulesOf(String(repeating: "a*", count: 5_000)) == ["spam.length"])
+        #expect(rulesOf(String(repeating: "ll ", count: 3_000)) == ["spam.length"])
+        #expect(rulesOf(String(repeating: "1 ", count: 5_000)) == ["spam.length"])
+        #expect(rulesOf(String(repeating: "d i s c o r d ", count: 700)) == ["contact.messenger", "spam.length"])
+        #expect(rulesOf(String(repeating: "ｄ\u{200B}і", count: 3_000)) == ["spam.length"])
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+
+    @Test("precedence is filtered > hidden > flagged, and rules are sorted and unique")
+    func precedence() {
+        let long = "just close the dispute, you idiot, add me on discord " + String(repeating: "x", count: 1500)
+        let result = builtInPolicy.moderate(long)
+        #expect(result.verdict == .filtered)
+        #expect(result.rules == ["contact.messenger", "harassment", "pressure.close_dispute", "spam.length"])
+        #expect(builtInPolicy.moderate("just close the dispute " + String(repeating: "x", count: 1500)).verdict == .hidden)
+        #expect(builtInPolicy.moderate("hello") == ModerationVerdict(verdict: .delivered, rules: []))
+    }
+}
+
+// MARK: - Configuration
+
+@Suite("Moderation: configuration loading")
+struct ModerationConfigTests {
+    static let minimal = """
+    {"version": 1, "normalization": {"confusables": {}, "leet": {"0": "o"}, "skeleton": {}, "digitWords": {},
+     "zeroWords": [], "joinSeparators": " .", "minJoinLength": 5},
+     "rules": [{"name": "bad.word", "verdict": "filtered", "match": [{"kind": "phrases", "phrases": ["gold seller"]}]}]}
+    """
+
+    private func load(_ json: String) throws(ModerationConfigError) -> ModerationPolicy {
+        try ModerationPolicy(configJSON: Array(json.utf8))
+    }
+
+    private func error(_ json: String) -> ModerationConfigError? {
+        do {
+            _ = try load(json)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("a valid minimal config loads with defaults and matches")
+    func valid() throws {
+        let loaded = try load(Self.minimal)
+        #expect(loaded.ruleCount == 1)
+        #expect(loaded.maxVisibleChars == 1500)
+        #expect(loaded.flagAfterFiltered == 3)
+        #expect(loaded.moderate("G0LD SELLER here").verdict == .filtered)
+        #expect(loaded.moderate("gold for sale").verdict == .delivered)
+    }
+
+    @Test("the shipped config loads with every rule")
+    func shipped() throws {
+        let bytes = try [UInt8](Data(contentsOf: ModerationFiles.config))
+        let loaded = try ModerationPolicy(configJSON: bytes)
+        #expect(loaded.ruleCount == 8)
+        #expect(loaded.maxVisibleChars == 1500)
+        #expect(loaded.flagAfterFiltered == 3)
+    }
+
+    @Test("the built-in builtInPolicy equals the one loaded from config/moderation.json")
+    func builtInMatchesFile() throws {
+        let bytes = try [UInt8](Data(contentsOf: ModerationFiles.config))
+        let loaded = try ModerationPolicy(configJSON: bytes)
+        #expect(loaded.config == ModerationPolicy.builtIn.config)
+        #expect(loaded.ruleCount == ModerationPolicy.builtIn.ruleCount)
+        #expect(BuiltInModerationConfig.json == String(decoding: bytes, as: UTF8.self)
+            .trimmingCharacters(in: .newlines))
+    }
+
+    @Test("invalid JSON is reported as a syntax problem")
+    func invalidJSON() {
+        let failure = error("{\"version\": 1, ")
+        #expect(failure?.message.contains("not valid JSON") == true, "\(String(describing: failure))")
+    }
+
+    @Test("a missing field names its path")
+    func missingField() {
+        let failure = error(Self.minimal.replacingOccurrences(of: "\"name\": \"bad.word\", ", with: ""))
+        #expect(failure?.message.contains("missing the required field 'rules[0].name'") == true,
+                "\(String(describing: failure))")
+        let noRules = error("{\"version\": 1, \"normalization\": {}}")
+        #expect(noRules?.message.contains("missing the required field") == true, "\(String(describing: noRules))")
+    }
+
+    @Test("an unknown verdict lists the allowed ones")
+    func unknownVerdict() {
+        let failure = error(Self.minimal.replacingOccurrences(of: "\"filtered\"", with: "\"banned\""))
+        #expect(failure?.message.contains("rules[0].verdict' must be one of delivered, flagged, filtered, hidden") == true,
+                "\(String(describing: failure))")
+    }
+
+    @Test("semantic errors: version, duplicate names, empty lists, unmatchable words")
+    func semanticErrors() {
+        let version = error(Self.minimal.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2"))
+        #expect(version?.message.contains("reads version 1") == true)
+        let empty = error(Self.minimal.replacingOccurrences(of: "[\"gold seller\"]", with: "[]"))
+        #expect(empty?.message.contains("needs a non-empty 'phrases' list") == true, "\(String(describing: empty))")
+        let unmatchable = error(Self.minimal.replacingOccurrences(of: "[\"gold seller\"]", with: "[\"!!!\"]"))
+        #expect(unmatchable?.message.contains("rules[0].match[0].phrases[0]") == true,
+                "\(String(describing: unmatchable))")
+        let duplicate = error(Self.minimal.replacingOccurrences(
+            of: "\"rules\": [", with: "\"rules\": [{\"name\": \"bad.word\", \"verdict\": \"flagged\", \"match\": [{\"kind\": \"length\"}]}, "))
+        #expect(duplicate?.message.contains("appears twice") == true, "\(String(describing: duplicate))")
+        let deliveredRule = error(Self.minimal.replacingOccurrences(of: "\"filtered\"", with: "\"delivered\""))
+        #expect(deliveredRule?.message.contains("rules[0].verdict' of rule \"bad.word\" is 'delivered'") == true,
+                "\(String(describing: deliveredRule))")
+        let wrongType = error(Self.minimal.replacingOccurrences(of: "\"minJoinLength\": 5", with: "\"minJoinLength\": \"5\""))
+        #expect(wrongType?.message.contains("normalization.minJoinLength' has the wrong type") == true,
+                "\(String(describing: wrongType))")
+    }
+}
+
+// MARK: - Corpus
+
+/// One labelled line of `Tests/Fixtures/moderation-corpus.jsonl`.
+struct ModerationCorpusLine: Decodable {
+    var text: String
+    var expected: ModerationVerdictKind
+    var note: String
+    var `repeat`: Int?
+
+    var fullText: String { String(repeating: text, count: self.repeat ?? 1) }
+}
+
+@Suite("Moderation: labelled corpus")
+struct ModerationCorpusTests {
+    static func loadCorpus() throws -> [ModerationCorpusLine] {
+        let content = try String(contentsOf: ModerationFiles.corpus, encoding: .utf8)
+        let decoder = JSONDecoder()
+        return try content.split(separator: "\n").map { try decoder.decode(ModerationCorpusLine.self, from: Data($0.utf8)) }
+    }
+
+    @Test("the corpus is big and varied enough")
+    func corpusShape() throws {
+        let corpus = try Self.loadCorpus()
+        #expect(corpus.count >= 320)
+        let delivered = corpus.filter { $0.expected == .delivered }
+        #expect(delivered.count * 2 >= corpus.count)
+        for kind in ModerationVerdictKind.allCases {
+            #expect(corpus.contains { $0.expected == kind }, "no \(kind) example")
+        }
+    }
+
+    @Test("precision and recall of 'filtered' and the overall agreement meet the bar")
+    func corpusQuality() throws {
+        let corpus = try Self.loadCorpus()
+        var confusion: [ModerationVerdictKind: [ModerationVerdictKind: Int]] = [:]
+        var mismatches: [String] = []
+        for line in corpus {
+            let actual = builtInPolicy.moderate(line.fullText)
+            confusion[line.expected, default: [:]][actual.verdict, default: 0] += 1
+            if actual.verdict != line.expected {
+                mismatches.append("expected \(line.expected.rawValue), got \(actual.verdict.rawValue) \(actual.rules): "
+                    + "\(line.text.prefix(80)) (\(line.note))")
+            }
+        }
+        func count(_ expected: ModerationVerdictKind, _ actual: ModerationVerdictKind) -> Int {
+            confusion[expected]?[actual] ?? 0
+        }
+        let truePositives = count(.filtered, .filtered)
+        let predicted = ModerationVerdictKind.allCases.reduce(0) { $0 + count($1, .filtered) }
+        let actual = ModerationVerdictKind.allCases.reduce(0) { $0 + count(.filtered, $1) }
+        let precision = predicted == 0 ? 0 : Double(truePositives) / Double(predicted)
+        let recall = actual == 0 ? 0 : Double(truePositives) / Double(actual)
+        let mismatchRate = Double(mismatches.count) / Double(corpus.count)
+
+        print("moderation corpus: \(corpus.count) messages, \(mismatches.count) mismatches "
+            + String(format: "(%.2f%%)", mismatchRate * 100))
+        print(String(format: "filtered: precision %.4f (%d/%d), recall %.4f (%d/%d)",
+                     precision, truePositives, predicted, recall, truePositives, actual))
+        print("confusion (rows expected, columns actual): " + ModerationVerdictKind.allCases.map(\.rawValue).joined(separator: " "))
+        for expected in ModerationVerdictKind.allCases {
+            let row = ModerationVerdictKind.allCases.map { String(count(expected, $0)) }.joined(separator: " ")
+            print("  \(expected.rawValue): \(row)")
+        }
+        for mismatch in mismatches { print("  mismatch: \(mismatch)") }
+
+        #expect(precision >= 0.98, "filtered precision \(precision) below 0.98")
+        #expect(recall >= 0.95, "filtered recall \(recall) below 0.95")
+        #expect(mismatchRate <= 0.02, "\(mismatches.count) of \(corpus.count) verdicts disagree with the labels")
+    }
+
+    @Test("throughput (printed, not asserted; measure release with moderation-bench)")
+    func throughput() throws {
+        let texts = try Self.loadCorpus().filter { $0.repeat == nil }.map(\.text)
+        let start = Date()
+        var rounds = 0
+        while Date().timeIntervalSince(start) < 0.5 {
+            for text in texts { _ = builtInPolicy.moderate(text) }
+            rounds += 1
+        }
+        let rate = Double(rounds * texts.count) / Date().timeIntervalSince(start)
+        print(String(format: "moderation throughput (this build): %.0f messages/s", rate))
+    }
+}
