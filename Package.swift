@@ -115,7 +115,10 @@ let package = Package(
         .testTarget(name: "TimelineStoreTests", dependencies: ["TimelineStore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TimelineServerTests",
-            dependencies: ["TimelineServer", "TimelineClient", "TestSupport"],
+            dependencies: [
+                "TimelineServer", "TimelineClient", "TimelineStore", "TimelineModel", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

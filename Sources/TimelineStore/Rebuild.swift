@@ -38,7 +38,7 @@ extension TimelineStore {
             var entry = try cursor.first()
             while let e = entry {
                 let record = try RecordedEvent(bytes: e.value.assumingMemoryBound(to: UInt8.self))
-                var state = states[record.order]
+                var state = states.removeValue(forKey: record.order)
                 effects += Catalog.apply(record, to: &state)
                 states[record.order] = state
                 count += 1

@@ -34,6 +34,7 @@ struct Timelined: ParsableCommand {
     var logLevel: String?
 
     func run() throws {
+        ShutdownSignals.block()
         Self.guardStandardDescriptors()
         Self.raiseFileLimit()
         var settings = try loadConfiguration()
@@ -59,26 +60,21 @@ struct Timelined: ParsableCommand {
             throw ExitCode(2)
         }
         let stop = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        signal(SIGHUP, SIG_IGN)
-        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hup.setEventHandler {
-            do { try server.reloadModeration() } catch {
-                logger.error("moderation reload failed; the previous rules stay in force", metadata: ["error": "\(error.message)"])
+        let waiter = Thread {
+            while true {
+                guard ShutdownSignals.next() == SIGHUP else {
+                    stop.signal()
+                    return
+                }
+                do { try server.reloadModeration() } catch {
+                    logger.error("moderation reload failed; the previous rules stay in force", metadata: ["error": "\(error.message)"])
+                }
             }
         }
-        hup.resume()
-        sources.append(hup)
+        waiter.name = "timelined-signals"
+        waiter.start()
         stop.wait()
         server.shutdown()
-        withExtendedLifetime(sources) {}
     }
 
     /// The config file, or the defaults when the default file is absent.

@@ -8,6 +8,7 @@ extension Catalog {
             allowed: { c in disputeChannelCheck(c) },
             apply: { state, e, effects in
                 guard var s = state else { return }
+                state = nil  // keep `s` uniquely referenced so its arrays mutate in place
                 let verdict = e.moderation?.verdict ?? .delivered
                 switch verdict {
                 case .delivered: s.messages.visible += 1

@@ -19,6 +19,7 @@ extension Catalog {
             },
             apply: { state, e, effects in
                 guard var s = state else { return }
+                state = nil  // keep `s` uniquely referenced so its arrays mutate in place
                 s.dispute = DisputeState(
                     status: .open, reason: e.data["reason"]?.stringValue ?? "",
                     requestedOutcome: e.data["requestedOutcome"]?.stringValue ?? "", amount: e.data["amount"]?.intValue,

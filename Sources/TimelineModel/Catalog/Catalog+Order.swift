@@ -109,6 +109,7 @@ extension Catalog {
             },
             apply: { state, e, _ in
                 guard var s = state else { return }
+                state = nil  // keep `s` uniquely referenced so its arrays mutate in place
                 s.refundedAmount += e.data["amount"]?.intValue ?? 0
                 if s.refundedAmount >= s.priceAmount {
                     s.status = .refunded

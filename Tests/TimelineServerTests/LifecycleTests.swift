@@ -1,0 +1,314 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+import TimelineClient
+import TimelineModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("daemon lifecycle: SIGTERM, restart, locks, sockets", .timeLimit(.minutes(3)))
+struct LifecycleTests {
+    @Test("SIGTERM under load loses no acknowledged event, exits 0, and the restarted daemon has every ack exactly once")
+    func sigtermUnderLoad() async throws {
+        var config = DaemonConfig()
+        config.durability = "strict"
+        let daemon = try DaemonProcess(config: config)
+        try await offPool { try daemon.start() }
+        let acks = Counter()
+        let failures = Notes()
+        let writers = Task {
+            try await withThrowingTaskGroup(of: [(eventId: String, position: Int)].self) { group in
+                for w in 0..<8 {
+                    group.addTask {
+                        var mine: [(eventId: String, position: Int)] = []
+                        guard let client = try? await connect(daemon) else { return mine }
+                        let o = OrderFixture("K\(w)")
+                        var batch = [o.placed(), o.paid()]
+                        var i = 0
+                        while true {
+                            do {
+                                let reply = try await client.append(order: o.order, events: batch)
+                                for (event, entry) in zip(batch, reply["events"]?.array ?? []) {
+                                    mine.append((eventId: event["eventId"]?.stringValue ?? "", position: entry["position"]?.int ?? -1))
+                                }
+                                acks.add(batch.count)
+                                i += 1
+                                batch = [o.note("load \(i)")]
+                            } catch {
+                                let code = errorCode(of: error)
+                                if code != nil && code != "shutting_down" {
+                                    failures.add("\(error)")
+                                }
+                                break
+                            }
+                        }
+                        await client.close()
+                        return mine
+                    }
+                }
+                var all: [(eventId: String, position: Int)] = []
+                for try await part in group { all += part }
+                return all
+            }
+        }
+        #expect(await eventually { acks.current >= 200 }, "writers make progress before the SIGTERM")
+        daemon.signal(SIGTERM)
+        let status = try await offPool { try daemon.waitForExit(timeout: 30) }
+        #expect(status == 0, "drained and exited 0:\n\(daemon.log)")
+        let acked = try await writers.value
+        #expect(failures.all.isEmpty, "writers only saw shutting_down or a closed connection: \(failures.all)")
+        #expect(acked.count >= 200)
+
+        try await offPool { try daemon.start() }
+        let client = try await connect(daemon)
+        let log = try await readWholeLog(client)
+        #expect(log.compactMap { $0["position"]?.int } == Array(1...max(1, log.count)))
+        var positions: [String: [Int]] = [:]
+        for event in log { positions[event["eventId"]?.stringValue ?? "", default: []].append(event["position"]?.int ?? -1) }
+        let missing = acked.filter { positions[$0.eventId] != [$0.position] }
+        #expect(missing.isEmpty, "\(missing.count) acknowledged events are missing or moved, e.g. \(missing.prefix(3))")
+        var previous = String(repeating: "0", count: 64)
+        for event in log {
+            #expect(event["prevHash"]?.stringValue == previous)
+            previous = event["hash"]?.stringValue ?? ""
+        }
+        await client.close()
+        #expect(try await offPool { try daemon.stop() } == 0)
+    }
+
+    @Test("a SIGTERM the moment the socket appears is honoured: the daemon drains and exits 0")
+    func sigtermDuringStartup() async throws {
+        for round in 0..<5 {
+            let daemon = try DaemonProcess()
+            try daemon.launch()
+            let status = try await offPool { () -> Int32 in
+                let deadline = Date().addingTimeInterval(30)
+                while !FileManager.default.fileExists(atPath: daemon.socketPath) && daemon.isRunning && Date() < deadline {}
+                daemon.signal(SIGTERM)
+                do {
+                    return try daemon.waitForExit(timeout: 10)
+                } catch {
+                    return -1  // the SIGTERM was lost: still running (killed on deinit)
+                }
+            }
+            #expect(status == 0, "round \(round): exit status \(status) (-1: still running 10 s after SIGTERM)\n\(daemon.log)")
+        }
+    }
+
+    @Test("SIGHUP reloads the moderation rules and the daemon keeps serving")
+    func sighupReloads() async throws {
+        try await withDaemon { daemon, client in
+            try moderationRules().write(to: URL(fileURLWithPath: daemon.scratch.file("moderation.json")))
+            daemon.signal(SIGHUP)
+            #expect(await eventually(timeout: 10) { daemon.log.contains("moderation rules reloaded") }, "\(daemon.log)")
+            try await client.ping()
+            daemon.signal(SIGHUP)
+            try await client.ping()
+        }
+    }
+
+    @Test("requests that arrive during the SIGTERM drain get shutting_down and write nothing")
+    func drainRefusesNewRequests() async throws {
+        var config = DaemonConfig()
+        config.durability = "strict"
+        let daemon = try DaemonProcess(config: config)
+        try await offPool { try daemon.start() }
+        let setup = try await connect(daemon)
+        let o = OrderFixture("Z")
+        try await o.create(setup)
+        await setup.close()
+
+        let raw = try RawConnection(path: daemon.socketPath)
+        let replies = Counter()
+        let order = o.order
+        // One thread streams reads (log.read past the head: tiny replies) with an
+        // append every 10th line, so requests are still arriving when the drain
+        // begins; another thread reads every reply until the daemon closes.
+        let writer = Task {
+            try await offPool { () -> Int in
+                var n = 0
+                let started = Date()
+                while Date().timeIntervalSince(started) < 20 {
+                    let note = text(OrderFixture.event("support.note", "support", "agent", ["text": .string("drain \(n)")], eventId: "drain-\(n)"))
+                    var chunk = #"{"id":"a-\#(n)","op":"append","order":"\#(order)","events":[\#(note)]}"# + "\n"
+                    for i in 0..<10 { chunk += #"{"id":"r-\#(n)-\#(i)","op":"log.read","fromPosition":1000000}"# + "\n" }
+                    n += 1
+                    // Blocks while the daemon holds reading back (back-pressure).
+                    do { try raw.send(chunk) } catch { break }
+                }
+                return n
+            }
+        }
+        let reader = Task {
+            try await offPool { () -> [String: String] in
+                var outcomes: [String: String] = [:]
+                while let line = try? raw.readLine(timeout: 30) {
+                    guard let reply = try? parseLine(line), let id = reply["id"]?.stringValue else { continue }
+                    outcomes[id] = reply["ok"] == true ? "ok" : reply["error"]?["code"]?.stringValue ?? "?"
+                    replies.add()
+                }
+                return outcomes
+            }
+        }
+        // Ballast: big appends from other connections keep the writer's queue full, so the
+        // drain (which commits and answers every queued append) lasts while the stream goes on.
+        let ballastAppends = Counter()
+        let ballast = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for b in 0..<4 {
+                    group.addTask {
+                        guard let client = try? await connect(daemon) else { return }
+                        let heavy = OrderFixture("BAL\(b)")
+                        guard (try? await heavy.create(client)) != nil else { return }
+                        let text = String(repeating: "ballast ", count: 100)
+                        while (try? await client.append(order: heavy.order, events: (0..<200).map { heavy.note("\($0) \(text)") })) != nil {
+                            ballastAppends.add()
+                        }
+                        await client.close()
+                    }
+                }
+            }
+        }
+        #expect(await eventually { replies.current >= 1000 && ballastAppends.current >= 4 })
+        daemon.signal(SIGTERM)
+        let status = try await offPool { try daemon.waitForExit(timeout: 30) }
+        #expect(status == 0, "\(daemon.log)")
+        _ = try await writer.value
+        await ballast.value
+        let outcomes = try await reader.value
+        let refused = outcomes.filter { $0.value == "shutting_down" }
+        let summary = "\(outcomes.count) replies: \(Dictionary(grouping: outcomes.values, by: { $0 }).mapValues(\.count)); log:\n\(daemon.log.suffix(1500))"
+        #expect(!refused.isEmpty, "some requests arrived during the drain: \(summary)")
+        #expect(outcomes.values.allSatisfy { $0 == "ok" || $0 == "shutting_down" }, "\(Set(outcomes.values))")
+        #expect(refused.keys.contains { $0.hasPrefix("r-") }, "reads are refused too while draining")
+
+        try await offPool { try daemon.start() }
+        let client = try await connect(daemon)
+        let recorded = Set(try await readWholeLog(client).compactMap { $0["eventId"]?.stringValue })
+        var acknowledged = 0
+        for (id, outcome) in outcomes where id.hasPrefix("a-") {
+            let eventId = "drain-" + id.dropFirst(2)
+            if outcome == "ok" {
+                acknowledged += 1
+                #expect(recorded.contains(eventId), "acknowledged \(eventId) is kept")
+            }
+            if outcome == "shutting_down" { #expect(!recorded.contains(eventId), "refused \(eventId) was not written") }
+        }
+        #expect(acknowledged > 0)
+        await client.close()
+        #expect(try await offPool { try daemon.stop() } == 0)
+    }
+
+    @Test("a restarted daemon serves the same log, views, lists and evidence, and continues the chain")
+    func restartServesSameData() async throws {
+        let daemon = try DaemonProcess()
+        try await offPool { try daemon.start() }
+        var client = try await connect(daemon)
+        let (a, _) = try await ReadTests.disputedOrder(client)
+        try await OrderFixture().create(client)
+        func snapshot(_ c: TimelineClient) async throws -> [JSONValue] {
+            let stats = try await c.stats()
+            let sha = try await c.order(a.order)["evidence"]?.array.first?["sha256"] ?? .null
+            return [
+                .array(try await readWholeLog(c)), try await c.order(a.order), try await c.call("orders.list"),
+                try await c.call("disputes.list"), try await c.call("evidence.get", ["sha256": sha]),
+                stats["head"] ?? .null, stats["headHash"] ?? .null, stats["orders"] ?? .null, stats["blobs"] ?? .null,
+            ]
+        }
+        let before = try await snapshot(client)
+        await client.close()
+        #expect(try await offPool { try daemon.stop() } == 0)
+        try await offPool { try daemon.start() }
+        client = try await connect(daemon)
+        let after = try await snapshot(client)
+        #expect(after == before)
+        let next = try await client.append(order: a.order, events: [a.note("after restart")])
+        #expect(next["events"]?.array.first?["position"]?.intValue == 11)
+        let last = try await client.readLog(fromPosition: 11)["events"]?.array.first
+        #expect(last?["prevHash"] == before[6])
+        await client.close()
+        #expect(try await offPool { try daemon.stop() } == 0)
+    }
+
+    @Test("a second daemon refuses a data directory locked by a running one, which keeps serving")
+    func lockedDataDirectory() async throws {
+        let first = try DaemonProcess()
+        try await offPool { try first.start() }
+        let second = try DaemonProcess(scratch: first.scratch, dataDirectory: first.dataDirectory)
+        try second.launch()
+        let status = try await offPool { try second.waitForExit(timeout: 30) }
+        #expect(status != 0)
+        #expect(second.log.contains("locked"), "\(second.log)")
+        #expect(!FileManager.default.fileExists(atPath: second.socketPath), "the refused daemon left no socket")
+        #expect(DaemonProcess.answersHello(first.socketPath))
+        #expect(try await offPool { try first.stop() } == 0)
+    }
+
+    @Test("a second daemon refuses a socket a live daemon answers on, and does not take it over")
+    func liveSocket() async throws {
+        let first = try DaemonProcess()
+        try await offPool { try first.start() }
+        let client = try await connect(first)
+        try await OrderFixture().create(client)
+        let second = try DaemonProcess(scratch: first.scratch, socketPath: first.socketPath)
+        try second.launch()
+        let status = try await offPool { try second.waitForExit(timeout: 30) }
+        #expect(status != 0)
+        #expect(second.log.contains("another daemon"), "\(second.log)")
+        // The first daemon still owns the socket: new connections reach it and see its data.
+        let fresh = try await connect(first)
+        #expect(try await fresh.stats()["head"]?.intValue == 2)
+        try await client.ping()
+        await fresh.close()
+        await client.close()
+        #expect(try await offPool { try first.stop() } == 0)
+        #expect(!FileManager.default.fileExists(atPath: first.socketPath), "a clean stop removes the socket file")
+    }
+
+    @Test("a stale socket file left by a killed daemon is removed and the restart keeps every acknowledged event")
+    func staleSocketAfterKill() async throws {
+        var config = DaemonConfig()
+        config.durability = "strict"
+        let daemon = try DaemonProcess(config: config)
+        try await offPool { try daemon.start() }
+        let client = try await connect(daemon)
+        let a = OrderFixture()
+        try await a.create(client)
+        _ = try await client.append(order: a.order, events: [a.note("before the crash")])
+        await client.close()
+        daemon.kill()
+        #expect(FileManager.default.fileExists(atPath: daemon.socketPath), "SIGKILL leaves the socket file behind")
+        #expect(!DaemonProcess.answersHello(daemon.socketPath))
+        try await offPool { try daemon.start() }
+        let again = try await connect(daemon)
+        #expect(try await again.order(a.order)["revision"]?.intValue == 2)
+        await again.close()
+        #expect(try await offPool { try daemon.stop() } == 0)
+    }
+
+    @Test("a socket file nobody listens on is replaced at start")
+    func staleSocketFile() async throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.file("stale.sock")
+        // Bind a socket and close it without listening: the file stays, nothing answers.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in path.utf8.enumerated() { raw[i] = b }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        close(fd)
+        #expect(bound == 0)
+        #expect(FileManager.default.fileExists(atPath: path))
+        let daemon = try DaemonProcess(scratch: scratch, socketPath: path)
+        try await offPool { try daemon.start() }
+        #expect(DaemonProcess.answersHello(path))
+        #expect(try await offPool { try daemon.stop() } == 0)
+    }
+}
