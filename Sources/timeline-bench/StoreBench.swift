@@ -29,6 +29,9 @@ struct StoreBench: ParsableCommand {
     @Flag(help: "Skip the rebuild measurement.")
     var skipRebuild = false
 
+    @Flag(help: "Skip the moderation measurement.")
+    var skipModeration = false
+
     @Option(parsing: .upToNextOption, help: "Events per commit to measure.")
     var sizes: [Int] = [1, 10, 100, 1000]
 
@@ -45,9 +48,11 @@ struct StoreBench: ParsableCommand {
             ])
         }
         printTable(["events/commit", "commit() events/s", "raw LMDB puts/s", "ratio", "commit() events/CPU-s", "raw puts/CPU-s", "CPU ratio"], rows)
-        print("\n## moderation\n")
-        let rate = measureModeration()
-        printTable(["messages", "messages/s (one core)"], [[String(rate.count), format(rate.perSecond)]])
+        if !skipModeration {
+            print("\n## moderation\n")
+            let rate = measureModeration()
+            printTable(["messages", "messages/s (one core)"], [[String(rate.count), format(rate.perSecond)]])
+        }
         if !skipRebuild {
             print("\n## rebuild\n")
             let r = try measureRebuild(events: rebuildEvents)
