@@ -57,25 +57,6 @@ struct AuditBench: ParsableCommand {
 
     /// The same workload as the rebuild benchmark: orders placed and paid, then chat messages.
     func build(_ dir: String) throws {
-        var config = StoreConfiguration(path: dir)
-        config.durability = .relaxed
-        config.initialMapSizeBytes = 4 << 30
-        let store = try TimelineStore(configuration: config)
-        var setup: [AppendRequest] = []
-        for i in 0..<orders { setup.append(AppendRequest(order: Workload.orderId(i), events: Workload.opening(i))) }
-        _ = store.commit(setup)
-        var workload = Workload(orders: orders)
-        var written = orders * 2
-        while written < events {
-            var batch: [AppendRequest] = []
-            for _ in 0..<min(5000, events - written) {
-                let (order, event) = workload.chat()
-                batch.append(AppendRequest(order: order, events: [event]))
-            }
-            written += batch.count
-            for result in store.commit(batch) {
-                if case .failure(let e) = result { throw ValidationError("building the store failed: \(e)") }
-            }
-        }
+        _ = try Workload.populateStore(at: dir, orders: orders, events: events)
     }
 }

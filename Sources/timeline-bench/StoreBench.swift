@@ -139,25 +139,7 @@ struct StoreBench: ParsableCommand {
     func measureRebuild(events: Int) throws -> RebuildSummary {
         let dir = freshDirectory(common.workDirectory, "rebuild")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var config = StoreConfiguration(path: dir)
-        config.durability = .relaxed
-        config.initialMapSizeBytes = 4 << 30
-        let store = try TimelineStore(configuration: config)
-        let orders = 10_000
-        var setup: [AppendRequest] = []
-        for i in 0..<orders { setup.append(AppendRequest(order: Workload.orderId(i), events: Workload.opening(i))) }
-        _ = store.commit(setup)
-        var workload = Workload(orders: orders)
-        var written = orders * 2
-        while written < events {
-            var batch: [AppendRequest] = []
-            for _ in 0..<min(5000, events - written) {
-                let (order, event) = workload.chat()
-                batch.append(AppendRequest(order: order, events: [event]))
-            }
-            written += batch.count
-            _ = store.commit(batch)
-        }
+        let store = try Workload.populateStore(at: dir, orders: 10_000, events: events)
         return try store.rebuildProjections()
     }
 }

@@ -95,3 +95,39 @@ func cpuSeconds() -> Double {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
+
+extension Workload {
+    /// Builds a relaxed-durability store at `directory` with `orders` placed and
+    /// paid orders, then chat messages until it holds `events` events.
+    static func populateStore(at directory: String, orders: Int, events: Int) throws -> TimelineStore {
+        var config = StoreConfiguration(path: directory)
+        config.durability = .relaxed
+        config.initialMapSizeBytes = 4 << 30
+        let store = try TimelineStore(configuration: config)
+        var setup: [AppendRequest] = []
+        for i in 0..<orders { setup.append(AppendRequest(order: orderId(i), events: opening(i))) }
+        try check(store.commit(setup))
+        var workload = Workload(orders: orders)
+        var written = orders * 2
+        while written < events {
+            var batch: [AppendRequest] = []
+            for _ in 0..<min(5000, events - written) {
+                let (order, event) = workload.chat()
+                batch.append(AppendRequest(order: order, events: [event]))
+            }
+            written += batch.count
+            try check(store.commit(batch))
+        }
+        return store
+    }
+
+    private static func check(_ results: [Result<AppendOutcome, TimelineError>]) throws {
+        for case .failure(let error) in results { throw BenchError("building the store failed: \(error)") }
+    }
+}
+
+/// A benchmark that cannot go on.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
