@@ -142,7 +142,7 @@ struct StoreChecks {
             }
             viewed[Int(track.slot)] = true
             guard !track.tainted, let state = track.state else { return }
-            let rebuilt = CanonicalJSON.encode(state.storageJSON)
+            let rebuilt = state.storageBytes
             if !bytes.elementsEqual(rebuilt) {
                 findings.append(Finding(
                     .viewMismatch, position: track.lastPosition, order: order, revision: track.lastRevision,

@@ -160,10 +160,9 @@ struct CommitSession {
         var encoded: [[UInt8]] = []
         encoded.reserveCapacity(records.count)
         for i in records.indices {
-            records[i].seal(prevHash: head.hash)
+            let bytes = records[i].seal(prevHash: head.hash)
             let r = records[i]
             let position = Keys.position(r.position)
-            let bytes = r.canonicalBytes
             encoded.append(bytes)
             try txn.put(tables.log, key: position, value: bytes, flags: .append)
             try txn.put(tables.orderEvents, key: Keys.orderRevision(r.order, r.revision), value: position, flags: .noOverwrite)

@@ -12,7 +12,7 @@ struct Projector {
     /// Replaces the rows of `original` (`nil`: the order is new) with those of `state`.
     func write(_ state: OrderState, replacing original: OrderState?) throws {
         let order = state.order
-        try txn.put(tables.views, key: Array(order.utf8), value: CanonicalJSON.encode(state.storageJSON))
+        try txn.put(tables.views, key: Array(order.utf8), value: state.storageBytes)
         if original == nil {
             try txn.put(tables.byParticipant, key: Keys.participantOrder(state.buyer, order), value: Array("buyer".utf8))
             try txn.put(tables.byParticipant, key: Keys.participantOrder(state.seller, order), value: Array("seller".utf8))
@@ -49,7 +49,7 @@ struct Projector {
             }
         }
         for (user, f) in figures {
-            try txn.put(tables.participants, key: Array(user.utf8), value: CanonicalJSON.encode(f.storageJSON))
+            try txn.put(tables.participants, key: Array(user.utf8), value: f.storageBytes)
         }
     }
 }

@@ -32,8 +32,14 @@ struct Replay {
             eventId: event.eventId, type: event.type, actor: event.actor, recordedAt: now, occurredAt: event.occurredAt,
             data: event.data, moderation: moderation ?? (event.type == "chat.message" ? ModerationVerdict(verdict: .delivered, rules: []) : nil)
         )
-        record.seal(prevHash: records.last?.hash ?? Hashing.zeroHash)
+        let sealed = record.seal(prevHash: records.last?.hash ?? Hashing.zeroHash)
+        // The hand-written canonical writers must equal the generic encoder at every step.
+        #expect(sealed == CanonicalJSON.encode(record.json()))
         effects += Catalog.apply(record, to: &state)
+        if let state {
+            #expect(state.storageBytes == CanonicalJSON.encode(state.storageJSON))
+            #expect(state.viewBytes == CanonicalJSON.encode(state.viewJSON))
+        }
         records.append(record)
         return record
     }

@@ -46,13 +46,18 @@ public struct RecordedEvent: Sendable, Hashable {
 
     /// `hash` as the audit rules define it: SHA-256 of canonical(event without `hash` and `data`),
     /// using the `dataHash` and `prevHash` this event carries.
-    public var computedHash: String { Hashing.sha256Hex(canonical(includeData: false, includeHash: false)) }
+    public var computedHash: String { Hashing.sha256Hex(canonical(data: nil, includeHash: false)) }
 
-    /// Fills `dataHash`, `prevHash` and `hash` so this event chains after `prevHash`.
-    public mutating func seal(prevHash: String) {
+    /// Fills `dataHash`, `prevHash` and `hash` so this event chains after
+    /// `prevHash`, and returns the canonical bytes of the whole record (what the
+    /// log stores). `data` is encoded once, for its hash and for the record.
+    @discardableResult
+    public mutating func seal(prevHash: String) -> [UInt8] {
         self.prevHash = prevHash
-        self.dataHash = computedDataHash
-        self.hash = computedHash
+        let dataBytes = CanonicalJSON.encode(data)
+        dataHash = Hashing.sha256Hex(dataBytes)
+        hash = Hashing.sha256Hex(canonical(data: nil, includeHash: false))
+        return canonical(data: dataBytes, includeHash: true)
     }
 
     // MARK: - JSON form
@@ -78,60 +83,35 @@ public struct RecordedEvent: Sendable, Hashable {
     }
 
     /// The canonical bytes of the whole record: what the log stores and exports.
-    public var canonicalBytes: [UInt8] { canonical(includeData: true, includeHash: true) }
+    public var canonicalBytes: [UInt8] { canonical(data: CanonicalJSON.encode(data), includeHash: true) }
 
     /// Canonical JSON written field by field in code-point key order (the hot
     /// path of every append); equal to `CanonicalJSON.encode(json(…))`.
-    func canonical(includeData: Bool, includeHash: Bool) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(320)
-        func key(_ k: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    /// `data` is given already encoded; `nil` leaves it out (the hash input).
+    func canonical(data encodedData: [UInt8]?, includeHash: Bool) -> [UInt8] {
+        var o = CanonicalObject(capacity: 320 + (encodedData?.count ?? 0))
+        o.object("actor") { a in
+            a.string("id", actor.id)
+            a.string("role", actor.role.rawValue)
         }
-        out.append(UInt8(ascii: "{"))
-        key("actor", first: true)
-        out.append(contentsOf: Array("{\"id\":".utf8))
-        CanonicalJSON.writeString(actor.id, into: &out)
-        out.append(contentsOf: Array(",\"role\":\"".utf8))
-        out.append(contentsOf: Array(actor.role.rawValue.utf8))
-        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "}")])
-        if includeData {
-            key("data")
-            CanonicalJSON.write(data, into: &out)
-        }
-        key("dataHash")
-        CanonicalJSON.writeString(dataHash, into: &out)
-        key("eventId")
-        CanonicalJSON.writeString(eventId, into: &out)
-        if includeHash {
-            key("hash")
-            CanonicalJSON.writeString(hash, into: &out)
-        }
+        if let encodedData { o.canonical("data", encodedData) }
+        o.string("dataHash", dataHash)
+        o.string("eventId", eventId)
+        if includeHash { o.string("hash", hash) }
         if let moderation {
-            key("moderation")
-            CanonicalJSON.write(moderation.json, into: &out)
+            o.object("moderation") { m in
+                m.strings("rules", moderation.rules)
+                m.string("verdict", moderation.verdict.rawValue)
+            }
         }
-        if let occurredAt {
-            key("occurredAt")
-            CanonicalJSON.writeString(occurredAt, into: &out)
-        }
-        key("order")
-        CanonicalJSON.writeString(order, into: &out)
-        key("position")
-        CanonicalJSON.writeInteger(Int64(position), into: &out)
-        key("prevHash")
-        CanonicalJSON.writeString(prevHash, into: &out)
-        key("recordedAt")
-        CanonicalJSON.writeString(recordedAt.rfc3339, into: &out)
-        key("revision")
-        CanonicalJSON.writeInteger(Int64(revision), into: &out)
-        key("type")
-        CanonicalJSON.writeString(type, into: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
+        if let occurredAt { o.string("occurredAt", occurredAt) }
+        o.string("order", order)
+        o.int("position", position)
+        o.string("prevHash", prevHash)
+        o.time("recordedAt", recordedAt)
+        o.int("revision", revision)
+        o.string("type", type)
+        return o.finish()
     }
 
     /// Reads a record from its JSON form, as the log stores or an export carries it.

@@ -19,22 +19,28 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The RFC 3339 text with six fractional digits and `Z`.
     public var rfc3339: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(27)
+        writeRFC3339(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 text (six fractional digits and `Z`) to `out`
+    /// without building a `String`: the hot path of every record and view.
+    public func writeRFC3339(into out: inout [UInt8]) {
         let (seconds, micros) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
         var secs = seconds
         var us = micros
         if us < 0 { us += 1_000_000; secs -= 1 }
         let (days, secOfDay) = floorDivide(secs, 86_400)
         let (y, m, d) = Timestamp.civil(fromDays: days)
-        var out: [UInt8] = []
-        out.reserveCapacity(27)
-        pad(Int64(y), 4, &out); out.append(UInt8(ascii: "-"))
-        pad(Int64(m), 2, &out); out.append(UInt8(ascii: "-"))
-        pad(Int64(d), 2, &out); out.append(UInt8(ascii: "T"))
+        pad(y, 4, &out); out.append(UInt8(ascii: "-"))
+        pad(m, 2, &out); out.append(UInt8(ascii: "-"))
+        pad(d, 2, &out); out.append(UInt8(ascii: "T"))
         pad(secOfDay / 3600, 2, &out); out.append(UInt8(ascii: ":"))
         pad(secOfDay % 3600 / 60, 2, &out); out.append(UInt8(ascii: ":"))
         pad(secOfDay % 60, 2, &out); out.append(UInt8(ascii: "."))
         pad(us, 6, &out); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`); `nil` if malformed.
@@ -130,14 +136,15 @@ private func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
     return (q, r)
 }
 
+/// Appends the low `width` decimal digits of `value`, zero-padded.
 private func pad(_ value: Int64, _ width: Int, _ out: inout [UInt8]) {
-    var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+    let start = out.count
     var v = value
-    var i = width - 1
-    while i >= 0 {
-        digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
+    for _ in 0..<width { out.append(UInt8(ascii: "0")) }
+    var i = start + width - 1
+    while i >= start {
+        out[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
         v /= 10
         i -= 1
     }
-    out.append(contentsOf: digits)
 }

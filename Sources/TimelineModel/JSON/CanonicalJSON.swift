@@ -100,7 +100,19 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "0") + UInt8(i))
             return
         }
-        out.append(contentsOf: String(i).utf8)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        let magnitude = i.magnitude
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var v = magnitude
+            var at = buffer.count
+            repeat {
+                at -= 1
+                buffer[at] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
+            } while v > 0
+            if i < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[at...]))
+        }
     }
 
     /// Appends `s` as a JSON string with RFC 8785's minimal escaping.
