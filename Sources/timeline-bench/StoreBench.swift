@@ -8,9 +8,12 @@ import TimelineStore
 struct Rate {
     var wall: Double
     var cpu: Double
-    init(events: Int, wall: Double, cpu: Double) {
+    /// Bytes this process handed to the kernel to write, per event (`wchar` of /proc/self/io).
+    var bytesPerEvent: Double
+    init(events: Int, wall: Double, cpu: Double, written: Int = 0) {
         self.wall = Double(events) / wall
         self.cpu = Double(events) / max(cpu, 1e-9)
+        self.bytesPerEvent = Double(written) / Double(max(events, 1))
     }
 }
 
@@ -45,9 +48,10 @@ struct StoreBench: ParsableCommand {
             rows.append([
                 String(perCommit), format(ours.wall), format(raw.wall), format(ours.wall / raw.wall, 2),
                 format(ours.cpu), format(raw.cpu), format(ours.cpu / raw.cpu, 2),
+                format(ours.bytesPerEvent), format(raw.bytesPerEvent),
             ])
         }
-        printTable(["events/commit", "commit() events/s", "raw LMDB puts/s", "ratio", "commit() events/CPU-s", "raw puts/CPU-s", "CPU ratio"], rows)
+        printTable(["events/commit", "commit() events/s", "raw LMDB puts/s", "ratio", "commit() events/CPU-s", "raw puts/CPU-s", "CPU ratio", "commit() bytes written/event", "raw bytes written/event"], rows)
         if !skipModeration {
             print("\n## moderation\n")
             let rate = measureModeration()
@@ -78,6 +82,7 @@ struct StoreBench: ParsableCommand {
         let seconds = common.seconds
         let start = now()
         let cpuStart = cpuSeconds()
+        let writtenStart = bytesWritten()
         while now() - start < seconds {
             var batch: [AppendRequest] = []
             batch.reserveCapacity(perCommit)
@@ -91,7 +96,7 @@ struct StoreBench: ParsableCommand {
                 events += 1
             }
         }
-        return (Rate(events: events, wall: now() - start, cpu: cpuSeconds() - cpuStart), samples)
+        return (Rate(events: events, wall: now() - start, cpu: cpuSeconds() - cpuStart, written: bytesWritten() - writtenStart), samples)
     }
 
     /// The same record bytes put into a bare LMDB database, `perCommit` puts per commit.
@@ -103,6 +108,7 @@ struct StoreBench: ParsableCommand {
         var position: UInt64 = 0
         let start = now()
         let cpuStart = cpuSeconds()
+        let writtenStart = bytesWritten()
         let seconds = common.seconds
         while now() - start < seconds {
             try env.write { txn in
@@ -113,7 +119,7 @@ struct StoreBench: ParsableCommand {
                 }
             }
         }
-        return Rate(events: Int(position), wall: now() - start, cpu: cpuSeconds() - cpuStart)
+        return Rate(events: Int(position), wall: now() - start, cpu: cpuSeconds() - cpuStart, written: bytesWritten() - writtenStart)
     }
 
     func measureModeration() -> (count: Int, perSecond: Double) {
