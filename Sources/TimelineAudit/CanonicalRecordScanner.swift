@@ -1,70 +1,16 @@
 import Crypto
 import TimelineModel
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// The fast path of the replay: reads a stored record that is already in
-/// canonical form (as the daemon writes it) without building a JSON tree for
-/// its envelope, and checks `dataHash` and `hash` over the stored bytes.
-///
-/// Sound because canonical form is unique: when the bytes are canonical, the
-/// `data` member's bytes are canonical(data), and the record's bytes with the
-/// `data` and `hash` members cut out are canonical(record without them) — exactly
-/// what DOMAIN.md hashes. Anything unusual (whitespace, unsorted keys, escapes in
-/// the envelope, fractional numbers, non-ASCII ids) returns `nil`, and the caller
-/// takes the general path: parse, decode, re-encode.
+/// The audit's fast path: a record read by ``CanonicalRecordReader`` with
+/// `dataHash` and `hash` checked over its stored bytes, no re-encoding.
 enum CanonicalRecordScanner {
-    /// One top-level member: the key (without quotes) and its value's bytes.
-    struct Member {
-        var key: Range<Int>
-        var value: Range<Int>
-        /// From the key's opening quote to the value's end: what a canonical member is.
-        var whole: Range<Int> { (key.lowerBound - 1)..<value.upperBound }
-    }
-
     static func scan(_ b: UnsafeBufferPointer<UInt8>) -> ChainReplay.Item? {
-        var v = Validator(b: b)
-        guard let members = v.topLevel() else { return nil }
-        func find(_ name: StaticString) -> Member? {
-            let n = name.utf8CodeUnitCount
-            let p = name.utf8Start
-            outer: for m in members where m.key.count == n {
-                for i in 0..<n where b[m.key.lowerBound + i] != p[i] { continue outer }
-                return m
-            }
-            return nil
-        }
-        guard let actorM = find("actor"), let dataM = find("data"), let dataHashM = find("dataHash"),
-              let eventIdM = find("eventId"), let hashM = find("hash"), let orderM = find("order"),
-              let positionM = find("position"), let prevHashM = find("prevHash"), let recordedAtM = find("recordedAt"),
-              let revisionM = find("revision"), let typeM = find("type")
-        else { return nil }
-        guard let position = integer(b, positionM.value), let revision = integer(b, revisionM.value),
-              let order = plainString(b, orderM.value), let eventId = plainString(b, eventIdM.value),
-              let type = plainString(b, typeM.value), let recordedAt = time(b, recordedAtM.value),
-              dataHashM.value.count == 66, prevHashM.value.count == 66, hashM.value.count == 66
-        else { return nil }
-        var occurredAt: String?
-        if let m = find("occurredAt") {
-            guard let s = plainString(b, m.value) else { return nil }
-            occurredAt = s
-        }
-        guard let actor = actor(b, actorM.value), let data = CanonicalValue.parse(b, dataM.value), data.objectValue != nil else { return nil }
-        var moderation: ModerationVerdict?
-        if let m = find("moderation") {
-            guard let verdict = moderationVerdict(b, m.value) else { return nil }
-            moderation = verdict
-        }
-        let record = RecordedEvent(
-            position: position, order: order, revision: revision, eventId: eventId, type: type,
-            actor: actor, recordedAt: recordedAt, occurredAt: occurredAt, data: data,
-            moderation: moderation
-        )
+        guard let read = CanonicalRecordReader.read(b) else { return nil }
+        let (dataM, dataHashM, hashM, prevHashM) = (read.data, read.dataHash, read.hash, read.prevHash)
+        func slice(_ r: Range<Int>) -> UnsafeBufferPointer<UInt8> { CanonicalRecordReader.slice(b, r) }
         // dataHash over the data member's bytes; hash over every other member but hash.
         var dataHasher = SHA256()
-        dataHasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, dataM.value)))
+        dataHasher.update(bufferPointer: UnsafeRawBufferPointer(slice(dataM.value)))
         let dataDigest = dataHasher.finalize()
         var hasher = SHA256()
         // The record without the data and hash members (and one comma each) is at most
@@ -75,123 +21,19 @@ enum CanonicalRecordScanner {
             .sorted { $0.lowerBound < $1.lowerBound }
         var from = 0
         for c in cuts {
-            if c.lowerBound > from { hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, from..<c.lowerBound))) }
+            if c.lowerBound > from { hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(from..<c.lowerBound))) }
             from = max(from, c.upperBound)
         }
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(b, from..<b.count)))
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(from..<b.count)))
         let hashDigest = hasher.finalize()
-        let inner = { (m: Member) in slice(b, (m.value.lowerBound + 1)..<(m.value.upperBound - 1)) }
+        let inner = { (m: CanonicalRecordReader.Member) in slice((m.value.lowerBound + 1)..<(m.value.upperBound - 1)) }
         return ChainReplay.Item(
-            record: record,
+            record: read.record,
             hashes: ChainReplay.HashCheck(
                 dataHashOK: matches(dataDigest, b, dataHashM.value), hashOK: matches(hashDigest, b, hashM.value)
             ),
             hash: Digest32(hex: inner(hashM)), prevHash: Digest32(hex: inner(prevHashM))
         )
-    }
-
-    /// `{"id":"…","role":"…"}` in canonical form; anything else goes to the JSON parser.
-    static func actor(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Actor? {
-        let idKey: StaticString = "{\"id\":"
-        if r.count > idKey.utf8CodeUnitCount, startsWith(b, r.lowerBound, idKey),
-           let idEnd = stringEnd(b, r.lowerBound + idKey.utf8CodeUnitCount),
-           let id = plainString(b, (r.lowerBound + idKey.utf8CodeUnitCount)..<idEnd),
-           startsWith(b, idEnd, ",\"role\":"), let role = plainString(b, (idEnd + 8)..<(r.upperBound - 1)),
-           b[r.upperBound - 1] == UInt8(ascii: "}"), let actorRole = ActorRole(rawValue: role) {
-            return Actor(role: actorRole, id: id)
-        }
-        guard let value = try? JSONParser.parse(buffer: slice(b, r)),
-              let role = value["role"]?.stringValue.flatMap(ActorRole.init(rawValue:)), let id = value["id"]?.stringValue
-        else { return nil }
-        return Actor(role: role, id: id)
-    }
-
-    /// `{"rules":[…],"verdict":"…"}`.
-    static func moderationVerdict(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> ModerationVerdict? {
-        let empty: StaticString = "{\"rules\":[],\"verdict\":"
-        if startsWith(b, r.lowerBound, empty), b[r.upperBound - 1] == UInt8(ascii: "}"),
-           let verdict = plainString(b, (r.lowerBound + empty.utf8CodeUnitCount)..<(r.upperBound - 1)).flatMap(ModerationVerdictKind.init(rawValue:)) {
-            return ModerationVerdict(verdict: verdict, rules: [])
-        }
-        guard let value = try? JSONParser.parse(buffer: slice(b, r)),
-              let kind = value["verdict"]?.stringValue.flatMap(ModerationVerdictKind.init(rawValue:)),
-              let rules = value["rules"]?.arrayValue?.compactMap({ $0.stringValue })
-        else { return nil }
-        return ModerationVerdict(verdict: kind, rules: rules)
-    }
-
-    /// `"YYYY-MM-DDTHH:MM:SS.ffffffZ"`, the daemon's form; others via ``Timestamp/init(rfc3339:)``.
-    static func time(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Timestamp? {
-        let s = r.lowerBound + 1
-        if r.count == 29, b[s + 4] == 45, b[s + 7] == 45, b[s + 10] == UInt8(ascii: "T"), b[s + 13] == 58, b[s + 16] == 58,
-           b[s + 19] == 46, b[s + 26] == UInt8(ascii: "Z") {
-            func num(_ from: Int, _ count: Int) -> Int64? {
-                var v: Int64 = 0
-                for i in (s + from)..<(s + from + count) {
-                    let c = b[i]
-                    guard c >= 48 && c <= 57 else { return nil }
-                    v = v * 10 + Int64(c - 48)
-                }
-                return v
-            }
-            if let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
-               let sec = num(17, 2), let us = num(20, 6), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 60 {
-                // days from civil (Howard Hinnant)
-                let yy = mo <= 2 ? y - 1 : y
-                let era = (yy >= 0 ? yy : yy - 399) / 400
-                let yoe = yy - era * 400
-                let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1
-                let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-                let days = era * 146_097 + doe - 719_468
-                let t = Timestamp(microseconds: ((days * 86_400 + h * 3600 + mi * 60 + sec) * 1_000_000) + us)
-                // Day-of-month beyond the month's length: let the general parser decide.
-                if d <= 28 { return t }
-            }
-        }
-        guard let text = plainString(b, r) else { return nil }
-        return Timestamp(rfc3339: text)
-    }
-
-    static func startsWith(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ prefix: StaticString) -> Bool {
-        let n = prefix.utf8CodeUnitCount
-        guard at + n <= b.count else { return false }
-        return memcmp(b.baseAddress! + at, prefix.utf8Start, n) == 0
-    }
-
-    /// The end (after the closing quote) of the string starting at `at`.
-    static func stringEnd(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int? {
-        guard at < b.count, b[at] == 0x22 else { return nil }
-        var j = at + 1
-        while j < b.count {
-            if b[j] == 0x22 { return j + 1 }
-            if b[j] == 0x5C { return nil }
-            j += 1
-        }
-        return nil
-    }
-
-    static func slice(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(rebasing: b[r])
-    }
-
-    /// A non-negative canonical integer that fits comfortably in Int64.
-    static func integer(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt64? {
-        guard !r.isEmpty, r.count <= 18 else { return nil }
-        var v: UInt64 = 0
-        for i in r {
-            let c = b[i]
-            guard c >= 48 && c <= 57 else { return nil }
-            v = v * 10 + UInt64(c - 48)
-        }
-        return v
-    }
-
-    /// A string value of printable ASCII without escapes, or nil.
-    static func plainString(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String? {
-        guard r.count >= 2, b[r.lowerBound] == 0x22, b[r.upperBound - 1] == 0x22 else { return nil }
-        let inner = (r.lowerBound + 1)..<(r.upperBound - 1)
-        for i in inner where b[i] == 0x5C || b[i] >= 0x80 { return nil }
-        return String(decoding: slice(b, inner), as: UTF8.self)
     }
 
     /// Whether the 32-byte `digest` is spelled by the lower-case hex string value at `r`.

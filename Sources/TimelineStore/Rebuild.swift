@@ -29,22 +29,32 @@ extension TimelineStore {
         return RebuildSummary(events: events, orders: orders, seconds: seconds)
     }
 
-    /// Folds the whole log into order states and participant effects.
+    /// Folds the whole log into order states and participant effects. Records are
+    /// decoded on every core (``CanonicalRecordReader``, or the JSON parser for
+    /// records not in canonical form) and folded in log order on this thread.
     func replayLog(in txn: some TransactionReading) throws -> (states: [String: OrderState], effects: [ParticipantEffect], events: UInt64) {
         var states: [String: OrderState] = [:]
         var effects: [ParticipantEffect] = []
         var count: UInt64 = 0
-        try txn.withCursor(tables.log) { cursor in
-            var entry = try cursor.first()
-            while let e = entry {
-                let record = try RecordedEvent(bytes: e.value.assumingMemoryBound(to: UInt8.self))
+        try ParallelLogScan.run(
+            entries: { body in
+                try txn.withCursor(tables.log) { cursor in
+                    var entry = try cursor.first()
+                    while let e = entry {
+                        guard try body((Keys.readUInt64(e.key), e.value.assumingMemoryBound(to: UInt8.self))) else { return }
+                        entry = try cursor.next()
+                    }
+                }
+            },
+            transform: { CanonicalRecordReader.read($0)?.record },
+            consume: { entry, decoded in
+                let record = try decoded ?? RecordedEvent(bytes: entry.bytes)
                 var state = states.removeValue(forKey: record.order)
                 effects += Catalog.apply(record, to: &state)
                 states[record.order] = state
                 count += 1
-                entry = try cursor.next()
             }
-        }
+        )
         return (states, effects, count)
     }
 }

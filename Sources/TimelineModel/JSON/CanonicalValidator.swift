@@ -1,5 +1,3 @@
-import TimelineModel
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,16 +8,16 @@ import Glibc
 struct Validator {
     let b: UnsafeBufferPointer<UInt8>
 
-    mutating func topLevel() -> [CanonicalRecordScanner.Member]? {
+    mutating func topLevel() -> [CanonicalRecordReader.Member]? {
         guard b.count >= 2, b[0] == UInt8(ascii: "{") else { return nil }
-        var members: [CanonicalRecordScanner.Member] = []
+        var members: [CanonicalRecordReader.Member] = []
         members.reserveCapacity(14)
         guard let end = object(0, depth: 0, members: &members), end == b.count else { return nil }
         return members
     }
 
     /// Validates the object at `i`; collects its members when asked (top level only).
-    func object(_ i: Int, depth: Int, members: inout [CanonicalRecordScanner.Member]) -> Int? {
+    func object(_ i: Int, depth: Int, members: inout [CanonicalRecordReader.Member]) -> Int? {
         var j = i + 1
         guard j < b.count else { return nil }
         if b[j] == UInt8(ascii: "}") { return j + 1 }
@@ -29,7 +27,8 @@ struct Validator {
             let key = (j + 1)..<(keyEnd - 1)
             if let previous {
                 let n = min(previous.count, key.count)
-                let c = memcmp(b.baseAddress! + previous.lowerBound, b.baseAddress! + key.lowerBound, n)
+                guard let base = b.baseAddress else { return nil }
+                let c = memcmp(base + previous.lowerBound, base + key.lowerBound, n)
                 if c > 0 || (c == 0 && previous.count >= key.count) { return nil }
             }
             previous = key
@@ -50,7 +49,7 @@ struct Validator {
         guard i < b.count, depth < 64 else { return nil }
         switch b[i] {
         case UInt8(ascii: "{"):
-            var none: [CanonicalRecordScanner.Member] = []
+            var none: [CanonicalRecordReader.Member] = []
             return object(i, depth: depth, members: &none)
         case UInt8(ascii: "["):
             var j = i + 1
@@ -97,7 +96,8 @@ struct Validator {
         var escaped = false
         // Skip eight bytes at a time while none is a quote, a backslash or a control character.
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let raw = UnsafeRawPointer(b.baseAddress!)
+        guard let base = b.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
         while j + 8 <= b.count {
             let x = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
             let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)

@@ -1,0 +1,145 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Runs the part of a log replay that does not depend on neighbours (decoding,
+/// hashing) on every core, and the part that does (folding, chaining) in log
+/// order on the calling thread.
+///
+/// The log is read in chunks: while the calling thread consumes one chunk,
+/// worker threads transform the next; when the caller is done consuming, it
+/// helps transforming the chunk it waits for. Only the calling thread touches
+/// the LMDB transaction; the workers read record bytes in place.
+public enum ParallelLogScan {
+    /// One stored log entry as the walk found it.
+    public typealias Entry = (key: UInt64, bytes: UnsafeBufferPointer<UInt8>)
+
+    /// Entries of the log, in place.
+    ///
+    /// `@unchecked Sendable`: the buffers point into LMDB's map, which stays valid
+    /// and unchanged until the transaction ends; ``run(entries:transform:consume:)``
+    /// waits for every chunk before it returns, i.e. before the transaction can end.
+    struct Chunk: @unchecked Sendable {
+        var records: [UnsafeBufferPointer<UInt8>] = []
+        var keys: [UInt64] = []
+        var count: Int { keys.count }
+    }
+
+    /// The transform of one chunk, shared by the workers and the consuming thread.
+    ///
+    /// `@unchecked Sendable`: each slot of `items` is written by exactly one thread
+    /// (the one that claimed its block through `next`); it is read only after every
+    /// worker left `done` and the caller finished helping, which orders the writes before the reads.
+    final class Scan<Item: Sendable>: @unchecked Sendable {
+        let chunk: Chunk
+        let transform: @Sendable (UnsafeBufferPointer<UInt8>) -> Item?
+        let items: UnsafeMutablePointer<Item?>
+        let next = Atomic<Int>(0)
+        let done = DispatchGroup()
+        static var block: Int { 32 }
+
+        init(_ chunk: Chunk, _ transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?) {
+            self.chunk = chunk
+            self.transform = transform
+            items = .allocate(capacity: chunk.count)
+            items.initialize(repeating: nil, count: chunk.count)
+        }
+
+        deinit {
+            items.deinitialize(count: chunk.count)
+            items.deallocate()
+        }
+
+        /// Transforms blocks until none is left.
+        func work() {
+            while true {
+                let start = next.add(Self.block, ordering: .relaxed).oldValue
+                if start >= chunk.count { return }
+                for i in start..<min(start + Self.block, chunk.count) {
+                    items[i] = transform(chunk.records[i])
+                }
+            }
+        }
+    }
+
+    static let chunkRecords = 4096
+    /// Transforming threads besides the consuming one: one per further core.
+    static let workers: [DispatchQueue] = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount - 1)).map {
+        DispatchQueue(label: "timeline.log-scan.\($0)", qos: .userInitiated)
+    }
+
+    /// Walks the entries `entries` yields (it calls its argument once per entry,
+    /// which returns `false` to stop), transforms each on any core, and calls
+    /// `consume` with every entry and its transform (`nil`: the transform declined)
+    /// in the walk's order. `progress` gets the count consumed after each chunk.
+    public static func run<Item: Sendable>(
+        entries: ((Entry) throws -> Bool) throws -> Void,
+        transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?,
+        consume: (Entry, Item?) throws -> Void,
+        progress: (UInt64) -> Void = { _ in }
+    ) throws {
+        // The walk's callback captures both; neither outlives this call.
+        try withoutActuallyEscaping(consume) { consume in
+            try withoutActuallyEscaping(progress) { progress in
+                try walk(entries: entries, transform: transform, consume: consume, progress: progress)
+            }
+        }
+    }
+
+    private static func walk<Item: Sendable>(
+        entries: ((Entry) throws -> Bool) throws -> Void,
+        transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?,
+        consume: @escaping (Entry, Item?) throws -> Void,
+        progress: @escaping (UInt64) -> Void
+    ) throws {
+        var chunk = Chunk()
+        var previous: Scan<Item>?
+        var consumed: UInt64 = 0
+        // Never leave while a worker may still read the map.
+        defer { previous?.done.wait() }
+
+        func drain(_ scan: Scan<Item>) throws {
+            scan.work()  // help with whatever is left
+            scan.done.wait()
+            let c = scan.chunk
+            for i in 0..<c.count {
+                // Moved out (no copy, no retains); the slot is left holding nil for deinit.
+                let slot = scan.items + i
+                let item = slot.move()
+                slot.initialize(to: nil)
+                try consume((c.keys[i], c.records[i]), item)
+            }
+            consumed += UInt64(c.count)
+            progress(consumed)
+        }
+
+        func submit(_ c: Chunk) throws {
+            let scan = Scan(c, transform)
+            for worker in workers {
+                scan.done.enter()
+                worker.async {
+                    scan.work()
+                    scan.done.leave()
+                }
+            }
+            let waiting = previous
+            previous = scan
+            if let waiting { try drain(waiting) }
+        }
+
+        try entries { entry in
+            chunk.records.append(entry.bytes)
+            chunk.keys.append(entry.key)
+            if chunk.count == chunkRecords {
+                try submit(chunk)
+                chunk = Chunk()
+            }
+            return true
+        }
+        if chunk.count > 0 { try submit(chunk) }
+        if let last = previous {
+            previous = nil
+            try drain(last)
+        }
+    }
+}
