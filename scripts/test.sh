@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit, store, end-to-end (real daemon on a real socket).
+# Runs the whole test suite: unit, store, end-to-end (real daemon on a real socket),
+# then the short form of the kill -9 crash test (3 rounds: load, rebuild, backup).
+# Arguments go to `swift test` (e.g. --filter X); with any, the crash test is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift build --build-tests
 swift test --skip-build "$@"
+if [ $# -eq 0 ]; then
+  ROUNDS="${CRASH_ROUNDS:-3}" scripts/crash-test.sh
+fi
