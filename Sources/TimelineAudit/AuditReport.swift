@@ -13,6 +13,8 @@ public struct AuditReport: Sendable {
     public var orders = 0
     public var blobsChecked = 0
     public var viewsChecked = 0
+    /// Stored participant figures compared with the rebuilt ones.
+    public var participantsChecked = 0
     /// The checkpoint position verified, when one was given.
     public var checkpointPosition: UInt64?
     /// What was not checked and why (e.g. blobs, for an export).
@@ -44,6 +46,7 @@ public struct AuditReport: Sendable {
             "lastPosition": lastPosition.map { .int(Int64($0)) } ?? .null,
             "events": .int(Int64(events)), "orders": .int(Int64(orders)),
             "blobsChecked": .int(Int64(blobsChecked)), "viewsChecked": .int(Int64(viewsChecked)),
+            "participantsChecked": .int(Int64(participantsChecked)),
             "checkpointPosition": checkpointPosition.map { .int(Int64($0)) } ?? .null,
             "notes": .array(notes.map { .string($0) }),
             "findingCounts": .object(counts),
@@ -57,7 +60,7 @@ public struct AuditReport: Sendable {
         var out = ""
         let range = firstPosition.map { "positions \($0)–\(lastPosition ?? $0)" } ?? "an empty log"
         out += "\(kind == "store" ? "Store" : "Export") \(source): \(plural(Int(events), "event")) (\(range)), \(plural(orders, "order"))"
-        if kind == "store" { out += ", \(plural(blobsChecked, "blob")), \(plural(viewsChecked, "view"))" }
+        if kind == "store" { out += ", \(plural(blobsChecked, "blob")), \(plural(viewsChecked, "view")), \(plural(participantsChecked, "participant"))" }
         if let checkpointPosition { out += ", checkpoint at \(checkpointPosition)" }
         out += " checked in \(String(format2: seconds)) s.\n"
         for note in notes { out += "Note: \(note)\n" }

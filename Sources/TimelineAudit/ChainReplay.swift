@@ -51,6 +51,8 @@ struct ChainReplay {
     /// Order id → its slot in ``tracks`` and ``orderNames``.
     var slots: [String: Int32] = [:]
     var tracks: [OrderTrack] = []
+    /// Participant figures folded from every event's effects (a store's replay only).
+    var figures: [String: ParticipantFigures] = [:]
     var orderNames: [String] = []
     var index: [IndexEntry] = []
     var evidence: [EvidenceRef] = []
@@ -278,7 +280,13 @@ struct ChainReplay {
             }
         }
         let lastRevision = max(previousRevision ?? 0, record.revision)
-        Catalog.apply(record, to: &tracks[slot].state)
+        let effects = Catalog.apply(record, to: &tracks[slot].state)
+        if keepIndex {
+            for effect in effects {
+                let user = ParticipantFigures.user(of: effect)
+                figures[user, default: ParticipantFigures(user: user)].apply(effect)
+            }
+        }
         tracks[slot].tainted = tainted
         tracks[slot].lastRevision = lastRevision
         tracks[slot].lastPosition = p

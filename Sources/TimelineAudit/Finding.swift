@@ -38,7 +38,9 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
         public static let blobHashMismatch = Code(rawValue: "blob_hash_mismatch")
         /// A stored order view that differs from the one rebuilt from the log.
         public static let viewMismatch = Code(rawValue: "view_mismatch")
-        /// An index entry (orderEvents, eventIds, byState, byParticipant) that disagrees with the log.
+        /// Stored participant figures that differ from the ones rebuilt from the log.
+        public static let figuresMismatch = Code(rawValue: "figures_mismatch")
+        /// An index entry (orderEvents, eventIds, byState, byParticipant, disputeQueue) that disagrees with the log.
         public static let indexMismatch = Code(rawValue: "index_mismatch")
         /// The checkpoint's position, hash or time does not match the log.
         public static let checkpointMismatch = Code(rawValue: "checkpoint_mismatch")
@@ -53,7 +55,7 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
         public static let all: [Code] = [
             .positionGap, .positionRepeat, .positionOutOfOrder, .positionMismatch, .revisionGap, .revisionRepeat,
             .recordedAtBackwards, .dataHashMismatch, .hashMismatch, .prevHashMismatch, .illegalEvent, .blobMissing,
-            .blobHashMismatch, .viewMismatch, .indexMismatch, .checkpointMismatch, .checkpointSignatureInvalid,
+            .blobHashMismatch, .viewMismatch, .figuresMismatch, .indexMismatch, .checkpointMismatch, .checkpointSignatureInvalid,
             .unreadableRecord, .headMismatch,
         ]
     }

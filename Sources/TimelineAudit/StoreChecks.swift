@@ -13,6 +13,8 @@ struct StoreChecks {
         report.blobsChecked = try checkBlobs(&findings)
         report.viewsChecked = try checkViews(&findings)
         try checkStateIndexes(&findings)
+        try checkDisputeQueue(&findings)
+        report.participantsChecked = try checkParticipants(&findings)
     }
 
     /// Where a position's index entry must point, or `nil` when the log does not hold it.
@@ -197,5 +199,69 @@ struct StoreChecks {
             guard let track = replay.track(name), !track.tainted, track.state != nil else { continue }
             findings.append(Finding(.indexMismatch, position: track.lastPosition, order: name, "byState lists order \(name) \(stateRows[slot]) times instead of once"))
         }
+    }
+
+    // MARK: - Dispute queue and participant figures
+
+    /// Every order whose rebuilt state has a dispute is queued once, under its
+    /// status and opening time; nothing else is queued.
+    private func checkDisputeQueue(_ findings: inout [Finding]) throws {
+        var queued = [Int](repeating: 0, count: replay.orderNames.count)
+        try snap.forEachDisputeEntry { status, openedAt, order in
+            guard let track = replay.track(order) else {
+                findings.append(Finding(.indexMismatch, order: order, "the dispute queue lists order \(order), which has no events"))
+                return
+            }
+            queued[Int(track.slot)] += 1
+            guard !track.tainted, let s = track.state else { return }
+            guard let d = s.dispute else {
+                findings.append(Finding(.indexMismatch, position: track.lastPosition, order: order, "the dispute queue lists order \(order), but its events open no dispute"))
+                return
+            }
+            if d.status.rawValue != status || d.openedAt != openedAt {
+                findings.append(Finding(
+                    .indexMismatch, position: track.lastPosition, order: order,
+                    "the dispute queue lists order \(order) as \(status) since \(openedAt), but its events make it \(d.status.rawValue) since \(d.openedAt)"
+                ))
+            }
+        }
+        for (slot, name) in replay.orderNames.enumerated() {
+            guard let track = replay.track(name), !track.tainted, let s = track.state else { continue }
+            let expected = s.dispute == nil ? 0 : 1
+            if queued[slot] != expected, !(expected == 0 && queued[slot] == 1) {
+                findings.append(Finding(
+                    .indexMismatch, position: track.lastPosition, order: name,
+                    "the dispute queue lists order \(name) \(queued[slot]) times instead of \(expected)"
+                ))
+            }
+        }
+    }
+
+    /// Stored participant figures equal the ones folded from the log's effects.
+    /// Skipped when any order is tainted (its effects cannot be trusted).
+    private func checkParticipants(_ findings: inout [Finding]) throws -> Int {
+        let trusted = !replay.orderNames.contains { replay.track($0)?.tainted ?? false }
+        var seen = Set<String>()
+        try snap.forEachParticipant { user, bytes in
+            seen.insert(user)
+            guard trusted else { return }
+            guard let expected = replay.figures[user] else {
+                findings.append(Finding(.figuresMismatch, "stored participant figures exist for \(user), whom no event concerns"))
+                return
+            }
+            let rebuilt = expected.storageBytes
+            if !bytes.elementsEqual(rebuilt) {
+                findings.append(Finding(
+                    .figuresMismatch,
+                    "the stored participant figures of \(user) differ from the ones rebuilt from the log (\(Self.differingFields(bytes, rebuilt)))"
+                ))
+            }
+        }
+        if trusted {
+            for user in replay.figures.keys.sorted() where !seen.contains(user) {
+                findings.append(Finding(.figuresMismatch, "\(user) has events but no stored participant figures: participant.get would answer not_found"))
+            }
+        }
+        return seen.count
     }
 }

@@ -96,6 +96,24 @@ public struct AuditSnapshot {
         try forEachNulPair(tables.byParticipant, body)
     }
 
+    /// Every `disputeQueue` entry as (status, openedAt, order).
+    public func forEachDisputeEntry(_ body: (String, Timestamp, String) throws -> Void) throws {
+        try txn.withCursor(tables.disputeQueue) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                let nul = e.key.firstIndex(of: 0) ?? e.key.count
+                let status = String(decoding: UnsafeRawBufferPointer(rebasing: e.key[..<nul]), as: UTF8.self)
+                let timeAt = nul + 1
+                if timeAt + 8 <= e.key.count {
+                    try body(status, Keys.readTime(e.key, at: timeAt), Keys.suffix(e.key, after: timeAt + 8))
+                } else {
+                    try body(status, Timestamp(microseconds: 0), "")
+                }
+                entry = try cursor.next()
+            }
+        }
+    }
+
     /// Every stored participant figure: user and stored bytes.
     public func forEachParticipant(_ body: (String, UnsafeRawBufferPointer) throws -> Void) throws {
         try txn.withCursor(tables.participants) { cursor in

@@ -38,6 +38,7 @@ struct TamperTests {
         #expect(report.orders == 3)
         #expect(report.blobsChecked == 3)
         #expect(report.viewsChecked == 3)
+        #expect(report.participantsChecked == 2)
     }
 
     @Test("a byte of one event's data changed is a data_hash_mismatch at that position")
@@ -167,6 +168,42 @@ struct TamperTests {
         let report = try Auditor.verify(dataDirectory: path)
         #expect(report.findings.first?.code == .illegalEvent, "\(report.findings)")
         #expect(report.findings.first?.position == 4)
+    }
+
+    @Test("an edited participant row is a figures_mismatch naming the user and the field")
+    func participantEdited() throws {
+        let path = try tamperedCopy("figures") { t in
+            let table = try t.table("participants")
+            var bytes = try t.env.read { txn in Array(try #require(try txn.get(table, key: Array("u-17".utf8)))) }
+            let range = try #require(bytes.firstRange(of: Array("\"disputesOpened\":3".utf8)))
+            bytes.replaceSubrange(range, with: Array("\"disputesOpened\":0".utf8))
+            try t.put("participants", key: Array("u-17".utf8), value: bytes)
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(codes(report) == ["figures_mismatch@-"], "\(report.findings)")
+        #expect(report.findings.first?.message.contains("u-17") == true)
+        #expect(report.findings.first?.message.contains("disputesOpened") == true)
+    }
+
+    @Test("a dispute dropped from the queue is an index_mismatch at its order's last position")
+    func disputeQueueEntryRemoved() throws {
+        let path = try tamperedCopy("queue") { t in
+            let table = try t.table("disputeQueue")
+            let key: [UInt8]? = try t.env.read { txn in
+                try txn.withCursor(table) { cursor in
+                    var entry = try cursor.first()
+                    while let e = entry {
+                        if Array(e.key).suffix(6) == Array("A-1001".utf8) { return Array(e.key) }
+                        entry = try cursor.next()
+                    }
+                    return nil
+                }
+            }
+            try t.delete("disputeQueue", key: try #require(key))
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(codes(report) == ["index_mismatch@20"], "\(report.findings)")
+        #expect(report.findings.first?.order == "A-1001")
     }
 
     @Test("a removed index entry is index_mismatch")
