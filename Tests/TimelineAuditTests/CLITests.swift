@@ -120,27 +120,47 @@ struct CLITests {
         #expect(r.status == 0, "\(r)")
         #expect(try JSONParser.parse(Array(r.stdout.utf8))["state"] == "paid", "\(r)")
 
-        // tail follows live until stopped.
-        let tail = Process()
-        tail.executableURL = URL(fileURLWithPath: Binaries.path("timelinectl"))
-        tail.arguments = ["tail", "--from", "5", "--json"] + s
-        _ = FileManager.default.createFile(atPath: dir.sub("tail.out"), contents: nil)
-        tail.standardOutput = FileHandle(forWritingAtPath: dir.sub("tail.out"))
-        tail.standardError = FileHandle.nullDevice
-        try tail.run()
+        // tail follows live until stopped; a second one filters by order and type.
+        func startTail(_ name: String, _ arguments: [String]) throws -> Process {
+            let tail = Process()
+            tail.executableURL = URL(fileURLWithPath: Binaries.path("timelinectl"))
+            tail.arguments = ["tail"] + arguments + ["--json"] + s
+            _ = FileManager.default.createFile(atPath: dir.sub(name), contents: nil)
+            tail.standardOutput = FileHandle(forWritingAtPath: dir.sub(name))
+            tail.standardError = FileHandle.nullDevice
+            try tail.run()
+            return tail
+        }
+        func waitFor(_ text: String, in name: String, stopping tail: Process) -> [Substring] {
+            var seen = ""
+            for _ in 0..<100 {
+                seen = (try? String(contentsOfFile: dir.sub(name), encoding: .utf8)) ?? ""
+                if seen.contains(text) { break }
+                usleep(50_000)
+            }
+            tail.interrupt()
+            tail.waitUntilExit()
+            return seen.split(separator: "\n")
+        }
+        let tail = try startTail("tail.out", ["--from", "5"])
+        let filtered = try startTail("filtered.out", ["--from", "1", "--order", "A-1", "--type", "chat.message"])
+        let other = try startTail("other.out", ["--from", "1", "--order", "Z-404"])
         try Self.write(#"[{"eventId": "c7", "type": "chat.message", "actor": {"role": "buyer", "id": "u-17"}, "data": {"channel": "dispute", "text": "live now"}}]"#, to: dir.sub("live.json"))
         r = try ctl(["append", "A-1", "--file", dir.sub("live.json")])
         #expect(r.status == 0, "\(r)")
-        var seen = ""
-        for _ in 0..<100 {
-            seen = (try? String(contentsOfFile: dir.sub("tail.out"), encoding: .utf8)) ?? ""
-            if seen.contains("live now") { break }
-            usleep(50_000)
+        let lines = waitFor("live now", in: "tail.out", stopping: tail)
+        #expect(lines.count == 3 && lines.last?.contains("live now") == true, "\(lines)")
+        let chats = waitFor("live now", in: "filtered.out", stopping: filtered)
+        let chatCount = events.filter { $0["type"] == "chat.message" }.count + 1
+        #expect(chats.count == chatCount, "\(chats)")
+        for line in chats {
+            let event = try JSONParser.parse(Array(line.utf8))
+            #expect(event["type"] == "chat.message" && event["order"] == "A-1", "\(line)")
         }
-        tail.interrupt()
-        tail.waitUntilExit()
-        let lines = seen.split(separator: "\n")
-        #expect(lines.count == 3 && lines.last?.contains("live now") == true, "\(seen)")
+        usleep(300_000)
+        other.interrupt()
+        other.waitUntilExit()
+        #expect(((try? String(contentsOfFile: dir.sub("other.out"), encoding: .utf8)) ?? "x").isEmpty)
     }
 
     @Test("auditors see filtered and hidden messages in the timeline, marked as such")
