@@ -51,9 +51,13 @@ struct Timelined: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "timelined")
+        let offset = try Self.clockOffsetSeconds()
+        if offset != 0 {
+            logger.warning("TIMELINED_CLOCK_OFFSET_SECONDS is set: the daemon's clock runs \(offset) s off the system clock (for tests and drills only)")
+        }
         let server: TimelineServer
         do {
-            server = try TimelineServer(configuration: settings, logger: logger)
+            server = try TimelineServer(configuration: settings, logger: logger, clock: { Timestamp.now().adding(seconds: offset) })
             try server.start()
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error.message)"])
@@ -99,6 +103,17 @@ struct Timelined: ParsableCommand {
                 close(null)
             }
         }
+    }
+
+    /// `TIMELINED_CLOCK_OFFSET_SECONDS`: moves the daemon's clock (recordedAt, timers,
+    /// slaBreached) by whole seconds, so tests and drills can see timers fire
+    /// without waiting hours. Unset or 0 in production. `recordedAt` still never decreases.
+    static func clockOffsetSeconds() throws -> Int64 {
+        guard let text = ProcessInfo.processInfo.environment["TIMELINED_CLOCK_OFFSET_SECONDS"], !text.isEmpty else { return 0 }
+        guard let seconds = Int64(text), abs(seconds) <= 10 * 365 * 86_400 else {
+            throw ValidationError("TIMELINED_CLOCK_OFFSET_SECONDS must be a whole number of seconds within ten years, not \"\(text)\"")
+        }
+        return seconds
     }
 
     /// Many idle connections need many descriptors: raise the soft limit to the hard one.

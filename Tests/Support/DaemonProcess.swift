@@ -92,6 +92,8 @@ public final class DaemonProcess: @unchecked Sendable {
     private var process: Process?
     /// A name written into the log at each launch (the test's, for diagnosis).
     public var label = ""
+    /// Extra environment for the next launch (e.g. `TIMELINED_CLOCK_OFFSET_SECONDS`).
+    public var environment: [String: String] = [:]
 
     /// Prepares a daemon (nothing runs yet). Socket and data directory default
     /// to fresh paths in `scratch`; pass them to share a socket or a data
@@ -170,6 +172,7 @@ public final class DaemonProcess: @unchecked Sendable {
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["--config", configPath, "--socket", socketPath, "--data", dataDirectory]
         p.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, mine in mine }
         guard let log = FileHandle(forWritingAtPath: logPath) else { throw DaemonProcessError("cannot open \(logPath)") }
         log.seekToEndOfFile()
         log.write(Data("=== launch \(label)\n".utf8))

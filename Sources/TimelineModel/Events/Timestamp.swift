@@ -14,6 +14,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// This instant moved by whole hours.
     public func adding(hours: Int64) -> Timestamp { Timestamp(microseconds: microseconds + hours * 3_600_000_000) }
 
+    /// This instant moved by whole seconds.
+    public func adding(seconds: Int64) -> Timestamp { Timestamp(microseconds: microseconds + seconds * 1_000_000) }
+
     /// The RFC 3339 text with six fractional digits and `Z`.
     public var description: String { rfc3339 }
 
