@@ -51,7 +51,13 @@ struct Timelined: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "timelined")
-        let offset = try Self.clockOffsetSeconds()
+        let offset: Int64
+        do {
+            offset = try Self.clockOffsetSeconds()
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
         if offset != 0 {
             logger.warning("TIMELINED_CLOCK_OFFSET_SECONDS is set: the daemon's clock runs \(offset) s off the system clock (for tests and drills only)")
         }
