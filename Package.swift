@@ -102,7 +102,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["TimelineStore", "TimelineModel"],
+            dependencies: ["TimelineStore", "TimelineModel", "CLMDB"],
             path: "Tests/Support",
             swiftSettings: strict
         ),
