@@ -27,6 +27,12 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // Only the benchmark's SQLite baseline uses it; no product library may depend on it.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: strict),
         .target(
             name: "TimelineModel",
@@ -94,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-bench",
             dependencies: [
-                "TimelineStore", "TimelineClient", "LMDB", "TimelineAudit",
+                "TimelineStore", "TimelineClient", "LMDB", "TimelineAudit", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -102,7 +108,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["TimelineStore", "TimelineModel"],
+            dependencies: ["TimelineStore", "TimelineModel", "CLMDB"],
             path: "Tests/Support",
             swiftSettings: strict
         ),

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system packages the build needs (Debian): liblmdb-dev, pkg-config.
+# Installs the system packages the build needs (Debian): liblmdb-dev, libsqlite3-dev
+# (the benchmark's SQLite baseline), pkg-config.
 set -euo pipefail
 need=()
-pkg-config --exists lmdb 2>/dev/null || need+=(liblmdb-dev)
-command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config liblmdb-dev libsqlite3-dev)
+if command -v pkg-config >/dev/null 2>&1; then
+  pkg-config --exists lmdb 2>/dev/null || need+=(liblmdb-dev)
+  pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
   SUDO=""

@@ -1,4 +1,5 @@
 import CLMDB
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -11,6 +12,11 @@ import Glibc
 /// but each transaction is used by one thread at a time and never across an
 /// `await`. Growing the map (``setMapSize(_:)``) waits until no transaction of
 /// this process is open, through an internal reader/writer lock.
+///
+/// Reader slots: a process killed inside a read transaction leaves its slot
+/// taken (and its snapshot pinned) until someone runs ``readerCheck()``. A read
+/// transaction that finds every slot taken runs the check itself and retries
+/// once, so dead readers never make reads fail while a slot can be reclaimed.
 public final class Environment: @unchecked Sendable {
     /// Flags for ``init(path:flags:mapSize:maxDatabases:maxReaders:mode:)``.
     public struct Flags: OptionSet, Sendable {
@@ -34,6 +40,12 @@ public final class Environment: @unchecked Sendable {
     public let isReadOnly: Bool
     /// The path the environment was opened at.
     public let path: String
+    private let clearedReaders = Atomic<Int>(0)
+
+    /// Our own descriptor of `lock.mdb` (-1 when none), held open until after
+    /// `mdb_env_close`: closing any descriptor of a file drops every POSIX lock
+    /// this process holds on it, LMDB's included.
+    private let lockFile: Int32
 
     /// Opens (creating if needed, unless read-only) the environment at `path`.
     public init(
@@ -42,21 +54,44 @@ public final class Environment: @unchecked Sendable {
         var env: OpaquePointer?
         try LMDBError.check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(code: EINVAL, operation: "mdb_env_create") }
+        var lockFile: Int32 = -1
         do {
             try LMDBError.check(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
             try LMDBError.check(mdb_env_set_maxdbs(env, MDB_dbi(maxDatabases)), "mdb_env_set_maxdbs")
             try LMDBError.check(mdb_env_set_maxreaders(env, UInt32(maxReaders)), "mdb_env_set_maxreaders")
             try LMDBError.check(mdb_env_open(env, path, flags.rawValue | UInt32(MDB_NOTLS), mode), "mdb_env_open(\(path))")
+            if !flags.contains(.readOnly) {
+                lockFile = open(flags.contains(.noSubdirectory) ? path + "-lock" : path + "/lock.mdb", O_RDWR | O_CLOEXEC)
+                try Self.allocate(lockFile, path: path)
+            }
         } catch {
             mdb_env_close(env)
+            if lockFile >= 0 { close(lockFile) }
             throw error
         }
         self.handle = env
+        self.lockFile = lockFile
         self.isReadOnly = flags.contains(.readOnly)
         self.path = path
     }
 
-    deinit { mdb_env_close(handle) }
+    deinit {
+        mdb_env_close(handle)
+        if lockFile >= 0 { close(lockFile) }
+    }
+
+    /// LMDB writes reader slots through a shared map of the lock file, which it
+    /// only `ftruncate`s: on a full filesystem (a tmpfs above all) the first write
+    /// to a never-touched page of that sparse file raises SIGBUS. Allocating the
+    /// file's blocks at open makes every later slot write safe; a full disk fails
+    /// the open instead. Filesystems without fallocate keep LMDB's own behaviour.
+    private static func allocate(_ lockFile: Int32, path: String) throws(LMDBError) {
+        guard lockFile >= 0 else { return }  // no lock file (MDB_NOLOCK): nothing to allocate
+        var st = stat()
+        guard fstat(lockFile, &st) == 0, st.st_size > 0 else { return }
+        let rc = posix_fallocate(lockFile, 0, st.st_size)
+        if rc == ENOSPC || rc == EDQUOT { throw LMDBError(code: rc, operation: "posix_fallocate(lock file of \(path))") }
+    }
 
     // MARK: - Transactions
 
@@ -93,6 +128,10 @@ public final class Environment: @unchecked Sendable {
         if rc == MDB_MAP_RESIZED {
             // Another process grew the map: adopt its size and try again.
             try LMDBError.check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
+            rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+        }
+        if rc == MDB_READERS_FULL, try readerCheck() > 0 {
+            // Slots of dead processes were reclaimed: one of them is ours now.
             rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
         }
         try LMDBError.check(rc, "mdb_txn_begin")
@@ -160,8 +199,13 @@ public final class Environment: @unchecked Sendable {
     public func readerCheck() throws(LMDBError) -> Int {
         var dead: Int32 = 0
         try LMDBError.check(mdb_reader_check(handle, &dead), "mdb_reader_check")
+        if dead > 0 { clearedReaders.add(Int(dead), ordering: .relaxed) }
         return Int(dead)
     }
+
+    /// Reader slots of dead processes this environment cleared since it was opened
+    /// (by ``readerCheck()``, including the checks reads run when every slot is taken).
+    public var staleReadersCleared: Int { clearedReaders.load(ordering: .relaxed) }
 
     /// Flushes buffers to disk (`force` even with `noSync`).
     public func sync(force: Bool = true) throws(LMDBError) {

@@ -28,6 +28,10 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let badValueSize = Code(rawValue: MDB_BAD_VALSIZE)
         /// errno ENOSPC: the disk is full.
         public static let noSpace = Code(rawValue: ENOSPC)
+        /// errno EDQUOT: the disk quota is used up.
+        public static let quotaExceeded = Code(rawValue: EDQUOT)
+        /// errno EIO: an I/O error, or LMDB's report of a short write (which a full disk causes).
+        public static let ioError = Code(rawValue: EIO)
         /// errno EAGAIN / EWOULDBLOCK: e.g. a lock held by another process.
         public static let wouldBlock = Code(rawValue: EAGAIN)
         /// errno ENOENT: the path does not exist.

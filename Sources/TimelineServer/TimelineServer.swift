@@ -115,7 +115,9 @@ public final class TimelineServer: Sendable {
         var tasks = [loop.scheduleRepeatedTask(initialDelay: timerEvery, delay: timerEvery) { [self] _ in
             _ = services.committer.perform(on: loop) { () throws(TimelineError) -> Int in self.fireDueTimersOnWriter() }
         }]
-        tasks.append(loop.scheduleRepeatedTask(initialDelay: .seconds(60), delay: .seconds(60)) { [self] _ in
+        // Reader slots of killed readers (an auditor, a backup tool) pin old pages until cleared.
+        let readerCheckEvery = TimeAmount.milliseconds(Int64(configuration.readerCheckSeconds * 1000))
+        tasks.append(loop.scheduleRepeatedTask(initialDelay: readerCheckEvery, delay: readerCheckEvery) { [self] _ in
             let cleared = services.store.readerCheck()
             if cleared > 0 { logger.notice("cleared stale LMDB reader slots", metadata: ["count": "\(cleared)"]) }
         })

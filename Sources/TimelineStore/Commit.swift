@@ -46,7 +46,7 @@ extension TimelineStore {
                 estimate = max(estimate * 2, configuration.mapGrowthBytes)
                 continue
             } catch {
-                let mapped = StoreErrors.map(error)
+                let mapped = StoreErrors.commitFailure(error, path: configuration.path, bytesNeeded: estimate)
                 return requests.map { _ in .failure(mapped) }
             }
         }

@@ -128,15 +128,23 @@ public final class TimelineStore: Sendable {
         } catch let error as TimelineError {
             throw error
         } catch {
-            throw StoreErrors.map(error)
+            throw StoreErrors.commitFailure(error, path: configuration.path, bytesNeeded: 0)
         }
     }
 
     // MARK: - Maintenance
 
-    /// Clears reader slots left by dead processes.
+    /// Clears reader slots left by dead processes (a reader killed inside its
+    /// read transaction); returns how many. Until cleared, such a slot pins its
+    /// snapshot, so LMDB cannot reuse pages freed after it and the map grows.
     @discardableResult
     public func readerCheck() -> Int { (try? env.readerCheck()) ?? 0 }
+
+    /// Reader slot figures for `stats`: the slots the lock file holds and the
+    /// slots of dead readers cleared since the store was opened.
+    public var readerFigures: (maxReaders: Int, staleCleared: Int) {
+        (env.info.maxReaders, env.staleReadersCleared)
+    }
 
     /// Flushes to disk (used with `relaxed` durability on a timer and at shutdown).
     public func sync() throws(TimelineError) {

@@ -24,37 +24,63 @@ struct SocketBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let daemonProcess = try DaemonUnderTest(binary: daemon ?? siblingBinary("timelined"), directory: dir, durability: common.durability)
         defer { daemonProcess.stop() }
-        let orders = 1000
-        let setup = try await TimelineClient.connect(socketPath: daemonProcess.socket)
-        for i in stride(from: 0, to: orders, by: 1) {
-            _ = try await setup.append(order: Workload.orderId(i), events: Workload.opening(i).map(wire))
-        }
+        let load = SocketLoad(socket: daemonProcess.socket, seconds: common.seconds, orders: 1000)
+        try await load.openOrders()
         print("## appends over the socket (durability \(common.durability), one event per request, \(format(common.seconds, 1)) s per row)\n")
         var rows: [[String]] = []
         for n in clients {
-            let r = try await measureAppends(clients: n, orders: orders, socket: daemonProcess.socket)
+            let r = try await load.appends(clients: n)
             rows.append([String(n), format(r.rate), format(r.p50), format(r.p99), format(r.p999)])
         }
         printTable(["clients", "appends/s", "p50 µs", "p99 µs", "p99.9 µs"], rows)
         print("\n## order.get\n")
         var readRows: [[String]] = []
         for n in [1, 16] {
-            let r = try await measureReads(clients: n, orders: orders, socket: daemonProcess.socket)
+            let r = try await load.reads(clients: n)
             readRows.append([String(n), format(r.rate), format(r.p50), format(r.p99), format(r.p999)])
         }
         printTable(["clients", "order.get/s", "p50 µs", "p99 µs", "p99.9 µs"], readRows)
+    }
+}
+
+/// Throughput and latency percentiles (µs) of one measurement.
+struct LatencyFigures: Sendable {
+    var rate: Double
+    var p50: Double
+    var p99: Double
+    var p999: Double
+
+    init(rate: Double, histogram: Histogram<UInt64>) {
+        self.rate = rate
+        p50 = Double(histogram.valueAtPercentile(50))
+        p99 = Double(histogram.valueAtPercentile(99))
+        p999 = Double(histogram.valueAtPercentile(99.9))
+    }
+}
+
+/// A latency histogram in µs, up to a minute.
+func latencyHistogram() -> Histogram<UInt64> { Histogram<UInt64>(highestTrackableValue: 60_000_000) }
+
+/// The socket workload shared by `socket` and `baseline`: `orders` orders
+/// placed and paid, then clients appending one chat message per request to a
+/// random order, each client waiting for its reply before the next request.
+struct SocketLoad: Sendable {
+    let socket: String
+    let seconds: Double
+    let orders: Int
+
+    /// Places and pays every order of the workload (before measuring).
+    func openOrders() async throws {
+        let setup = try await TimelineClient.connect(socketPath: socket)
+        for i in 0..<orders {
+            _ = try await setup.append(order: Workload.orderId(i), events: Workload.opening(i).map(wire))
+        }
         await setup.close()
     }
 
-    struct Figures {
-        var rate: Double
-        var p50: Double
-        var p99: Double
-        var p999: Double
-    }
-
-    func measureAppends(clients n: Int, orders: Int, socket: String) async throws -> Figures {
-        try await drive(clients: n, socket: socket) { client, index, counter in
+    func appends(clients n: Int) async throws -> LatencyFigures {
+        let orders = self.orders
+        return try await drive(clients: n) { client, index, counter in
             var workload = Workload(orders: orders, seed: UInt64(index * 7919 + counter))
             workload.counter = counter * 1_000_000 + index
             let (order, event) = workload.chat()
@@ -62,17 +88,19 @@ struct SocketBench: AsyncParsableCommand {
         }
     }
 
-    func measureReads(clients n: Int, orders: Int, socket: String) async throws -> Figures {
-        try await drive(clients: n, socket: socket) { client, index, counter in
+    func reads(clients n: Int) async throws -> LatencyFigures {
+        let orders = self.orders
+        return try await drive(clients: n) { client, index, counter in
             _ = try await client.order(Workload.orderId((index * 31 + counter) % orders))
         }
     }
 
     /// Runs `n` clients, each issuing one request at a time for `seconds`; merges their latencies.
     func drive(
-        clients n: Int, socket: String, _ body: @escaping @Sendable (TimelineClient, Int, Int) async throws -> Void
-    ) async throws -> Figures {
-        let seconds = common.seconds
+        clients n: Int, _ body: @escaping @Sendable (TimelineClient, Int, Int) async throws -> Void
+    ) async throws -> LatencyFigures {
+        let seconds = self.seconds
+        let socket = self.socket
         let connections = try await withThrowingTaskGroup(of: TimelineClient.self) { group in
             for _ in 0..<n { group.addTask { try await TimelineClient.connect(socketPath: socket) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -81,7 +109,7 @@ struct SocketBench: AsyncParsableCommand {
         let histograms = try await withThrowingTaskGroup(of: (Histogram<UInt64>, Int).self) { group in
             for (index, client) in connections.enumerated() {
                 group.addTask {
-                    var h = Histogram<UInt64>(highestTrackableValue: 60_000_000)
+                    var h = latencyHistogram()
                     var count = 0
                     while now() - start < seconds {
                         let t0 = now()
@@ -95,17 +123,14 @@ struct SocketBench: AsyncParsableCommand {
             return try await group.reduce(into: [(Histogram<UInt64>, Int)]()) { $0.append($1) }
         }
         let elapsed = now() - start
-        var merged = Histogram<UInt64>(highestTrackableValue: 60_000_000)
+        var merged = latencyHistogram()
         var total = 0
         for (h, c) in histograms {
             merged.add(h)
             total += c
         }
         for c in connections { await c.close() }
-        return Figures(
-            rate: Double(total) / elapsed, p50: Double(merged.valueAtPercentile(50)),
-            p99: Double(merged.valueAtPercentile(99)), p999: Double(merged.valueAtPercentile(99.9))
-        )
+        return LatencyFigures(rate: Double(total) / elapsed, histogram: merged)
     }
 }
 

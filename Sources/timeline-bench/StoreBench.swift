@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Histogram
 import LMDB
 import TimelineModel
 import TimelineStore
@@ -101,16 +102,27 @@ struct StoreBench: ParsableCommand {
 
     /// The same record bytes put into a bare LMDB database, `perCommit` puts per commit.
     func measureRaw(perCommit: Int, records: [[UInt8]], durability: Durability) throws -> Rate {
-        let dir = freshDirectory(common.workDirectory, "raw-\(perCommit)")
+        try Self.rawPuts(perCommit: perCommit, records: records, durability: durability, workDirectory: common.workDirectory, seconds: common.seconds).rate
+    }
+
+    /// The ceiling: `records` put in a loop into one bare LMDB database under
+    /// big-endian position keys with `MDB_APPEND`, `perCommit` puts per write
+    /// transaction, for `seconds`. The histogram holds each commit's latency in µs.
+    static func rawPuts(
+        perCommit: Int, records: [[UInt8]], durability: Durability, workDirectory: String, seconds: Double
+    ) throws -> (rate: Rate, commitLatency: Histogram<UInt64>) {
+        guard !records.isEmpty else { throw BenchError("raw LMDB puts need at least one sample record") }
+        let dir = freshDirectory(workDirectory, "raw-\(perCommit)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let env = try Environment(path: dir, flags: durability == .relaxed ? [.noSync] : [], mapSize: 1 << 32)
         let db = try env.openDatabase(named: "log")
+        var latency = latencyHistogram()
         var position: UInt64 = 0
         let start = now()
         let cpuStart = cpuSeconds()
         let writtenStart = bytesWritten()
-        let seconds = common.seconds
         while now() - start < seconds {
+            let t0 = now()
             try env.write { txn in
                 for _ in 0..<perCommit {
                     position += 1
@@ -118,8 +130,9 @@ struct StoreBench: ParsableCommand {
                     try txn.put(db, key: withUnsafeBytes(of: position.bigEndian) { Array($0) }, value: record, flags: .append)
                 }
             }
+            _ = latency.record(UInt64((now() - t0) * 1e6))
         }
-        return Rate(events: Int(position), wall: now() - start, cpu: cpuSeconds() - cpuStart, written: bytesWritten() - writtenStart)
+        return (Rate(events: Int(position), wall: now() - start, cpu: cpuSeconds() - cpuStart, written: bytesWritten() - writtenStart), latency)
     }
 
     func measureModeration() -> (count: Int, perSecond: Double) {

@@ -141,3 +141,29 @@ func bytesWritten() -> Int {
     }
     return 0
 }
+
+extension Workload {
+    /// Canonical record bytes of `count` chat messages as the store writes them
+    /// (the orders placed and paid first), for baselines that store the same bytes.
+    static func sampleRecords(count: Int, orders: Int, workDirectory: String) throws -> [[UInt8]] {
+        let dir = freshDirectory(workDirectory, "samples")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var config = StoreConfiguration(path: dir)
+        config.durability = .relaxed
+        config.initialMapSizeBytes = 256 << 20
+        let store = try TimelineStore(configuration: config)
+        try check(store.commit((0..<orders).map { AppendRequest(order: orderId($0), events: opening($0)) }))
+        var workload = Workload(orders: orders)
+        var batch: [AppendRequest] = []
+        for _ in 0..<count {
+            let (order, event) = workload.chat()
+            batch.append(AppendRequest(order: order, events: [event]))
+        }
+        var records: [[UInt8]] = []
+        for result in store.commit(batch) {
+            guard case .success(let outcome) = result else { throw BenchError("a sample append failed: \(result)") }
+            records += outcome.encodedRecords
+        }
+        return records
+    }
+}

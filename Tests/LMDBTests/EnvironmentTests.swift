@@ -223,6 +223,33 @@ struct EnvironmentTests {
         #expect(try s.value("k") == "v")
     }
 
+    @Test("a read that finds every reader slot taken by killed processes clears them and goes on")
+    func readClearsDeadReadersWhenSlotsRunOut() throws {
+        let dir = try TempDirectory(prefix: "lmdb")
+        let env = try Environment(path: dir.path, mapSize: 16 << 20, maxReaders: 4)
+        let db = try env.openDatabase(named: "main")
+        try env.write { txn in try txn.put(db, key: b("k"), value: b("v")) }
+        #expect(env.info.maxReaders == 4)
+        var readers: [ReaderProcess] = []
+        for _ in 0..<4 { readers.append(try ReaderProcess(dataDirectory: dir.path)) }
+        _ = #expect(throws: ReaderProcessError.self, "a fifth reader finds no slot") { try ReaderProcess(dataDirectory: dir.path) }
+        let refused = #expect(throws: LMDBError.self, "while the readers live, a read here finds no slot either") { try env.read { _ in } }
+        #expect(refused?.code == .readersFull)
+        for reader in readers { reader.kill() }
+        #expect(try env.read { txn in text(try txn.get(db, key: b("k"))) } == "v")
+        #expect(env.staleReadersCleared == 4)
+        #expect(try env.readerCheck() == 0)
+    }
+
+    @Test("the lock file's blocks are allocated at open, so writing a reader slot never faults on a full disk")
+    func lockFileAllocated() throws {
+        let s = try Scratch()
+        var st = stat()
+        try #require(stat(s.directory.path + "/lock.mdb", &st) == 0)
+        #expect(st.st_size > 4096, "256 reader slots span several pages")
+        #expect(Int(st.st_blocks) * 512 >= Int(st.st_size), "\(st.st_blocks) blocks of 512 bytes for \(st.st_size) bytes")
+    }
+
     @Test("sync flushes without error, also with noSync")
     func sync() throws {
         let dir = try TempDirectory(prefix: "lmdb")

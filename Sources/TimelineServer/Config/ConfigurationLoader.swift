@@ -56,6 +56,8 @@ extension ServerConfiguration {
             storeInitialMapBytes = try s.int("initialMapSizeBytes", min: 1 << 20) ?? storeInitialMapBytes
             storeMapGrowthBytes = try s.int("mapGrowthBytes", min: 1 << 20) ?? storeMapGrowthBytes
             storeMaxMapBytes = try s.int("maxMapSizeBytes", min: 1 << 20) ?? storeMaxMapBytes
+            storeMaxReaders = try s.int("maxReaders", min: 4) ?? storeMaxReaders
+            readerCheckSeconds = try s.double("readerCheckSeconds") ?? readerCheckSeconds
             relaxedSyncSeconds = try s.double("relaxedSyncSeconds") ?? relaxedSyncSeconds
             try s.finish()
         }

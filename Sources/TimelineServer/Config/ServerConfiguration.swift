@@ -61,6 +61,10 @@ public struct ServerConfiguration: Sendable {
     public var storeInitialMapBytes = 64 << 20
     public var storeMapGrowthBytes = 256 << 20
     public var storeMaxMapBytes = 1 << 40
+    /// LMDB reader slots (concurrent read transactions of every process on the store).
+    public var storeMaxReaders = 510
+    /// How often reader slots left by dead processes are cleared.
+    public var readerCheckSeconds: Double = 10
     public var durability: Durability = .strict
     /// With `relaxed`, how often the store is flushed to disk.
     public var relaxedSyncSeconds: Double = 1
@@ -73,6 +77,7 @@ public struct ServerConfiguration: Sendable {
         c.initialMapSizeBytes = storeInitialMapBytes
         c.mapGrowthBytes = storeMapGrowthBytes
         c.maxMapSizeBytes = storeMaxMapBytes
+        c.maxReaders = storeMaxReaders
         c.durability = durability
         c.timers = timers
         c.clock = clock

@@ -135,6 +135,8 @@ enum ReadOps {
         o["timers"] = .int(Int64(counts.timers))
         o["mapSizeBytes"] = .int(Int64(map.mapSize))
         o["mapUsedBytes"] = .int(Int64(map.used))
+        let readers = s.store.readerFigures
+        o["readers"] = ["maxReaders": .int(Int64(readers.maxReaders)), "staleCleared": .int(Int64(readers.staleCleared))]
         o["connections"] = .int(Int64(figures.connections))
         o["subscriptions"] = .int(Int64(figures.subscriptions))
         o["queueDepth"] = .int(Int64(s.committer.queueDepth))
