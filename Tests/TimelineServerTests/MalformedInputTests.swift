@@ -68,6 +68,9 @@ struct MalformedInputTests {
         Case("subscribe orders not an array", #"{"id":18,"op":"subscribe","orders":"A-1"}"#, "bad_request", id: 18, mentions: "orders"),
         Case("a negative fromPosition", #"{"id":19,"op":"log.read","fromPosition":-5}"#, "bad_request", id: 19, mentions: "fromPosition"),
         Case("an order id with a slash", #"{"id":20,"op":"order.get","order":"../etc"}"#, "bad_request", id: 20, mentions: "order"),
+        // Found by the fuzzer: an empty participant reached LMDB as an empty key and came back internal.
+        Case("an empty participant", #"{"id":21,"op":"participant.get","participant":""}"#, "bad_request", id: 21, mentions: "participant"),
+        Case("a participant over 128 bytes", #"{"id":22,"op":"participant.get","participant":""# + String(repeating: "p", count: 129) + #""}"#, "bad_request", id: 22, mentions: "participant"),
     ]
 
     @Test("each bad line gets the right error, and the connection and a bystander keep working", arguments: cases)
