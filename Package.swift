@@ -66,6 +66,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "TimelineFuzz",
+            dependencies: ["TimelineModel"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "timelined",
             dependencies: [
@@ -94,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-bench",
             dependencies: [
-                "TimelineStore", "TimelineClient", "LMDB", "TimelineAudit",
+                "TimelineStore", "TimelineClient", "LMDB", "TimelineAudit", "TimelineFuzz",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -116,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "TimelineServerTests",
             dependencies: [
-                "TimelineServer", "TimelineClient", "TimelineStore", "TimelineModel", "TestSupport",
+                "TimelineServer", "TimelineClient", "TimelineStore", "TimelineModel", "TimelineFuzz", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
