@@ -148,6 +148,42 @@ struct MalformedInputTests {
         }
     }
 
+    @Test("a large reply before an over-limit line or a half-close reaches a slow reader whole before the close")
+    func closeWaitsForQueuedReplies() async throws {
+        try await withDaemon(Self.config) { daemon, client in
+            // About 1.5 MB of log (appends of 8 events fit the 4096-byte frames): far more
+            // than the kernel buffers hold while the reader sleeps.
+            let o = OrderFixture("BIG")
+            try await o.create(client)
+            for batch in 0..<250 {
+                _ = try await client.append(order: o.order, events: (0..<8).map { o.note("\(batch).\($0) " + String(repeating: "n", count: 300)) })
+            }
+            let events = 2 + 250 * 8
+            let read = #"{"id":"log","op":"log.read","limit":10000}"# + "\n"
+
+            // Found by the fuzzer: the close after frame_too_large cut the reply queued before it.
+            let tooLarge = try RawConnection(path: daemon.socketPath)
+            try tooLarge.send(read + String(repeating: "x", count: 5000) + "\n")
+            try await Task.sleep(for: .seconds(1))
+            let whole = try parseLine(try #require(try await offPool { try tooLarge.readLine(timeout: 30) }))
+            #expect(whole["result"]?["events"]?.array.count == events, "the reply before the over-limit line arrives whole")
+            let refusal = try parseLine(try #require(try await offPool { try tooLarge.readLine(timeout: 30) }))
+            #expect(refusal["error"]?["code"] == "frame_too_large")
+            #expect(try await offPool { try tooLarge.readLine(timeout: 30) } == nil)
+
+            // The same after a half-close: every reply, then the close.
+            let halfClosed = try RawConnection(path: daemon.socketPath)
+            try halfClosed.send(read + #"{"id":"last","op":"ping"}"# + "\n")
+            halfClosed.shutdownWrite()
+            try await Task.sleep(for: .seconds(1))
+            let log = try parseLine(try #require(try await offPool { try halfClosed.readLine(timeout: 30) }))
+            #expect(log["result"]?["events"]?.array.count == events, "the reply before the half-close arrives whole")
+            let last = try parseLine(try #require(try await offPool { try halfClosed.readLine(timeout: 30) }))
+            #expect(last["id"] == "last")
+            #expect(try await offPool { try halfClosed.readLine(timeout: 30) } == nil)
+        }
+    }
+
     @Test("CRLF line ends are accepted, and a last line without newline before half-close is answered")
     func lineEnds() async throws {
         try await withDaemon { daemon, _ in
