@@ -88,6 +88,12 @@ public struct FuzzReport: Sendable {
     public var rssStartKiB: Int?
     public var rssEndKiB: Int?
     public var peakRSSKiB: Int?
+    /// The anonymous part (heap, stacks): what the daemon allocates, as opposed to
+    /// the file-backed pages of the store it maps, which grow with the store.
+    public var anonymousStartKiB: Int?
+    public var anonymousEndKiB: Int?
+    public var peakAnonymousKiB: Int?
+    public var fileEndKiB: Int?
     /// `stats` after the run: head position and events.
     public var headAfter: Int64?
     public var eventsAfter: Int64?
@@ -113,6 +119,7 @@ public struct FuzzReport: Sendable {
         lines.append("crashes          \(crashes), hangs \(hangs), findings \(tally.findings.count + tally.findingsDropped)")
         if let peakRSSKiB {
             lines.append("daemon RSS       start \(mib(rssStartKiB)) MiB, end \(mib(rssEndKiB)) MiB, peak (VmHWM) \(mib(peakRSSKiB)) MiB")
+            lines.append("  anonymous      start \(mib(anonymousStartKiB)) MiB, end \(mib(anonymousEndKiB)) MiB, peak \(mib(peakAnonymousKiB)) MiB; file-backed (store map) at the end \(mib(fileEndKiB)) MiB")
         } else {
             lines.append("daemon RSS       unknown (no pid)")
         }

@@ -68,7 +68,9 @@ public enum FuzzRunner {
         }
         report.limits = before.limits
         let memory = MemoryWatch(pid: configuration.daemonPid)
-        report.rssStartKiB = memory.sample()?.residentKiB
+        let first = memory.sample()
+        report.rssStartKiB = first?.residentKiB
+        report.anonymousStartKiB = first?.anonymousKiB
 
         let shared = SharedRunState(alive: alive)
         let results = Mutex<[FuzzTally]>([])
@@ -120,7 +122,10 @@ public enum FuzzRunner {
         }
         let last = memory.sample()
         report.rssEndKiB = last?.residentKiB
+        report.anonymousEndKiB = last?.anonymousKiB
+        report.fileEndKiB = last?.fileKiB
         report.peakRSSKiB = memory.peakKiB
+        report.peakAnonymousKiB = memory.peakAnonymousKiB
         return report
     }
 
@@ -181,6 +186,7 @@ private final class WorkerBox: @unchecked Sendable {
 private final class MemoryWatch {
     let pid: Int32?
     private(set) var peakKiB: Int?
+    private(set) var peakAnonymousKiB: Int?
 
     init(pid: Int32?) { self.pid = pid }
 
@@ -188,6 +194,7 @@ private final class MemoryWatch {
     func sample() -> ProcessMemory? {
         guard let pid, let m = ProcessMemory.read(pid: pid) else { return nil }
         peakKiB = max(peakKiB ?? 0, m.peakKiB, m.residentKiB)
+        peakAnonymousKiB = max(peakAnonymousKiB ?? 0, m.anonymousKiB)
         return m
     }
 }

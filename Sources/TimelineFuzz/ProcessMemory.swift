@@ -6,18 +6,21 @@ public struct ProcessMemory: Sendable, Equatable {
     public var residentKiB: Int
     /// Peak resident set (`VmHWM`, the high-water mark), KiB.
     public var peakKiB: Int
+    /// Anonymous resident memory (`RssAnon`: heap, stacks), KiB.
+    public var anonymousKiB: Int
+    /// File-backed resident memory (`RssFile`: for the daemon, mostly LMDB's map of the store), KiB.
+    public var fileKiB: Int
 
     /// Reads `/proc/<pid>/status`; `nil` when the process is gone or the fields are missing.
     public static func read(pid: Int32) -> ProcessMemory? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        var rss: Int?
-        var hwm: Int?
+        var fields: [Substring: Int] = [:]
         for line in text.split(separator: "\n") {
-            if line.hasPrefix("VmRSS:") { rss = kib(line) }
-            if line.hasPrefix("VmHWM:") { hwm = kib(line) }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon]] = kib(line)
         }
-        guard let rss, let hwm else { return nil }
-        return ProcessMemory(residentKiB: rss, peakKiB: hwm)
+        guard let rss = fields["VmRSS"], let hwm = fields["VmHWM"] else { return nil }
+        return ProcessMemory(residentKiB: rss, peakKiB: hwm, anonymousKiB: fields["RssAnon"] ?? 0, fileKiB: fields["RssFile"] ?? 0)
     }
 
     /// `true` while `pid` exists and is not a zombie.
