@@ -21,6 +21,10 @@ struct IdleConnectionTests {
 
     @Test("1000 idle connections plus 8 writers: every append succeeds and is in the log once, one more connection gets busy, stats answers, idle connections still serve")
     func thousandIdleConnectionsUnderLoad() async throws {
+        // Both this process and the daemon (which inherits the limit) hold ~1000 sockets;
+        // Debian's default soft limit of 1024 descriptors is too low for that.
+        let files = Self.raiseOpenFileLimit(to: 4096)
+        try #require(files >= 2 * Self.idleCount, "the open-file limit is \(files); the test needs about \(2 * Self.idleCount)")
         try await withDaemon(Self.config) { daemon, client in
             let idle = try await offPool { try (0..<Self.idleCount).map { _ in try RawConnection(path: daemon.socketPath) } }
             let writers = try await withThrowingTaskGroup(of: TimelineClient.self) { group in
@@ -81,5 +85,18 @@ struct IdleConnectionTests {
             for writer in writers { await writer.close() }
             withExtendedLifetime(idle) {}
         }
+    }
+
+    /// Raises this process's soft limit of open files towards `wanted` (never above the
+    /// hard limit) and returns the soft limit in force.
+    static func raiseOpenFileLimit(to wanted: rlim_t) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = min(wanted, limit.rlim_max)
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return Int(limit.rlim_cur)
     }
 }
