@@ -72,6 +72,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "TimelineFuzz",
+            dependencies: ["TimelineModel"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "timelined",
             dependencies: [
@@ -100,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-bench",
             dependencies: [
-                "TimelineStore", "TimelineClient", "LMDB", "TimelineAudit", "CSQLite",
+                "TimelineStore", "TimelineClient", "LMDB", "TimelineAudit", "TimelineFuzz", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -122,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "TimelineServerTests",
             dependencies: [
-                "TimelineServer", "TimelineClient", "TimelineStore", "TimelineModel", "TestSupport",
+                "TimelineServer", "TimelineClient", "TimelineStore", "TimelineModel", "TimelineFuzz", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

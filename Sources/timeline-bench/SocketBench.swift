@@ -152,12 +152,16 @@ final class DaemonUnderTest: Sendable {
     let process: Process
     let socket: String
 
-    init(binary: String, directory: String, durability: String) throws {
+    /// Starts `binary` on `directory`/timelined.sock and `directory`/data;
+    /// `limits` go into the config's `limits` section.
+    init(binary: String, directory: String, durability: String, limits: [String: Int] = [:]) throws {
         socket = directory + "/timelined.sock"
         let config = directory + "/timelined.json"
+        let limitsJSON = limits.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
         let json = """
         {"socketPath": "\(socket)", "dataDirectory": "\(directory)/data", "durability": "\(durability)",
          "logLevel": "warning", "moderationPath": "config/moderation.json",
+         "limits": {\(limitsJSON)},
          "store": {"initialMapSizeBytes": 1073741824}}
         """
         try json.write(toFile: config, atomically: true, encoding: .utf8)
@@ -173,7 +177,22 @@ final class DaemonUnderTest: Sendable {
     }
 
     func stop() {
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
+    }
+
+    /// How the daemon ended.
+    struct ExitStatus: CustomStringConvertible {
+        var code: Int32
+        var signalled: Bool
+        var isCleanExit: Bool { !signalled && code == 0 }
+        var description: String { signalled ? "killed by signal \(code)" : "exit \(code)\(code == 0 ? " (clean)" : "")" }
+    }
+
+    /// Stops the daemon with SIGTERM (when it still runs) and reports how it ended.
+    func stopAndWait() -> ExitStatus {
+        stop()
+        return ExitStatus(code: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal)
     }
 }

@@ -128,32 +128,7 @@ public final class DaemonProcess: @unchecked Sendable {
     /// the test bundle (or a few folders up), else `<package>/.build/debug/timelined`.
     public static func binaryPath(filePath: String = #filePath) -> String {
         if let path = ProcessInfo.processInfo.environment["TIMELINED_BIN"], !path.isEmpty { return path }
-        return builtBinary("timelined", filePath: filePath)
-    }
-
-    /// One of the package's executables (`timelined`, `timeline-audit`, …): next
-    /// to the test bundle (or a few folders up), else `<package>/.build/debug/<name>`.
-    public static func builtBinary(_ name: String, filePath: String = #filePath) -> String {
-        var starts: [URL] = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
-        if let argv0 = CommandLine.arguments.first {
-            starts.append(URL(fileURLWithPath: argv0).standardizedFileURL.deletingLastPathComponent())
-        }
-        for start in starts {
-            var dir = start.standardizedFileURL
-            for _ in 0..<4 {
-                let candidate = dir.appendingPathComponent(name).path
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-                   FileManager.default.isExecutableFile(atPath: candidate)
-                {
-                    return candidate
-                }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        // Tests/Support/DaemonProcess.swift → the package root is three levels up.
-        let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/\(name)").path
+        return PackageBinary.path("timelined", filePath: filePath)
     }
 
     // MARK: - Running

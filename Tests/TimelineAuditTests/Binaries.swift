@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -8,45 +9,14 @@ import Glibc
 enum Binaries {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    static func path(_ name: String) -> String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/" + name
-        for candidate in [beside, packageRoot + "/.build/debug/" + name] where FileManager.default.isExecutableFile(atPath: candidate) {
-            return candidate
-        }
-        return packageRoot + "/.build/debug/" + name
-    }
+    static func path(_ name: String) -> String { PackageBinary.path(name) }
 
     /// What a finished process printed and how it exited.
-    struct Result: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
-    }
+    typealias Result = PackageBinary.Outcome
 
     /// Runs `name` with `arguments` and waits for it (output captured through files, so it never blocks).
     static func run(_ name: String, _ arguments: [String], in directory: String? = nil) throws -> Result {
-        let scratch = NSTemporaryDirectory() + "run-\(UUID().uuidString.prefix(8))"
-        _ = FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: scratch + ".out")
-            try? FileManager.default.removeItem(atPath: scratch + ".err")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: name.hasPrefix("/") ? name : path(name))
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardOutput = FileHandle(forWritingAtPath: scratch + ".out")
-        process.standardError = FileHandle(forWritingAtPath: scratch + ".err")
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? ""
-        )
+        try PackageBinary.run(name, arguments, in: directory)
     }
 }
 

@@ -164,16 +164,6 @@ func expectIntact(_ client: TimelineClient, acks: [Ack], sourceLocation: SourceL
 
 /// Runs the built `timeline-audit` with `arguments` and waits for it.
 func runAudit(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: DaemonProcess.builtBinary("timeline-audit"))
-    process.arguments = arguments
-    let output = try ScratchDirectory()
-    let file = output.file("audit.out")
-    _ = FileManager.default.createFile(atPath: file, contents: nil)
-    process.standardOutput = FileHandle(forWritingAtPath: file)
-    process.standardError = FileHandle(forWritingAtPath: file)
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return (process.terminationStatus, (try? String(contentsOfFile: file, encoding: .utf8)) ?? "")
+    let outcome = try PackageBinary.run("timeline-audit", arguments)
+    return (outcome.status, outcome.stdout + outcome.stderr)
 }

@@ -68,6 +68,9 @@ struct MalformedInputTests {
         Case("subscribe orders not an array", #"{"id":18,"op":"subscribe","orders":"A-1"}"#, "bad_request", id: 18, mentions: "orders"),
         Case("a negative fromPosition", #"{"id":19,"op":"log.read","fromPosition":-5}"#, "bad_request", id: 19, mentions: "fromPosition"),
         Case("an order id with a slash", #"{"id":20,"op":"order.get","order":"../etc"}"#, "bad_request", id: 20, mentions: "order"),
+        // Found by the fuzzer: an empty participant reached LMDB as an empty key and came back internal.
+        Case("an empty participant", #"{"id":21,"op":"participant.get","participant":""}"#, "bad_request", id: 21, mentions: "participant"),
+        Case("a participant over 128 bytes", #"{"id":22,"op":"participant.get","participant":""# + String(repeating: "p", count: 129) + #""}"#, "bad_request", id: 22, mentions: "participant"),
     ]
 
     @Test("each bad line gets the right error, and the connection and a bystander keep working", arguments: cases)
@@ -142,6 +145,42 @@ struct MalformedInputTests {
             let edge = try parseLine(try #require(try await offPool { try exact.readLine() }))
             #expect(edge["id"] == "edge" && edge["ok"] == true, "\(text(edge))")
             try await bystander.ping()
+        }
+    }
+
+    @Test("a large reply before an over-limit line or a half-close reaches a slow reader whole before the close")
+    func closeWaitsForQueuedReplies() async throws {
+        try await withDaemon(Self.config) { daemon, client in
+            // About 1.5 MB of log (appends of 8 events fit the 4096-byte frames): far more
+            // than the kernel buffers hold while the reader sleeps.
+            let o = OrderFixture("BIG")
+            try await o.create(client)
+            for batch in 0..<250 {
+                _ = try await client.append(order: o.order, events: (0..<8).map { o.note("\(batch).\($0) " + String(repeating: "n", count: 300)) })
+            }
+            let events = 2 + 250 * 8
+            let read = #"{"id":"log","op":"log.read","limit":10000}"# + "\n"
+
+            // Found by the fuzzer: the close after frame_too_large cut the reply queued before it.
+            let tooLarge = try RawConnection(path: daemon.socketPath)
+            try tooLarge.send(read + String(repeating: "x", count: 5000) + "\n")
+            try await Task.sleep(for: .seconds(1))
+            let whole = try parseLine(try #require(try await offPool { try tooLarge.readLine(timeout: 30) }))
+            #expect(whole["result"]?["events"]?.array.count == events, "the reply before the over-limit line arrives whole")
+            let refusal = try parseLine(try #require(try await offPool { try tooLarge.readLine(timeout: 30) }))
+            #expect(refusal["error"]?["code"] == "frame_too_large")
+            #expect(try await offPool { try tooLarge.readLine(timeout: 30) } == nil)
+
+            // The same after a half-close: every reply, then the close.
+            let halfClosed = try RawConnection(path: daemon.socketPath)
+            try halfClosed.send(read + #"{"id":"last","op":"ping"}"# + "\n")
+            halfClosed.shutdownWrite()
+            try await Task.sleep(for: .seconds(1))
+            let log = try parseLine(try #require(try await offPool { try halfClosed.readLine(timeout: 30) }))
+            #expect(log["result"]?["events"]?.array.count == events, "the reply before the half-close arrives whole")
+            let last = try parseLine(try #require(try await offPool { try halfClosed.readLine(timeout: 30) }))
+            #expect(last["id"] == "last")
+            #expect(try await offPool { try halfClosed.readLine(timeout: 30) } == nil)
         }
     }
 

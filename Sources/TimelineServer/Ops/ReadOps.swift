@@ -114,6 +114,10 @@ enum ReadOps {
 
     static func participantGet(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
         let user = try r.string("participant")
+        // The same rule as actor ids; an empty key would also be refused by LMDB itself.
+        guard (1...128).contains(user.utf8.count) else {
+            throw TimelineError(.badRequest, "participant must be a user id of 1–128 characters")
+        }
         guard let figures = try c.services.store.participant(user) else {
             throw TimelineError(.notFound, "no orders involve participant \(user)")
         }

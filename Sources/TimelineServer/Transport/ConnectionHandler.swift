@@ -20,6 +20,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var closeAfter: Int?
     private var readHeld = false
     private var inputClosed = false
+    /// A close is on its way (after the queued replies are written).
+    private var closing = false
 
     init(services: ServerServices, role: PeerRole?) {
         self.services = services
@@ -100,8 +102,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             context.write(wrapOutboundOut(next), promise: nil)
             services.stats.requestAnswered()
             if closeAfter == nextToWrite {
-                context.flush()
-                context.close(promise: nil)
+                closeAfterQueuedWrites(context: context)
                 return
             }
             nextToWrite += 1
@@ -112,8 +113,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
         startSubscribers()
         resumeReadingIfPossible(context: context)
         if inputClosed && inFlight == 0 && (subscriptions?.active.isEmpty ?? true) {
-            context.close(promise: nil)
+            closeAfterQueuedWrites(context: context)
         }
+    }
+
+    /// Closes once every reply written so far has reached the socket. A plain
+    /// `close` fails the writes still queued in the channel, which cut a large
+    /// reply to a slow reader short (found by the protocol fuzzer).
+    private func closeAfterQueuedWrites(context: ChannelHandlerContext) {
+        guard !closing else { return }
+        closing = true
+        // Writes complete in order: this empty one completes after every reply before it.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     /// Subscriptions start delivering only after their `subscribe` reply went out.
@@ -150,7 +163,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
             inputClosed = true
-            if inFlight == 0 && (subscriptions?.active.isEmpty ?? true) { context.close(promise: nil) }
+            if inFlight == 0 && (subscriptions?.active.isEmpty ?? true) { closeAfterQueuedWrites(context: context) }
             return
         }
         context.fireUserInboundEventTriggered(event)
