@@ -49,7 +49,7 @@ public enum PackageBinary {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw DaemonProcessError("\(name) not found at \(binary); run `swift build` first")
         }
-        let base = NSTemporaryDirectory() + "run-\(name)-\(UUID().uuidString.prefix(8))"
+        let base = NSTemporaryDirectory() + "run-\(URL(fileURLWithPath: binary).lastPathComponent)-\(UUID().uuidString.prefix(8))"
         let out = base + ".out", err = base + ".err"
         _ = FileManager.default.createFile(atPath: out, contents: nil)
         _ = FileManager.default.createFile(atPath: err, contents: nil)
