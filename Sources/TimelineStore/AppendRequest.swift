@@ -10,6 +10,8 @@ public struct AppendRequest: Sendable {
     public var origin: AppendOrigin
     /// Evidence bytes stored with the events, content-addressed by SHA-256.
     public var blobs: [[UInt8]]
+    /// One per event when ``TimelineStore/prepare(_:)`` ran; empty otherwise.
+    public var prepared: [PreparedEvent] = []
 
     /// A request to append `events` to `order`.
     public init(order: String, events: [EventInput], expectedRevision: Int64? = nil, origin: AppendOrigin = .client, blobs: [[UInt8]] = []) {

@@ -130,6 +130,8 @@ struct CommitSession {
         // Validate and fold every event before writing anything.
         var working = original
         var records: [RecordedEvent] = []
+        /// What was prepared for each record (nil: the daemon's own flag events).
+        var preparedData: [PreparedEvent?] = []
         var replies: [AppendedEvent] = []
         var newEffects: [ParticipantEffect] = []
         let uploaded = Set(request.blobs.map { Hashing.hex(SHA256.hash(data: $0)) })
@@ -140,16 +142,19 @@ struct CommitSession {
                     throw TimelineError.invalidEvent("no evidence bytes with sha256 \(sha) were stored; upload them with evidence.put", index: index, field: "data.sha256")
                 }
             }
-            let moderation = input.type == "chat.message" ? moderate(input) : nil
+            let prepared = request.prepared.count == request.events.count ? request.prepared[index] : PreparedEvent(input, policy: policy)
+            let moderation = prepared.moderation
             let record = makeRecord(input, order: request.order, after: working, offset: records.count, moderation: moderation)
             newEffects += Catalog.apply(record, to: &working)
             records.append(record)
+            preparedData.append(prepared)
             replies.append(AppendedEvent(eventId: record.eventId, position: record.position, revision: record.revision, status: .recorded, moderation: moderation))
             if let flag = flagEvent(after: record, state: working), try txn.get(tables.eventIds, key: Array(flag.eventId.utf8)) == nil {
                 try Catalog.validate(flag, state: working, index: index, origin: .daemon, recordedAt: now)
                 let flagRecord = makeRecord(flag, order: request.order, after: working, offset: records.count, moderation: nil)
                 newEffects += Catalog.apply(flagRecord, to: &working)
                 records.append(flagRecord)
+                preparedData.append(nil)
             }
         }
         // Write: blobs, then the records chained after the head.
@@ -160,7 +165,7 @@ struct CommitSession {
         var encoded: [[UInt8]] = []
         encoded.reserveCapacity(records.count)
         for i in records.indices {
-            let bytes = records[i].seal(prevHash: head.hash)
+            let bytes = records[i].seal(prevHash: head.hash, encodedData: preparedData[i]?.encodedData, dataHash: preparedData[i]?.dataHash)
             let r = records[i]
             let position = Keys.position(r.position)
             encoded.append(bytes)
@@ -221,14 +226,6 @@ struct CommitSession {
             revision: state.map { $0.revision + 1 } ?? 0, eventId: input.eventId, type: input.type, actor: input.actor,
             recordedAt: now, occurredAt: input.occurredAt, data: input.data, moderation: moderation
         )
-    }
-
-    /// Buyer and seller messages are moderated; support is exempt.
-    func moderate(_ input: EventInput) -> ModerationVerdict {
-        guard input.actor.role == .buyer || input.actor.role == .seller, let text = input.data["text"]?.stringValue else {
-            return ModerationVerdict(verdict: .delivered, rules: [])
-        }
-        return policy.moderate(text)
     }
 
     /// `moderation.flagged` when a user's filtered messages on this order reach the threshold.

@@ -51,11 +51,13 @@ public struct RecordedEvent: Sendable, Hashable {
     /// Fills `dataHash`, `prevHash` and `hash` so this event chains after
     /// `prevHash`, and returns the canonical bytes of the whole record (what the
     /// log stores). `data` is encoded once, for its hash and for the record.
+    /// `encodedData` and `dataHash`, when given, must be `canonical(data)` and its
+    /// hash, computed earlier (off the writer thread).
     @discardableResult
-    public mutating func seal(prevHash: String) -> [UInt8] {
+    public mutating func seal(prevHash: String, encodedData: [UInt8]? = nil, dataHash knownDataHash: String? = nil) -> [UInt8] {
         self.prevHash = prevHash
-        let dataBytes = CanonicalJSON.encode(data)
-        dataHash = Hashing.sha256Hex(dataBytes)
+        let dataBytes = encodedData ?? CanonicalJSON.encode(data)
+        dataHash = knownDataHash ?? Hashing.sha256Hex(dataBytes)
         hash = Hashing.sha256Hex(canonical(data: nil, includeHash: false))
         return canonical(data: dataBytes, includeHash: true)
     }

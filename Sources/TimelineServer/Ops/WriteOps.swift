@@ -21,7 +21,8 @@ enum WriteOps {
         for (index, item) in items.enumerated() {
             events.append(try decodeEvent(item, index: index))
         }
-        let append = AppendRequest(order: order, events: events, expectedRevision: expected, origin: .client)
+        // Data encoding, its hash and moderation need no log: done here, not on the writer.
+        let append = context.services.store.prepare(AppendRequest(order: order, events: events, expectedRevision: expected, origin: .client))
         return submit(append, context) { outcome in appendReply(outcome) }
     }
 
@@ -53,7 +54,7 @@ enum WriteOps {
         ]
         if let description { data["description"] = .string(description) }
         let event = EventInput(eventId: eventId, type: "evidence.attached", actor: actor, data: .object(data))
-        let append = AppendRequest(order: order, events: [event], origin: .evidencePut, blobs: [bytes])
+        let append = context.services.store.prepare(AppendRequest(order: order, events: [event], origin: .evidencePut, blobs: [bytes]))
         return submit(append, context) { outcome in
             guard case .object(var entry) = eventEntry(outcome.events[0]) else { return .emptyObject }
             entry["order"] = .string(outcome.order)
