@@ -33,23 +33,47 @@ struct Projector {
         for key in newTimers.subtracting(oldTimers) { try txn.put(tables.timers, key: key, value: []) }
     }
 
-    /// Folds participant effects into the stored figures, one read and write per user.
+    /// Folds participant effects into the stored figures, one read and write per
+    /// user. Of the reply times, only the last ``ParticipantFigures/replyWindow``
+    /// per user are kept: rows that a batch would write and push out of the
+    /// window again are never written (a rebuild folds a million replies into
+    /// at most a window per user), and rows that fall out of it are deleted.
     func applyParticipantEffects(_ effects: [ParticipantEffect]) throws {
         guard !effects.isEmpty else { return }
         var figures: [String: ParticipantFigures] = [:]
+        var repliesBefore: [String: Int] = [:]
+        var newReplies: [String: [(number: UInt64, micros: Int64)]] = [:]
         for effect in effects {
             let user = ParticipantFigures.user(of: effect)
-            if figures[user] == nil { figures[user] = try TimelineStore.participant(user, in: txn, tables: tables) ?? ParticipantFigures(user: user) }
-            figures[user]?.apply(effect)
-            if case .reply(_, let micros) = effect, let number = figures[user]?.replies {
-                try txn.put(tables.replyTimes, key: Keys.replyTime(user, UInt64(number)), value: Keys.uint64(UInt64(bitPattern: micros)))
-                if number > ParticipantFigures.replyWindow {
-                    try txn.delete(tables.replyTimes, key: Keys.replyTime(user, UInt64(number - ParticipantFigures.replyWindow)))
-                }
+            var f: ParticipantFigures
+            if let known = figures[user] {
+                f = known
+            } else {
+                f = try TimelineStore.participant(user, in: txn, tables: tables) ?? ParticipantFigures(user: user)
+                repliesBefore[user] = f.replies
             }
+            f.apply(effect)
+            if case .reply(_, let micros) = effect {
+                newReplies[user, default: []].append((UInt64(f.replies), micros))
+            }
+            figures[user] = f
         }
+        let window = UInt64(ParticipantFigures.replyWindow)
         for (user, f) in figures {
             try txn.put(tables.participants, key: Array(user.utf8), value: f.storageBytes)
+            guard let replies = newReplies[user] else { continue }
+            // Reply numbers keepFrom...total stay; so did oldKeepFrom...oldTotal before this batch.
+            let total = UInt64(f.replies)
+            let keepFrom = total > window ? total - window + 1 : 1
+            for reply in replies where reply.number >= keepFrom {
+                try txn.put(tables.replyTimes, key: Keys.replyTime(user, reply.number), value: Keys.uint64(UInt64(bitPattern: reply.micros)))
+            }
+            let oldTotal = UInt64(repliesBefore[user] ?? 0)
+            let oldKeepFrom = oldTotal > window ? oldTotal - window + 1 : 1
+            let dropEnd = min(keepFrom, oldTotal + 1)
+            if oldKeepFrom < dropEnd {
+                for number in oldKeepFrom..<dropEnd { _ = try txn.delete(tables.replyTimes, key: Keys.replyTime(user, number)) }
+            }
         }
     }
 }
