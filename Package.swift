@@ -113,7 +113,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["TimelineStore", "TimelineModel", "CLMDB"],
+            dependencies: ["TimelineStore", "TimelineModel", "TimelineFuzz", "CLMDB"],
             path: "Tests/Support",
             swiftSettings: strict
         ),

@@ -1,16 +1,17 @@
 import Foundation
+import TimelineFuzz
 import TimelineModel
 import TimelineStore
 
 /// Deterministic event generators shared by the benchmarks.
 struct Workload {
-    var rng: SplitMix
+    var rng: FuzzRandom
     let orders: Int
     var counter = 0
 
     init(orders: Int, seed: UInt64 = 42) {
         self.orders = orders
-        rng = SplitMix(seed: seed)
+        rng = FuzzRandom(seed: seed)
     }
 
     static func orderId(_ i: Int) -> String { "B-\(i)" }
@@ -49,19 +50,6 @@ struct Workload {
             eventId: "m-\(counter)-\(rng.next() % 1_000_000)", type: "chat.message", actor: Actor(role: role, id: id),
             data: ["channel": "order", "text": .string(text)]
         ))
-    }
-}
-
-/// A small fast deterministic PRNG.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

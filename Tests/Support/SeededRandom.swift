@@ -1,16 +1,5 @@
+import TimelineFuzz
+
 /// A deterministic random number generator (SplitMix64), so a failing
-/// property test can be replayed from its seed.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    /// A generator that yields the same sequence for the same `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// property test can be replayed from its seed: the fuzzer's generator.
+public typealias SeededRandom = FuzzRandom
