@@ -124,10 +124,19 @@ final class ConnectionHandler: ChannelDuplexHandler {
         guard !closing else { return }
         closing = true
         // Writes complete in order: this empty one completes after every reply before it.
+        // A peer that stops reading altogether is closed anyway after a grace period.
+        let channel = context.channel
+        let giveUp = context.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
-        written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            giveUp.cancel()
+            context.close(promise: nil)
+        }
     }
+
+    /// How long a closing connection may take to read its last replies.
+    static let closeGrace = TimeAmount.seconds(30)
 
     /// Subscriptions start delivering only after their `subscribe` reply went out.
     private func startSubscribers() {
