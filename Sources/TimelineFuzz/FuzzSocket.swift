@@ -51,27 +51,7 @@ final class FuzzSocket {
 
     /// Connects to the Unix socket at `path`.
     init(path: String) throws(FuzzSocketError) {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FuzzSocketError("socket() failed: \(String(cString: strerror(Glibc.errno)))", errno: Glibc.errno) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
-            throw FuzzSocketError("socket path too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard result == 0 else {
-            let code = Glibc.errno
-            close(fd)
-            throw FuzzSocketError("connect(\(path)) failed: \(String(cString: strerror(code)))", errno: code)
-        }
-        self.fd = fd
+        fd = try UnixSocket.connect(path: path)
     }
 
     deinit { close(fd) }
@@ -172,4 +152,37 @@ func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// A connected Unix stream socket, as a plain descriptor: shared by the fuzzer
+/// and the tests' raw connections.
+public enum UnixSocket {
+    /// Connects to `path` and returns the descriptor (the caller closes it);
+    /// `receiveBufferBytes` shrinks the kernel's receive buffer first.
+    public static func connect(path: String, receiveBufferBytes: Int32? = nil) throws(FuzzSocketError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FuzzSocketError("socket() failed: \(String(cString: strerror(Glibc.errno)))", errno: Glibc.errno) }
+        if var size = receiveBufferBytes {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            throw FuzzSocketError("socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let code = Glibc.errno
+            close(fd)
+            throw FuzzSocketError("connect(\(path)) failed: \(String(cString: strerror(code)))", errno: code)
+        }
+        return fd
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TimelineFuzz
 
 #if canImport(Glibc)
 import Glibc
@@ -35,30 +36,11 @@ public final class RawConnection: @unchecked Sendable {
     /// Connects to the Unix socket at `path`; `receiveBufferBytes` shrinks the
     /// kernel's receive buffer (a reader that never reads then fills up sooner).
     public init(path: String, receiveBufferBytes: Int32? = nil) throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RawConnectionError("socket() failed: \(String(cString: strerror(errno)))") }
-        if var size = receiveBufferBytes {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        do {
+            fd = try UnixSocket.connect(path: path, receiveBufferBytes: receiveBufferBytes)
+        } catch {
+            throw RawConnectionError(error.description)
         }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
-            throw RawConnectionError("socket path too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard result == 0 else {
-            let why = String(cString: strerror(errno))
-            close(fd)
-            throw RawConnectionError("connect(\(path)) failed: \(why)")
-        }
-        self.fd = fd
     }
 
     deinit { close(fd) }
