@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift build --build-tests
-# A fresh build leaves gigabytes of dirty pages; flush them now, or the end-to-end
-# tests' fsyncs (durability strict) queue behind that writeback and time out.
+# Flush what the build wrote, so the end-to-end tests' fsyncs (durability strict)
+# do not queue behind its writeback.
 sync
 swift test --skip-build "$@"
 if [ $# -eq 0 ]; then

@@ -26,6 +26,8 @@ struct IdleConnectionTests {
         let files = Self.raiseOpenFileLimit(to: 4096)
         try #require(files >= 2 * Self.idleCount, "the open-file limit is \(files); the test needs about \(2 * Self.idleCount)")
         try await withDaemon(Self.config) { daemon, client in
+            // The start-up probe's connection must be gone first: the limit is exact.
+            #expect(try await eventually { try await client.stats()["connections"]?.intValue == 1 }, "only the test's client is connected")
             let idle = try await offPool { try (0..<Self.idleCount).map { _ in try RawConnection(path: daemon.socketPath) } }
             let writers = try await withThrowingTaskGroup(of: TimelineClient.self) { group in
                 for _ in 0..<Self.writers { group.addTask { try await connect(daemon) } }
