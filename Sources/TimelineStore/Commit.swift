@@ -234,7 +234,7 @@ struct CommitSession {
               let count = state.filteredByUser[record.actor.id], count == policy.flagAfterFiltered
         else { return nil }
         return EventInput(
-            eventId: "moderation.flagged:\(record.order):\(record.actor.id):\(count)", type: "moderation.flagged", actor: .daemon,
+            eventId: Identifiers.daemonEventId(prefix: "moderation.flagged:", record.order, record.actor.id, String(count)), type: "moderation.flagged", actor: .daemon,
             data: ["rule": "flag_after_filtered", "actorId": .string(record.actor.id), "count": .int(Int64(count))]
         )
     }

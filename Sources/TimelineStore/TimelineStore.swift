@@ -25,7 +25,7 @@ public struct ChainHead: Sendable, Hashable {
 public final class TimelineStore: Sendable {
     /// Bumped whenever the projection tables' layout or reducers change; a
     /// store opened with another version rebuilds its projections.
-    public static let projectionVersion: UInt64 = 1
+    public static let projectionVersion: UInt64 = 2
     static let formatVersion: UInt64 = 1
 
     let env: Environment

@@ -203,10 +203,14 @@ struct CatalogConversationTests {
         #expect(error?.message.contains("must be an integer") == true)
     }
 
-    @Test("null for an optional field counts as absent, for a required field as missing")
+    @Test("null for an optional field counts as absent and is not recorded, for a required field as missing")
     func nulls() throws {
         var r = try Replay.paid()
         #expect(r.refusal(r.script.event("delivery.marked", by: r.script.seller, ["quantity": 1, "note": nil])) == nil)
+        let delivered = try r.append(r.script.event("delivery.marked", by: r.script.seller, ["quantity": 1, "note": nil]))
+        #expect(delivered.data == ["quantity": 1], "the recorded event omits the null field (DOMAIN.md: never null)")
+        let placed = EventInput(eventId: "e", type: "order.placed", actor: r.script.buyer, data: ["item": ["title": "x", "quantity": 1, "note": nil], "list": [nil]])
+        #expect(placed.data == ["item": ["title": "x", "quantity": 1], "list": [nil]], "nested object members too; array elements are kept")
         expectInvalidEvent(r.refusal(r.script.event("order.cancelled", by: r.script.support, ["reason": nil])), field: "data.reason")
     }
 

@@ -41,6 +41,38 @@ struct TimerTests {
         #expect(timers(r) == ["auto_escalate@\(offer.recordedAt.adding(hours: 24).rfc3339)"])
     }
 
+    @Test("the seller declining the buyer's offer is neither a message nor an offer: the escalation timer keeps running")
+    func sellerDeclineDoesNotReset() throws {
+        var r = try Replay.disputed()
+        let offer = try r.append(r.script.offer(by: r.script.buyer, outcome: "full_refund"), advance: 3600)
+        try r.append(r.script.decline(by: r.script.seller, offerRevision: offer.revision), advance: 3600)
+        #expect(r.state?.dispute?.offers.last?.status == .declined)
+        #expect(timers(r) == ["auto_escalate@2026-11-27T15:04:00.000000Z"])
+    }
+
+    @Test("timer and flag eventIds stay valid eventIds for 128-character order ids and non-ASCII user ids, and are deterministic")
+    func daemonEventIdsStayValid() throws {
+        #expect(Identifiers.daemonEventId(prefix: "timer:auto_confirm:", "A-1", "7") == "timer:auto_confirm:A-1:7")
+        let longOrder = String(repeating: "L", count: 128)
+        let long = Identifiers.daemonEventId(prefix: "timer:auto_confirm:", longOrder, "12")
+        #expect(Identifiers.isValidEventId(long))
+        #expect(long.hasPrefix("timer:auto_confirm:") && long.count == 19 + 64)
+        #expect(long == Identifiers.daemonEventId(prefix: "timer:auto_confirm:", longOrder, "12"))
+        #expect(long != Identifiers.daemonEventId(prefix: "timer:auto_confirm:", longOrder, "13"))
+        let accented = Identifiers.daemonEventId(prefix: "moderation.flagged:", "A-1", "sé", "3")
+        #expect(Identifiers.isValidEventId(accented))
+        #expect(accented.hasPrefix("moderation.flagged:"))
+
+        var r = Replay(OrderScript(order: longOrder))
+        try r.append(r.script.placed())
+        try r.append(r.script.paid())
+        try r.append(r.script.delivered())
+        let event = try #require(r.state).timerEvent(.autoConfirm)
+        #expect(Identifiers.isValidEventId(event.eventId))
+        try r.append(event, origin: .daemon)
+        #expect(r.state?.status == .completed)
+    }
+
     @Test("an escalated dispute has no escalation timer and still blocks auto-confirm")
     func escalatedNoTimer() throws {
         var r = try Replay.disputed()

@@ -130,6 +130,21 @@ struct HelloAndAppendTests {
         }
     }
 
+    @Test("a null optional data field counts as absent: the recorded event omits it, and a retry with null is a duplicate")
+    func nullOptionalFieldIsOmitted() async throws {
+        try await withDaemon { _, client in
+            let a = OrderFixture()
+            try await a.create(client)
+            let delivery = OrderFixture.event("delivery.marked", "seller", a.seller, ["quantity": 1, "note": .null])
+            let first = try await client.append(order: a.order, events: [delivery])
+            #expect(first["events"]?.array.first?["status"] == "recorded")
+            let recorded = try #require(try await client.orderEvents(a.order, fromRevision: 2)["events"]?.array.first)
+            #expect(recorded["data"] == ["quantity": 1], "never null in a recorded event: \(text(recorded))")
+            let retry = try await client.append(order: a.order, events: [delivery])
+            #expect(retry["events"]?.array.first?["status"] == "duplicate")
+        }
+    }
+
     @Test("a batch is atomic: one bad event and nothing of the batch is written")
     func batchIsAtomic() async throws {
         try await withDaemon { _, client in

@@ -69,8 +69,8 @@ extension Catalog {
             allowed: { c in answerCheck(c, verb: "decline") },
             apply: { state, e, _ in
                 guard var d = state?.dispute, let i = d.offers.lastIndex(where: { $0.status == .pending }) else { return }
+                // Not seller activity for auto_escalate: DOMAIN.md counts only a message or an offer.
                 d.offers[i].status = .declined
-                if e.actor.role == .seller { d.lastSellerActivityAt = e.recordedAt }
                 state?.dispute = d
             }
         ),

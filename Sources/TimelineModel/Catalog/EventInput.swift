@@ -6,16 +6,18 @@ public struct EventInput: Sendable, Hashable {
     public var actor: Actor
     /// Client-supplied RFC 3339 time, kept as sent.
     public var occurredAt: String?
-    /// Always an object.
+    /// Always an object, without `null` members.
     public var data: JSONValue
 
-    /// An event to append.
+    /// An event to append. Members of `data` (and of objects inside it) that are
+    /// `null` are dropped: a null optional field counts as absent, and DOMAIN.md
+    /// wants absent optional fields omitted from the recorded event, never `null`.
     public init(eventId: String, type: String, actor: Actor, occurredAt: String? = nil, data: JSONValue = .emptyObject) {
         self.eventId = eventId
         self.type = type
         self.actor = actor
         self.occurredAt = occurredAt
-        self.data = data
+        self.data = data.withoutNullMembers
     }
 
     /// `true` when `record` holds this very event (same id, type, actor and data):
@@ -83,12 +85,12 @@ extension OrderState {
         switch kind {
         case .autoEscalate:
             return EventInput(
-                eventId: "timer:auto_escalate:\(order):\(revision)", type: "dispute.escalated", actor: .daemon,
+                eventId: Identifiers.daemonEventId(prefix: "timer:auto_escalate:", order, String(revision)), type: "dispute.escalated", actor: .daemon,
                 data: ["rule": "auto_escalate"]
             )
         case .autoConfirm:
             return EventInput(
-                eventId: "timer:auto_confirm:\(order):\(revision)", type: "order.completed", actor: .daemon,
+                eventId: Identifiers.daemonEventId(prefix: "timer:auto_confirm:", order, String(revision)), type: "order.completed", actor: .daemon,
                 data: ["rule": "auto_confirm"]
             )
         }

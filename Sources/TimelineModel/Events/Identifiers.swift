@@ -15,6 +15,17 @@ public enum Identifiers {
         return (1...128).contains(utf8.count) && utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E }
     }
 
+    /// The eventId of an event the daemon appends itself: `prefix` followed by
+    /// `parts` joined with `:` when that is a valid eventId (the readable form,
+    /// e.g. `timer:auto_confirm:A-1:7`), otherwise `prefix` followed by the hex
+    /// SHA-256 of that text, so that long order ids or non-ASCII user ids still
+    /// give a deterministic id of at most 128 printable ASCII characters.
+    public static func daemonEventId(prefix: String, _ parts: String...) -> String {
+        let readable = prefix + parts.joined(separator: ":")
+        if isValidEventId(readable) { return readable }
+        return prefix + Hashing.sha256Hex(Array(readable.utf8))
+    }
+
     /// The sentence for a bad order id.
     public static let orderIdRule = "order ids are 1–128 characters of A–Z, a–z, 0–9, '.', '_', ':' and '-'"
     /// The sentence for a bad event id.

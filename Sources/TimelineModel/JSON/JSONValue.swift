@@ -85,3 +85,25 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
 }
+
+extension JSONValue {
+    /// This value with every `null` member of every object removed (array
+    /// elements are kept as they are). Returns `self` unchanged, without
+    /// copying, when there is no such member.
+    public var withoutNullMembers: JSONValue {
+        guard case .object(let members) = self, members.values.contains(where: \.hasNullMember) else { return self }
+        var kept: [String: JSONValue] = [:]
+        kept.reserveCapacity(members.count)
+        for (key, value) in members where !value.isNull { kept[key] = value.withoutNullMembers }
+        return .object(kept)
+    }
+
+    /// Whether this is `null`, or an object that holds a `null` member at any depth.
+    private var hasNullMember: Bool {
+        switch self {
+        case .null: return true
+        case .object(let members): return members.values.contains(where: \.hasNullMember)
+        default: return false
+        }
+    }
+}
