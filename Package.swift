@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-audit",
             dependencies: [
-                "TimelineAudit",
+                "TimelineAudit", "TimelineClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -59,7 +59,7 @@ public struct AuditReport: Sendable {
     public var text: String {
         var out = ""
         let range = firstPosition.map { "positions \($0)–\(lastPosition ?? $0)" } ?? "an empty log"
-        out += "\(kind == "store" ? "Store" : "Export") \(source): \(plural(Int(events), "event")) (\(range)), \(plural(orders, "order"))"
+        out += "\(kind == "store" ? "Store" : kind == "live" ? "Live log of" : "Export") \(source): \(plural(Int(events), "event")) (\(range)), \(plural(orders, "order"))"
         if kind == "store" { out += ", \(plural(blobsChecked, "blob")), \(plural(viewsChecked, "view")), \(plural(participantsChecked, "participant"))" }
         if let checkpointPosition { out += ", checkpoint at \(checkpointPosition)" }
         out += " checked in \(String(format2: seconds)) s.\n"

@@ -14,6 +14,13 @@ public enum Exporter {
         public var firstPosition: UInt64?
         public var lastPosition: UInt64?
         public var bytes: Int
+
+        public init(events: UInt64, firstPosition: UInt64? = nil, lastPosition: UInt64? = nil, bytes: Int) {
+            self.events = events
+            self.firstPosition = firstPosition
+            self.lastPosition = lastPosition
+            self.bytes = bytes
+        }
     }
 
     /// Exports the log from position `from` on into `path` (replaced), in one read snapshot.

@@ -22,7 +22,7 @@ struct AuditTool: ParsableCommand {
     )
 }
 
-/// Where the events come from: a store or an export.
+/// Where the events come from: a store, an export, or a running daemon's socket.
 struct SourceOptions: ParsableArguments {
     @Option(help: "A data directory (a live store, opened read-only, or a backup copy).")
     var data: String?
@@ -30,8 +30,30 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "A JSON Lines export made by `timeline-audit export`.")
     var export: String?
 
+    @Option(help: "A running timelined's socket: its log is read with log.read and checked like an export (blobs and stored views need --data).")
+    var socket: String?
+
     func validate() throws {
-        if (data == nil) == (export == nil) { throw ValidationError("give exactly one of --data DIR or --export FILE") }
+        if [data, export, socket].compactMap({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of --data DIR, --export FILE or --socket PATH")
+        }
+    }
+
+    /// Calls `body` with the data directory or the export file to read; with
+    /// `--socket` that is a temporary export of the daemon's log, removed afterwards.
+    func resolve<T>(_ body: (_ data: String?, _ export: String?) throws -> T) throws -> T {
+        guard let socket else { return try body(data, export) }
+        let path = NSTemporaryDirectory() + "timeline-audit-live-\(getpid()).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try LiveSource.fetch(socketPath: socket, to: path)
+        return try body(nil, path)
+    }
+
+    /// Marks a report made from `--socket` as the daemon's live log.
+    func label(_ report: inout AuditReport) {
+        guard let socket else { return }
+        report.kind = "live"
+        report.source = "timelined at \(socket)"
     }
 }
 
@@ -93,8 +115,12 @@ struct Verify: ParsableCommand {
                     if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
                 }
             }
-            if let data = source.data { return try Auditor.verify(dataDirectory: data, options: options) }
-            return try Auditor.verify(exportFile: source.export!, options: options)
+            var report = try source.resolve { data, export throws -> AuditReport in
+                if let data { return try Auditor.verify(dataDirectory: data, options: options) }
+                return try Auditor.verify(exportFile: export ?? "", options: options)
+            }
+            source.label(&report)
+            return report
         }
         try emit(json ? CanonicalJSON.string(report.json) : report.text, to: nil)
         if !report.isClean { throw ExitCode(1) }
@@ -128,10 +154,10 @@ struct Timeline: ParsableCommand {
 
     func run() throws {
         let timeline = try guarded { () throws -> OrderTimeline in
-            if let data = source.data {
-                return try OrderTimeline.load(order: order, store: try Auditor.openStore(data), atPosition: at)
+            try source.resolve { data, export throws -> OrderTimeline in
+                if let data { return try OrderTimeline.load(order: order, store: try Auditor.openStore(data), atPosition: at) }
+                return try OrderTimeline.load(order: order, exportFile: export ?? "", atPosition: at)
             }
-            return try OrderTimeline.load(order: order, exportFile: source.export!, atPosition: at)
         }
         switch format {
         case "json": try emit(PrettyJSON.string(timeline.json), to: out)
@@ -164,12 +190,12 @@ struct Replay: ParsableCommand {
     func run() throws {
         let point = OrderReplay.Point(at)!
         let state = try guarded { () throws -> OrderState? in
-            let events: [RecordedEvent]
-            if let data = source.data {
-                let store = try Auditor.openStore(data)
-                do { events = try store.orderEvents(order) } catch { throw AuditError("cannot read order \(order): \(error)") }
-            } else {
-                events = try Exporter.records(exportFile: source.export!) { $0.order == order }.sorted { $0.position < $1.position }
+            let events = try source.resolve { data, export throws -> [RecordedEvent] in
+                if let data {
+                    let store = try Auditor.openStore(data)
+                    do { return try store.orderEvents(order) } catch { throw AuditError("cannot read order \(order): \(error)") }
+                }
+                return try Exporter.records(exportFile: export ?? "") { $0.order == order }.sorted { $0.position < $1.position }
             }
             guard !events.isEmpty else { throw AuditError("order \(order) has no events in this source") }
             return OrderReplay.state(events: events, at: point)
@@ -188,7 +214,10 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Writes the log as JSON Lines: one recorded event per line, in position order.")
 
     @Option(help: "The data directory (opened read-only).")
-    var data: String
+    var data: String?
+
+    @Option(help: "A running timelined's socket: the log is read with log.read instead.")
+    var socket: String?
 
     @Option(help: "The file to write (replaced).")
     var out: String
@@ -196,9 +225,19 @@ struct Export: ParsableCommand {
     @Option(help: "The first position to export.")
     var from: UInt64 = 1
 
+    func validate() throws {
+        if (data == nil) == (socket == nil) { throw ValidationError("give exactly one of --data DIR or --socket PATH") }
+    }
+
     func run() throws {
         let summary = try guarded { () throws -> Exporter.Summary in
-            try Exporter.export(store: try Auditor.openStore(data), to: out, from: from)
+            if let socket {
+                let events = try LiveSource.fetch(socketPath: socket, to: out, from: from)
+                let bytes = ((try? FileManager.default.attributesOfItem(atPath: out))?[.size] as? Int) ?? 0
+                let range: (UInt64?, UInt64?) = events > 0 ? (from, from + events - 1) : (nil, nil)
+                return Exporter.Summary(events: events, firstPosition: range.0, lastPosition: range.1, bytes: bytes)
+            }
+            return try Exporter.export(store: try Auditor.openStore(data ?? ""), to: out, from: from)
         }
         let range = summary.firstPosition.map { "positions \($0)–\(summary.lastPosition ?? $0)" } ?? "no events"
         FileHandle.standardError.write(Data("exported \(summary.events) events (\(range)), \(summary.bytes) bytes, to \(out)\n".utf8))
@@ -235,8 +274,12 @@ struct CheckpointVerify: ParsableCommand {
             guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
             var options = VerifyOptions(checkpoint: try Checkpoint(bytes: Array(bytes)))
             if let publicKey { options.publicKey = try Checkpoint.publicKey(fromFile: publicKey) }
-            if let data = source.data { return try Auditor.verify(dataDirectory: data, options: options) }
-            return try Auditor.verify(exportFile: source.export!, options: options)
+            var report = try source.resolve { data, export throws -> AuditReport in
+                if let data { return try Auditor.verify(dataDirectory: data, options: options) }
+                return try Auditor.verify(exportFile: export ?? "", options: options)
+            }
+            source.label(&report)
+            return report
         }
         if json {
             try emit(CanonicalJSON.string(report.json), to: nil)

@@ -23,16 +23,38 @@ struct Ctl: AsyncParsableCommand {
 
 /// `--socket` and `--json`, on every command.
 struct Connection: ParsableArguments {
-    @Option(help: "The daemon's Unix socket (default: $TIMELINE_SOCKET or var/timelined.sock).")
+    @Option(help: "The daemon's Unix socket (default: --config's socketPath, else $TIMELINE_SOCKET, else config/timelined.json's socketPath, else var/timelined.sock).")
     var socket: String?
+
+    @Option(help: "A timelined config file whose socketPath to use.")
+    var config: String?
 
     @Flag(help: "Print the daemon's JSON result instead of tables and sentences.")
     var json = false
 
-    var socketPath: String { socket ?? ProcessInfo.processInfo.environment["TIMELINE_SOCKET"] ?? "var/timelined.sock" }
+    /// The socket to use: `--socket`, `--config`'s `socketPath`, `$TIMELINE_SOCKET`,
+    /// `config/timelined.json`'s `socketPath` (the daemon's default config), `var/timelined.sock`.
+    func socketPath() throws -> String {
+        if let socket { return socket }
+        if let config {
+            guard let path = Self.socketPath(inConfig: config) else {
+                throw localFailure("cannot read socketPath from the config file \(config); check the path or pass --socket PATH")
+            }
+            return path
+        }
+        if let env = ProcessInfo.processInfo.environment["TIMELINE_SOCKET"], !env.isEmpty { return env }
+        return Self.socketPath(inConfig: "config/timelined.json") ?? "var/timelined.sock"
+    }
+
+    /// The `socketPath` member of a timelined config file, or `nil`.
+    static func socketPath(inConfig path: String) -> String? {
+        guard let bytes = FileManager.default.contents(atPath: path), let config = try? JSONParser.parse(Array(bytes)) else { return nil }
+        return config["socketPath"]?.stringValue
+    }
 
     /// Connects, runs `body`, closes; maps failures to exit codes with a sentence on stderr.
     func with<T>(_ body: (TimelineClient) async throws -> T) async throws -> T {
+        let socketPath = try self.socketPath()
         let client: TimelineClient
         do {
             client = try await TimelineClient.connect(socketPath: socketPath)

@@ -163,6 +163,49 @@ struct CLITests {
         #expect(((try? String(contentsOfFile: dir.sub("other.out"), encoding: .utf8)) ?? "x").isEmpty)
     }
 
+    @Test("--socket on timeline-audit reads a running daemon's log: verify, export, timeline and replay; timelinectl takes the socket from --config")
+    func liveSocket() throws {
+        let daemon = try Daemon()
+        defer { daemon.stop() }
+        let dir = daemon.dir
+        try Self.write(Self.opening, to: dir.sub("open.json"))
+        try Self.write(Self.talk, to: dir.sub("talk.json"))
+        // timelinectl finds the socket in the daemon's own config file.
+        var r = try Binaries.run("timelinectl", ["append", "A-1", "--file", dir.sub("open.json"), "--config", dir.sub("config.json")])
+        #expect(r.status == 0, "\(r)")
+        r = try Binaries.run("timelinectl", ["append", "A-1", "--file", dir.sub("talk.json"), "--config", dir.sub("config.json")])
+        #expect(r.status == 0, "\(r)")
+        r = try Binaries.run("timelinectl", ["status", "--config", dir.sub("missing.json")])
+        #expect(r.status == 3 && r.stderr.contains("socketPath"), "an unreadable --config is a local file problem: \(r)")
+
+        r = try Binaries.run("timeline-audit", ["verify", "--socket", daemon.socket, "--json"])
+        #expect(r.status == 0, "\(r)")
+        let report = try JSONParser.parse(Array(r.stdout.utf8))
+        #expect(report["kind"] == "live" && report["clean"] == true && report["events"] == 5, "\(r.stdout)")
+        r = try Binaries.run("timeline-audit", ["verify", "--socket", daemon.socket])
+        #expect(r.status == 0 && r.stdout.contains("Live log of timelined at"), "\(r)")
+
+        // The export over the socket is byte for byte the one read from the store.
+        r = try Binaries.run("timeline-audit", ["export", "--socket", daemon.socket, "--out", dir.sub("live.jsonl")])
+        #expect(r.status == 0, "\(r)")
+        r = try Binaries.run("timeline-audit", ["export", "--data", daemon.data, "--out", dir.sub("store.jsonl")])
+        #expect(r.status == 0, "\(r)")
+        let live = try Data(contentsOf: URL(fileURLWithPath: dir.sub("live.jsonl")))
+        let stored = try Data(contentsOf: URL(fileURLWithPath: dir.sub("store.jsonl")))
+        #expect(!live.isEmpty && live == stored)
+
+        r = try Binaries.run("timeline-audit", ["timeline", "--socket", daemon.socket, "--order", "A-1"])
+        #expect(r.status == 0 && r.stdout.contains("trade offer <sent> at 18:30"), "\(r)")
+        r = try Binaries.run("timeline-audit", ["replay", "--socket", daemon.socket, "--order", "A-1", "--at", "2", "--json"])
+        #expect(r.status == 0, "\(r)")
+        #expect(try JSONParser.parse(Array(r.stdout.utf8))["state"] == "paid", "\(r)")
+
+        r = try Binaries.run("timeline-audit", ["verify", "--socket", dir.sub("nobody.sock")])
+        #expect(r.status == 2 && r.stderr.contains("cannot reach timelined"), "\(r)")
+        r = try Binaries.run("timeline-audit", ["verify", "--socket", daemon.socket, "--data", daemon.data])
+        #expect(r.status == 64, "two sources is bad usage: \(r)")
+    }
+
     @Test("auditors see filtered and hidden messages in the timeline, marked as such")
     func moderatedMessagesInTimeline() throws {
         let daemon = try Daemon()
