@@ -76,6 +76,23 @@ struct SubscriptionTests {
         }
     }
 
+    @Test("one commit bigger than subscriberBufferEvents does not cut off a subscriber that keeps up")
+    func bigCommitDoesNotCutOff() async throws {
+        var config = DaemonConfig()
+        config.limits = ["subscriberBufferEvents": 5]
+        try await withDaemon(config) { daemon, client in
+            let a = OrderFixture("G")
+            try await a.create(client)
+            let watcher = try await connect(daemon)
+            let live = try await watcher.subscribe()
+            _ = try await client.append(order: a.order, events: (0..<10).map { a.note("big \($0)") })
+            let seen = try await Self.collect(live.events, through: 12)
+            #expect(seen.compactMap { $0["position"]?.int } == Array(3...12), "all ten events, no subscriber_too_slow")
+            #expect(try await client.stats()["subscriptions"]?.intValue == 1, "the subscription goes on")
+            await watcher.close()
+        }
+    }
+
     @Test("unsubscribe ends the pushes; an unknown subscription is not_found; bad filters are bad_request")
     func unsubscribe() async throws {
         try await withDaemon { daemon, client in

@@ -109,12 +109,13 @@ final class Subscriber: @unchecked Sendable {
         let matched = records.filter { matches(order: $0.order, type: $0.type) }
         guard !matched.isEmpty else { return }
         let queued = backlog.add(matched.count, ordering: .relaxed).newValue
-        if queued > limit {
+        // One commit larger than the buffer alone does not cut off a subscriber that is
+        // keeping up: the backlog stays bounded by the buffer plus the largest commit.
+        if queued > max(limit, matched.count) {
             end(with: TimelineError(
                 .subscriberTooSlow,
-                "this subscriber fell more than \(limit) events behind; resubscribe with fromPosition = last seen position + 1",
-                details: ["lastPosition": .int(Int64(matched[0].position - 1))]
-            ))
+                "this subscriber fell more than \(limit) events behind; resubscribe with fromPosition = last seen position + 1"
+            ), namingLastPosition: true)
             return
         }
         channel.eventLoop.execute { self.deliver(matched) }
@@ -137,11 +138,16 @@ final class Subscriber: @unchecked Sendable {
     // MARK: - End
 
     /// Ends the subscription with an error push (too slow, or a store failure).
-    func end(with error: TimelineError) {
+    /// With `namingLastPosition`, the error's `lastPosition` is the last position
+    /// this subscription examined and wrote: read on the event loop after the end, so
+    /// records queued but not yet written when it ended are not claimed as delivered.
+    func end(with error: TimelineError, namingLastPosition: Bool = false) {
         guard cancel() else { return }
         let channel = self.channel
         let id = self.id
-        channel.eventLoop.execute {
+        channel.eventLoop.execute { [self] in
+            var error = error
+            if namingLastPosition { error.details["lastPosition"] = .int(Int64(lastExamined)) }
             channel.writeAndFlush(ReplyEncoder.pushError(subscription: id, error: error, allocator: channel.allocator), promise: nil)
         }
     }
