@@ -154,9 +154,10 @@ struct Tail: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("following from \(from.map(String.init) ?? "the head (\(sub.head))"); Ctrl-C stops\n".utf8))
             }
             for try await event in sub.events {
-                // Written unbuffered, so a pipe or file sees each event as it arrives.
+                // Written unbuffered, so a pipe or file sees each event as it arrives. When
+                // the reader goes away (`timelinectl tail | head -3`), the tail simply ends.
                 let line = connection.json ? CanonicalJSON.string(event) : Format.eventRow(event).joined(separator: "  ")
-                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                do { try FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8)) } catch { break }
             }
         }
     }

@@ -200,6 +200,28 @@ struct CLITests {
         #expect(r.status == 0, "\(r)")
         #expect(try JSONParser.parse(Array(r.stdout.utf8))["state"] == "paid", "\(r)")
 
+        // A tail whose reader goes away (`timelinectl tail | head -1`) ends quietly with 0.
+        let tail = Process()
+        tail.executableURL = URL(fileURLWithPath: Binaries.path("timelinectl"))
+        tail.arguments = ["tail", "--from", "1", "--json", "--socket", daemon.socket]
+        let out = Pipe()
+        let err = Pipe()
+        tail.standardOutput = out
+        tail.standardError = err
+        try tail.run()
+        var first = Data()
+        while !first.contains(0x0A), let chunk = try out.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty { first.append(chunk) }
+        #expect(String(decoding: first, as: UTF8.self).contains("order.placed"))
+        try out.fileHandleForReading.close()
+        for i in 0..<3 {
+            try Self.write(#"[{"eventId": "p\#(i)", "type": "support.note", "actor": {"role": "support", "id": "s-1"}, "data": {"text": "after the pipe closed"}}]"#, to: dir.sub("note.json"))
+            _ = try Binaries.run("timelinectl", ["append", "A-1", "--file", dir.sub("note.json"), "--socket", daemon.socket])
+        }
+        tail.waitUntilExit()
+        let tailErrors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(tail.terminationReason == .exit && tail.terminationStatus == 0, "tail exit \(tail.terminationStatus): \(tailErrors)")
+        #expect(!tailErrors.contains("Fatal error"), "\(tailErrors)")
+
         r = try Binaries.run("timeline-audit", ["verify", "--socket", dir.sub("nobody.sock")])
         #expect(r.status == 2 && r.stderr.contains("cannot reach timelined"), "\(r)")
         r = try Binaries.run("timeline-audit", ["verify", "--socket", daemon.socket, "--data", daemon.data])
