@@ -7,7 +7,10 @@ code shared with timeline-audit. It does not replay the event catalog (legality)
 and cannot check blobs or stored views, which an export does not carry.
 
 Usage:
-  scripts/verify_export.py EXPORT.jsonl [--checkpoint CP.json --public-key checkpoint.pub] [--json]
+  scripts/verify_export.py EXPORT.jsonl [--from N] [--checkpoint CP.json --public-key checkpoint.pub] [--json]
+
+A whole export must start at position 1; --from N checks one made with
+`timeline-audit export --from N` from N on.
 
 Exit codes: 0 clean, 1 findings, 2 the input could not be read.
 Findings use timeline-audit's codes (docs/AUDIT.md).
@@ -200,7 +203,7 @@ def _pure_verify(public, signature, msg):
 
 # --- the rules ---------------------------------------------------------------------------
 
-def verify(path, checkpoint=None, public_key=None):
+def verify(path, checkpoint=None, public_key=None, start=1):
     findings = []
 
     def add(code, position, order, revision, message):
@@ -244,16 +247,21 @@ def verify(path, checkpoint=None, public_key=None):
         ordered.append(r)
     ordered.sort(key=lambda r: r["position"])
 
-    first = ordered[0]["position"] if ordered else None
-    prev_hash = "0" * 64 if first == 1 else None
+    # A whole export starts at position 1 (64 zeros before it); one made with
+    # `export --from N` is checked from N on (`--from N`).
+    first = start
+    prev_hash = "0" * 64 if start == 1 else None
     prev_time = None
-    prev_pos = None
+    prev_pos = start - 1
     last_rev = {}
     missing = 0
     by_position = {}
     for r in ordered:
         p = r["position"]
-        if prev_pos is not None and p != prev_pos + 1:
+        if p < start:
+            add("position_out_of_order", p, r["order"], r["revision"], "event %d is before the export's first position %d" % (p, start))
+            continue
+        if p != prev_pos + 1:
             gap = p - prev_pos - 1
             add("position_gap", prev_pos + 1, None, None, "%d position(s) missing after %d" % (gap, prev_pos))
             missing += gap
@@ -318,6 +326,7 @@ def main(argv):
     as_json = "--json" in args
     args = [a for a in args if a != "--json"]
     checkpoint_path = public_key_path = None
+    start = 1
     rest = []
     i = 0
     while i < len(args):
@@ -325,6 +334,8 @@ def main(argv):
             checkpoint_path = args[i + 1]; i += 2
         elif args[i] == "--public-key" and i + 1 < len(args):
             public_key_path = args[i + 1]; i += 2
+        elif args[i] == "--from" and i + 1 < len(args) and args[i + 1].isdigit() and int(args[i + 1]) >= 1:
+            start = int(args[i + 1]); i += 2
         else:
             rest.append(args[i]); i += 1
     if len(rest) != 1:
@@ -333,7 +344,7 @@ def main(argv):
     try:
         checkpoint = json.load(open(checkpoint_path, "rb")) if checkpoint_path else None
         public_key = base64.b64decode(open(public_key_path).read().strip()) if public_key_path else None
-        findings, events = verify(rest[0], checkpoint, public_key)
+        findings, events = verify(rest[0], checkpoint, public_key, start)
     except (OSError, ValueError) as e:
         sys.stderr.write("verify_export: cannot read the input: %s\n" % e)
         return 2

@@ -14,6 +14,9 @@ public struct VerifyOptions: Sendable {
     public var publicKey: [UInt8]?
     /// Replay every event through the catalog's rules (on by default).
     public var checkLegality = true
+    /// The position an export starts at: 1 for a whole export (anything missing
+    /// before its first line is a `position_gap`), N for one made with `export --from N`.
+    public var exportStart: UInt64 = 1
     /// Called every 100,000 events with (events done, events in total).
     public var progress: (@Sendable (UInt64, UInt64) -> Void)?
 
@@ -121,7 +124,7 @@ public enum Auditor {
             throw AuditError("cannot read the export \(path): \(error.localizedDescription)")
         }
         var report = AuditReport(kind: "export", source: path)
-        var replay = ChainReplay(start: nil, checkLegality: options.checkLegality, checkpointPosition: options.checkpoint?.position)
+        var replay = ChainReplay(start: options.exportStart, checkLegality: options.checkLegality, checkpointPosition: options.checkpoint?.position)
         let total = UInt64(data.count / 400 + 1)
         data.withUnsafeBytes { raw in
             forEachLine(raw.bindMemory(to: UInt8.self)) { line, number in
@@ -132,8 +135,8 @@ public enum Auditor {
         replay.finish()
         var findings = replay.findings
         report.notes.append("an export holds no blobs or stored views: evidence bytes and projections were not checked (verify the store for those)")
-        if let first = replay.firstPosition, first != 1 {
-            report.notes.append("the export starts at position \(first): its link to position \(first - 1) and orders begun before it are checked only from there on")
+        if options.exportStart != 1 {
+            report.notes.append("the export was checked from position \(options.exportStart) (--from): its link to position \(options.exportStart - 1) and orders begun before it are checked only from there on")
         }
         if let checkpoint = options.checkpoint {
             guard let key = options.publicKey else { throw AuditError("checking a checkpoint against an export needs --public-key (the daemon's checkpoint.pub)") }

@@ -72,6 +72,8 @@ struct ChainReplay {
     private var unexplainedMissing: UInt64 = 0
     /// Log keys whose records could not be read: the gap they leave is not reported again.
     private var unreadableKeys: Set<UInt64> = []
+    /// Findings of export lines that could not be read since the last readable one.
+    private var unreadableLines: [Int] = []
     private var keyMismatches: [(key: UInt64, position: UInt64, order: String, revision: UInt64)] = []
 
     /// - Parameters:
@@ -108,7 +110,7 @@ struct ChainReplay {
         } catch {
             let place = key.map { "the record stored at position \($0)" } ?? "line \(line ?? 0)"
             findings.append(Finding(.unreadableRecord, position: key, "\(place) cannot be read: \(error)"))
-            if let key { unreadableKeys.insert(key) }
+            if let key { unreadableKeys.insert(key) } else { unreadableLines.append(findings.count - 1) }
             return
         }
         feed(Item(record: record, hashes: hashes), key: key)
@@ -119,7 +121,21 @@ struct ChainReplay {
         if let key, key != item.record.position {
             keyMismatches.append((key, item.record.position, item.record.order, item.record.revision))
         }
+        if !unreadableLines.isEmpty { placeUnreadableLines(before: item.record.position) }
         accept(item)
+    }
+
+    /// Export lines that could not be read, right before a record that skips exactly
+    /// as many positions, are those positions: their findings name them, and the gap
+    /// they leave is not reported again (as for unreadable records of a store).
+    private mutating func placeUnreadableLines(before position: UInt64) {
+        defer { unreadableLines.removeAll() }
+        guard let next = expected, position > next, position - next == UInt64(unreadableLines.count) else { return }
+        for (offset, index) in unreadableLines.enumerated() {
+            let p = next + UInt64(offset)
+            findings[index].position = p
+            unreadableKeys.insert(p)
+        }
     }
 
     /// Takes one decoded record in storage order.
@@ -149,6 +165,12 @@ struct ChainReplay {
             }
             pending[p] = item
             if pending.count > window { declareGap() }
+        } else if let first = firstPosition, p < first {
+            outOfOrder.insert(p)
+            findings.append(Finding(
+                .positionOutOfOrder, position: p, order: record.order, revision: record.revision,
+                "event \(p) is stored after events from \(first) on, before which the log was expected to start"
+            ))
         } else if missing.contains(where: { $0.contains(p) }) {
             outOfOrder.insert(p)
             findings.append(Finding(
@@ -268,7 +290,9 @@ struct ChainReplay {
             ))
             tainted = true
         }
-        if checkLegality && anchored && !tainted {
+        // An event whose own hashes fail was altered: that is the finding, and whether the
+        // altered content would be legal is a consequence of it, not reported again.
+        if checkLegality && anchored && !tainted && item.hashes.dataHashOK && item.hashes.hashOK {
             let input = EventInput(eventId: record.eventId, type: record.type, actor: record.actor, occurredAt: record.occurredAt, data: record.data)
             do {
                 try Catalog.validate(input, state: tracks[slot].state, index: 0, origin: Self.origin(of: record), recordedAt: record.recordedAt)

@@ -101,9 +101,17 @@ struct Verify: ParsableCommand {
     @Flag(help: "Show progress on stderr even when it is not a terminal.")
     var progress = false
 
+    @Option(help: "With --export: the position the export starts at (one made with `export --from N`); a whole export starts at 1.")
+    var from: UInt64?
+
+    func validate() throws {
+        if let from, from < 1 || source.export == nil { throw ValidationError("--from N (N ≥ 1) goes with --export FILE") }
+    }
+
     func run() throws {
         let report = try guarded { () throws -> AuditReport in
             var options = VerifyOptions()
+            options.exportStart = from ?? 1
             if let checkpoint {
                 guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
                 options.checkpoint = try Checkpoint(bytes: Array(bytes))

@@ -307,6 +307,8 @@ struct CLITests {
         edited = lines; edited.remove(at: 21); cases.append(("deleted", edited))
         edited = lines; edited.swapAt(2, 3); cases.append(("swapped", edited))
         edited = lines; edited.removeLast(); cases.append(("truncated", edited))
+        edited = lines; edited.removeFirst(2); cases.append(("headless", edited))
+        edited = lines; edited.swapAt(0, 1); cases.append(("swapped-start", edited))
         for (name, content) in cases {
             let path = dir.sub("\(name).jsonl")
             try CLITests.write(content.joined(separator: "\n") + "\n", to: path)

@@ -46,15 +46,24 @@ struct ExportTests {
         #expect(report.events == 30)
     }
 
-    @Test("an export from a later position verifies clean and says where it starts")
+    @Test("an export from a later position verifies clean with --from and says where it starts; without it the missing start is a position_gap")
     func partial() throws {
         let store = try Auditor.openStore(dir.sub("store"))
         let path = dir.sub("tail.jsonl")
         _ = try Exporter.export(store: store, to: path, from: 14)
-        let report = try Auditor.verify(exportFile: path)
+        var options = VerifyOptions()
+        options.exportStart = 14
+        let report = try Auditor.verify(exportFile: path, options: options)
         #expect(report.findings.isEmpty, "\(report.findings)")
         #expect(report.firstPosition == 14)
-        #expect(report.notes.contains { $0.contains("starts at position 14") })
+        #expect(report.notes.contains { $0.contains("from position 14") })
+        #expect(try codes(path) == ["position_gap@1"], "a whole export must start at 1")
+    }
+
+    @Test("dropping an export's first lines is a position_gap at 1; swapping its first two is position_out_of_order")
+    func startTampered() throws {
+        #expect(try codes(try edited("headless.jsonl") { $0.removeFirst(3) }) == ["position_gap@1"])
+        #expect(try codes(try edited("swapped-start.jsonl") { $0.swapAt(0, 1) }) == ["position_out_of_order@1"])
     }
 
     @Test("a message edited in a text editor is a data_hash_mismatch")
@@ -81,12 +90,11 @@ struct ExportTests {
         #expect(try codes(path).isEmpty)
     }
 
-    @Test("a garbled line is unreadable_record")
+    @Test("a garbled line is unreadable_record at the position it leaves empty")
     func garbled() throws {
         let path = try edited("garbled.jsonl") { l in l[7] = String(l[7].dropLast(3)) }
         let found = try codes(path)
-        #expect(found.contains("unreadable_record@-"), "\(found)")
-        #expect(found.contains("position_gap@8"))
+        #expect(found == ["unreadable_record@8"], "the garbled line is named by the position it leaves empty, and that gap is not repeated: \(found)")
     }
 
     @Test("a checkpoint verifies against the export, and a forged export fails it")
