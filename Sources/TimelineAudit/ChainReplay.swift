@@ -308,7 +308,7 @@ struct ChainReplay {
         if keepIndex {
             for effect in effects {
                 let user = ParticipantFigures.user(of: effect)
-                figures[user, default: ParticipantFigures(user: user)].apply(effect)
+                Self.fold(effect, into: &figures[user, default: ParticipantFigures(user: user)])
             }
         }
         tracks[slot].tainted = tainted
@@ -320,6 +320,18 @@ struct ChainReplay {
         }
         if keepIndex, p >= 1, p <= UInt64(index.count) {
             index[Int(p - 1)] = IndexEntry(slot: Int32(slot), revision: record.revision, idHash: Self.fnv(record.eventId.utf8))
+        }
+    }
+
+    /// Applies `effect` and keeps the user's recent reply times (at most twice the
+    /// window between trims; the checks look at the last ``ParticipantFigures/replyWindow``).
+    static func fold(_ effect: ParticipantEffect, into figures: inout ParticipantFigures) {
+        figures.apply(effect)
+        guard case .reply(_, let micros) = effect else { return }
+        figures.recentReplyMicroseconds.append(micros)
+        let window = ParticipantFigures.replyWindow
+        if figures.recentReplyMicroseconds.count >= 2 * window {
+            figures.recentReplyMicroseconds.removeFirst(figures.recentReplyMicroseconds.count - window)
         }
     }
 

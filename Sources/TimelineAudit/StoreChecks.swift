@@ -15,6 +15,12 @@ struct StoreChecks {
         try checkStateIndexes(&findings)
         try checkDisputeQueue(&findings)
         report.participantsChecked = try checkParticipants(&findings)
+        try checkReplyTimes(&findings)
+        if let settings = try snap.timerSettings() {
+            try checkTimers(&findings, settings: settings)
+        } else {
+            report.notes.append("the store does not record the timer settings its timer table was derived with (an older store): the timer table was not checked; open it once with the current timelined")
+        }
     }
 
     /// Where a position's index entry must point, or `nil` when the log does not hold it.
@@ -263,5 +269,59 @@ struct StoreChecks {
             }
         }
         return seen.count
+    }
+
+    // MARK: - Reply times and timers
+
+    /// The stored reply times of each user are the last ``ParticipantFigures/replyWindow``
+    /// replies folded from the log, numbered up to the user's reply count (they give
+    /// `medianReplySeconds`). Skipped when any order is tainted, as the figures are.
+    private func checkReplyTimes(_ findings: inout [Finding]) throws {
+        let trusted = !replay.orderNames.contains { replay.track($0)?.tainted ?? false }
+        var stored: [String: [(number: UInt64, micros: Int64)]] = [:]
+        try snap.forEachReplyTime { user, number, micros in stored[user, default: []].append((number, micros)) }
+        guard trusted else { return }
+        for (user, figures) in replay.figures.sorted(by: { $0.key < $1.key }) {
+            let rows = stored.removeValue(forKey: user) ?? []
+            let expected = Array(figures.recentReplyMicroseconds.suffix(ParticipantFigures.replyWindow))
+            let firstNumber = UInt64(figures.replies - expected.count + 1)
+            let same = rows.count == expected.count
+                && zip(rows.indices, rows).allSatisfy { i, row in row.number == firstNumber + UInt64(i) && row.micros == expected[i] }
+            if !same {
+                findings.append(Finding(
+                    .figuresMismatch,
+                    "the reply times stored for \(user) (\(rows.count) rows) differ from the last \(expected.count) replies folded from the log: medianReplySeconds would be wrong"
+                ))
+            }
+        }
+        for user in stored.keys.sorted() {
+            findings.append(Finding(.figuresMismatch, "reply times are stored for \(user), whom no event of the log concerns"))
+        }
+    }
+
+    /// The timer table holds exactly the timers each order's rebuilt state has under
+    /// the settings the store records (an order whose history is broken is not judged).
+    private func checkTimers(_ findings: inout [Finding], settings: TimerSettings) throws {
+        var stored: [String: [String]] = [:]
+        var malformed = 0
+        try snap.forEachTimer { due, kind, order in
+            guard let kind else { malformed += 1; return }
+            stored[order, default: []].append("\(kind.rawValue) due \(due.rfc3339)")
+        }
+        if malformed > 0 { findings.append(Finding(.indexMismatch, "the timer table holds \(malformed) malformed row(s)")) }
+        for name in replay.orderNames {
+            let rows = (stored.removeValue(forKey: name) ?? []).sorted()
+            guard let track = replay.track(name), !track.tainted else { continue }
+            let expected = (track.state?.timers(settings) ?? []).map { "\($0.kind.rawValue) due \($0.due.rfc3339)" }.sorted()
+            if rows != expected {
+                findings.append(Finding(
+                    .indexMismatch, position: track.lastPosition, order: name,
+                    "the timer table holds [\(rows.joined(separator: ", "))] for order \(name), but its events make [\(expected.joined(separator: ", "))]"
+                ))
+            }
+        }
+        for order in stored.keys.sorted() {
+            findings.append(Finding(.indexMismatch, order: order, "the timer table holds a timer for order \(order), which has no events"))
+        }
     }
 }

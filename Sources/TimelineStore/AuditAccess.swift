@@ -125,6 +125,43 @@ public struct AuditSnapshot {
         }
     }
 
+    /// The timer settings the timer table was derived with, if the store records them.
+    public func timerSettings() throws -> TimerSettings? {
+        try txn.get(tables.meta, key: MetaKey.timerSettings).flatMap(TimelineStore.decodeTimerSettings)
+    }
+
+    /// Every `timers` row as (due, kind, order); a row that does not decode gives kind `nil`.
+    public func forEachTimer(_ body: (Timestamp, TimerKind?, String) throws -> Void) throws {
+        try txn.withCursor(tables.timers) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                let rest = e.key.count > 8 ? UnsafeRawBufferPointer(rebasing: e.key[8...]) : UnsafeRawBufferPointer(start: nil, count: 0)
+                if e.key.count > 8, let nul = rest.firstIndex(of: 0) {
+                    let kind = TimerKind(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: rest[..<nul]), as: UTF8.self))
+                    try body(Keys.readTime(e.key, at: 0), kind, String(decoding: UnsafeRawBufferPointer(rebasing: rest[(nul + 1)...]), as: UTF8.self))
+                } else {
+                    try body(Timestamp(microseconds: 0), nil, "")
+                }
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// Every `replyTimes` row as (user, reply number, reply time in microseconds).
+    public func forEachReplyTime(_ body: (String, UInt64, Int64) throws -> Void) throws {
+        try txn.withCursor(tables.replyTimes) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                let nul = e.key.firstIndex(of: 0) ?? e.key.count
+                let user = String(decoding: UnsafeRawBufferPointer(rebasing: e.key[..<nul]), as: UTF8.self)
+                let number = nul + 9 == e.key.count ? Keys.readUInt64(e.key, at: nul + 1) : 0
+                let micros = e.value.count == 8 ? Int64(bitPattern: Keys.readUInt64(e.value)) : .min
+                try body(user, number, micros)
+                entry = try cursor.next()
+            }
+        }
+    }
+
     private func forEachNulPair(_ table: Database, _ body: (String, String) throws -> Void) throws {
         try txn.withCursor(table) { cursor in
             var entry = try cursor.first()

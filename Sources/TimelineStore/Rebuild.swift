@@ -21,8 +21,7 @@ extension TimelineStore {
             let projector = Projector(tables: self.tables, txn: txn, timers: self.configuration.timers)
             for state in states.values { try projector.write(state, replacing: nil) }
             try projector.applyParticipantEffects(effects)
-            try txn.put(self.tables.meta, key: MetaKey.projectionVersion, value: Keys.uint64(Self.projectionVersion))
-            try txn.put(self.tables.meta, key: MetaKey.formatVersion, value: Keys.uint64(Self.formatVersion))
+            try self.writeProjectionMeta(txn)
             return (count, states.count)
         }
         let seconds = Double(Timestamp.now().microseconds - started.microseconds) / 1_000_000

@@ -54,4 +54,6 @@ enum MetaKey {
     static let head: [UInt8] = Array("head".utf8)
     static let projectionVersion: [UInt8] = Array("projectionVersion".utf8)
     static let formatVersion: [UInt8] = Array("formatVersion".utf8)
+    /// autoEscalateHours (8) + autoConfirmHours (8): the settings the timer table was derived with.
+    static let timerSettings: [UInt8] = Array("timerSettings".utf8)
 }

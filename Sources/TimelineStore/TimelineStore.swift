@@ -93,19 +93,36 @@ public final class TimelineStore: Sendable {
         Keys.uint64(head.position) + (Hashing.bytes(fromHex: head.hash) ?? []) + Keys.time(head.recordedAt ?? Timestamp(microseconds: 0))
     }
 
+    /// Rebuilds the projections when their version changed, or when the timer
+    /// settings differ from those the timer table was derived with (so a changed
+    /// `timers.*` setting applies to every order, not only to orders that change later).
     private func migrateIfNeeded() throws(TimelineError) {
-        let stored: UInt64? = try reading { txn in
-            try txn.get(self.tables.meta, key: MetaKey.projectionVersion).map { Keys.readUInt64($0) }
+        let (version, timers): (UInt64?, TimerSettings?) = try reading { txn in
+            (try txn.get(self.tables.meta, key: MetaKey.projectionVersion).map { Keys.readUInt64($0) },
+             try txn.get(self.tables.meta, key: MetaKey.timerSettings).flatMap(Self.decodeTimerSettings))
         }
-        let hasEvents = head.position > 0
-        if stored != Self.projectionVersion {
-            if hasEvents { _ = try rebuildProjections() } else {
-                try writing { txn in
-                    try txn.put(self.tables.meta, key: MetaKey.projectionVersion, value: Keys.uint64(Self.projectionVersion))
-                    try txn.put(self.tables.meta, key: MetaKey.formatVersion, value: Keys.uint64(Self.formatVersion))
-                }
-            }
+        guard version != Self.projectionVersion || timers != configuration.timers else { return }
+        if head.position > 0 {
+            _ = try rebuildProjections()
+        } else {
+            try writing { txn in try self.writeProjectionMeta(txn) }
         }
+    }
+
+    /// The projection version, format version and timer settings the projections now follow.
+    func writeProjectionMeta(_ txn: WriteTransaction) throws {
+        try txn.put(tables.meta, key: MetaKey.projectionVersion, value: Keys.uint64(Self.projectionVersion))
+        try txn.put(tables.meta, key: MetaKey.formatVersion, value: Keys.uint64(Self.formatVersion))
+        try txn.put(tables.meta, key: MetaKey.timerSettings, value: Self.encodeTimerSettings(configuration.timers))
+    }
+
+    static func encodeTimerSettings(_ t: TimerSettings) -> [UInt8] {
+        Keys.uint64(UInt64(bitPattern: t.autoEscalateHours)) + Keys.uint64(UInt64(bitPattern: t.autoConfirmHours))
+    }
+
+    static func decodeTimerSettings(_ raw: UnsafeRawBufferPointer) -> TimerSettings? {
+        guard raw.count == 16 else { return nil }
+        return TimerSettings(autoEscalateHours: Int64(bitPattern: Keys.readUInt64(raw)), autoConfirmHours: Int64(bitPattern: Keys.readUInt64(raw, at: 8)))
     }
 
     // MARK: - Transactions with errors mapped to TimelineError

@@ -72,14 +72,16 @@ struct TamperTests {
         #expect(codes(report) == ["position_out_of_order@12"], "\(report.findings)")
     }
 
-    @Test("a recordedAt moved backwards (and the chain recomputed) is recorded_at_backwards")
+    @Test("a recordedAt moved backwards (and the chain recomputed) is recorded_at_backwards, and the reply time it changed a figures_mismatch")
     func recordedAtBackwards() throws {
         let path = try tamperedCopy("time") { t in
-            // Position 13 is a seller message whose time the view later overwrites, so only the chronology changes.
+            // Position 13 is a seller message whose time the view later overwrites; the buyer's
+            // reply to it was timed from it, so the buyer's stored reply time no longer matches.
             try t.rechain { r in if r.position == 13 { r.recordedAt = Timestamp(microseconds: r.recordedAt.microseconds - 3_600_000_000) } }
         }
         let report = try Auditor.verify(dataDirectory: path)
-        #expect(codes(report) == ["recorded_at_backwards@13"], "\(report.findings)")
+        #expect(codes(report) == ["recorded_at_backwards@13", "figures_mismatch@-"], "\(report.findings)")
+        #expect(report.findings.last?.message.contains("reply times stored for u-17") == true, "\(report.findings)")
     }
 
     @Test("a recordedAt moved backwards without rehashing is also a hash_mismatch at the same position")
@@ -90,7 +92,7 @@ struct TamperTests {
             try t.put("log", key: Tamperer.key(13), value: r.canonicalBytes)
         }
         let report = try Auditor.verify(dataDirectory: path)
-        #expect(Set(codes(report)) == ["hash_mismatch@13", "recorded_at_backwards@13"], "\(report.findings)")
+        #expect(Set(codes(report)) == ["hash_mismatch@13", "recorded_at_backwards@13", "figures_mismatch@-"], "\(report.findings)")
     }
 
     @Test("a replaced blob is a blob_hash_mismatch at the event that attached it")
@@ -183,6 +185,48 @@ struct TamperTests {
         #expect(codes(report) == ["figures_mismatch@-"], "\(report.findings)")
         #expect(report.findings.first?.message.contains("u-17") == true)
         #expect(report.findings.first?.message.contains("disputesOpened") == true)
+    }
+
+    /// The first row of `tableName`, as key and value.
+    func firstRow(_ t: Tamperer, _ tableName: String) throws -> (key: [UInt8], value: [UInt8])? {
+        let table = try t.table(tableName)
+        return try t.env.read { txn in
+            try txn.withCursor(table) { cursor in try cursor.first().map { (Array($0.key), Array($0.value)) } }
+        }
+    }
+
+    @Test("an edited reply-time row is a figures_mismatch naming the user")
+    func replyTimeEdited() throws {
+        var user = ""
+        let path = try tamperedCopy("reply-times") { t in
+            let row = try #require(try firstRow(t, "replyTimes"), "the fixture has replies")
+            user = String(decoding: row.key.prefix { $0 != 0 }, as: UTF8.self)
+            try t.put("replyTimes", key: row.key, value: Tamperer.key(1))
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(codes(report) == ["figures_mismatch@-"], "\(report.findings)")
+        #expect(report.findings.first?.message.contains("reply times stored for \(user)") == true, "\(report.findings)")
+    }
+
+    @Test("a deleted or moved timer row is an index_mismatch at its order's last position")
+    func timerEdited() throws {
+        var order = ""
+        let deleted = try tamperedCopy("timer-deleted") { t in
+            let row = try #require(try firstRow(t, "timers"), "the fixture has a due timer")
+            order = String(decoding: row.key.drop(while: { $0 != 0 }).dropFirst(), as: UTF8.self)
+            try t.delete("timers", key: row.key)
+        }
+        let report = try Auditor.verify(dataDirectory: deleted)
+        #expect(report.findings.count == 1 && report.findings.first?.code == .indexMismatch, "\(report.findings)")
+        #expect(report.findings.first?.order == order && report.findings.first?.message.contains("timer table") == true, "\(report.findings)")
+        let moved = try tamperedCopy("timer-moved") { t in
+            let row = try #require(try firstRow(t, "timers"))
+            try t.delete("timers", key: row.key)
+            var later = row.key
+            later[7] &+= 1  // one microsecond later... in the big-endian due time's last byte
+            try t.put("timers", key: later, value: row.value)
+        }
+        #expect(try Auditor.verify(dataDirectory: moved).findings.map(\.code) == [.indexMismatch])
     }
 
     @Test("a dispute dropped from the queue is an index_mismatch at its order's last position")

@@ -16,6 +16,20 @@ struct TimerBlobTests {
         return fired
     }
 
+    @Test("changed timer settings apply to existing orders when the store is reopened with them")
+    func changedTimerSettings() throws {
+        let h = try StoreHarness()
+        var a = OrderScript(order: "A-1")
+        try h.append("A-1", [a.placed(), a.paid(), a.delivered()])
+        let delivered = h.clock.now
+        #expect(try h.store.dueTimers(now: delivered.adding(hours: 1000)).map(\.due) == [delivered.adding(hours: 96)])
+        h.configuration.timers = TimerSettings(autoEscalateHours: 24, autoConfirmHours: 2)
+        try h.reopen()
+        #expect(try h.store.dueTimers(now: delivered.adding(hours: 1000)).map(\.due) == [delivered.adding(hours: 2)])
+        try h.reopen()
+        #expect(try h.store.dueTimers(now: delivered.adding(hours: 3)).map(\.order) == ["A-1"], "kept across a reopen with the same settings")
+    }
+
     @Test("auto_confirm falls due 96 hours after delivery by the injected clock, fires once, and completes the order")
     func autoConfirm() throws {
         let h = try StoreHarness()
