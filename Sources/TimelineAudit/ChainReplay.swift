@@ -13,7 +13,6 @@ import TimelineModel
 struct ChainReplay {
     /// Per-order replay state.
     struct OrderTrack {
-        var state: OrderState?
         var lastRevision: UInt64?
         /// The replay saw the order's first event (revision 0) or started at position 1.
         var anchored: Bool
@@ -51,6 +50,9 @@ struct ChainReplay {
     /// Order id → its slot in ``tracks`` and ``orderNames``.
     var slots: [String: Int32] = [:]
     var tracks: [OrderTrack] = []
+    /// Each order's state as replayed so far, by slot (kept apart from ``tracks`` so
+    /// reading a track's counters never copies a state).
+    var states: [OrderState?] = []
     /// Participant figures folded from every event's effects (a store's replay only).
     var figures: [String: ParticipantFigures] = [:]
     var orderNames: [String] = []
@@ -266,6 +268,7 @@ struct ChainReplay {
             slot = tracks.count
             slots[order] = Int32(slot)
             tracks.append(OrderTrack(anchored: isWholeLog || record.revision == 0, slot: Int32(slot)))
+            states.append(nil)
             orderNames.append(order)
         }
         let previousRevision = tracks[slot].lastRevision
@@ -295,7 +298,7 @@ struct ChainReplay {
         if checkLegality && anchored && !tainted && item.hashes.dataHashOK && item.hashes.hashOK {
             let input = EventInput(eventId: record.eventId, type: record.type, actor: record.actor, occurredAt: record.occurredAt, data: record.data)
             do {
-                try Catalog.validate(input, state: tracks[slot].state, index: 0, origin: Self.origin(of: record), recordedAt: record.recordedAt)
+                try Catalog.validate(input, state: states[slot], index: 0, origin: Self.origin(of: record), recordedAt: record.recordedAt)
             } catch {
                 findings.append(Finding(
                     .illegalEvent, position: p, order: order, revision: record.revision,
@@ -304,7 +307,7 @@ struct ChainReplay {
             }
         }
         let lastRevision = max(previousRevision ?? 0, record.revision)
-        let effects = Catalog.apply(record, to: &tracks[slot].state)
+        let effects = Catalog.apply(record, to: &states[slot])
         if keepIndex {
             for effect in effects {
                 let user = ParticipantFigures.user(of: effect)
@@ -352,6 +355,9 @@ struct ChainReplay {
 
     /// The replay state of `order`, if it has events.
     func track(_ order: String) -> OrderTrack? { slots[order].map { tracks[Int($0)] } }
+
+    /// The replayed state of a tracked order.
+    func state(_ track: OrderTrack) -> OrderState? { states[Int(track.slot)] }
 
     /// Whether `position` is inside a declared gap.
     func isMissing(_ position: UInt64) -> Bool { missing.contains { $0.contains(position) } }

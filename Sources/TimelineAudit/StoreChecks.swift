@@ -149,7 +149,7 @@ struct StoreChecks {
                 return
             }
             viewed[Int(track.slot)] = true
-            guard !track.tainted, let state = track.state else { return }
+            guard !track.tainted, let state = replay.state(track) else { return }
             let rebuilt = state.storageBytes
             if !bytes.elementsEqual(rebuilt) {
                 findings.append(Finding(
@@ -159,7 +159,7 @@ struct StoreChecks {
             }
         }
         for (slot, name) in replay.orderNames.enumerated() where !viewed[slot] {
-            guard let track = replay.track(name), !track.tainted, track.state != nil else { continue }
+            guard let track = replay.track(name), !track.tainted, replay.state(track) != nil else { continue }
             findings.append(Finding(
                 .viewMismatch, position: track.lastPosition, order: name, revision: track.lastRevision,
                 "order \(name) has events but no stored view: order.get would answer not_found"
@@ -186,7 +186,7 @@ struct StoreChecks {
                 return
             }
             stateRows[Int(track.slot)] += 1
-            guard !track.tainted, let s = track.state else { return }
+            guard !track.tainted, let s = replay.state(track) else { return }
             if s.status.rawValue != state {
                 findings.append(Finding(.indexMismatch, position: track.lastPosition, order: order, "byState lists order \(order) as \(state), but its events make it \(s.status.rawValue)"))
             }
@@ -196,13 +196,13 @@ struct StoreChecks {
                 findings.append(Finding(.indexMismatch, order: order, "byParticipant lists \(user) on order \(order), which has no events"))
                 return
             }
-            guard !track.tainted, let s = track.state else { return }
+            guard !track.tainted, let s = replay.state(track) else { return }
             if user != s.buyer && user != s.seller {
                 findings.append(Finding(.indexMismatch, position: track.lastPosition, order: order, "byParticipant lists \(user) on order \(order), who is neither its buyer nor its seller"))
             }
         }
         for (slot, name) in replay.orderNames.enumerated() where stateRows[slot] != 1 {
-            guard let track = replay.track(name), !track.tainted, track.state != nil else { continue }
+            guard let track = replay.track(name), !track.tainted, replay.state(track) != nil else { continue }
             findings.append(Finding(.indexMismatch, position: track.lastPosition, order: name, "byState lists order \(name) \(stateRows[slot]) times instead of once"))
         }
     }
@@ -219,7 +219,7 @@ struct StoreChecks {
                 return
             }
             queued[Int(track.slot)] += 1
-            guard !track.tainted, let s = track.state else { return }
+            guard !track.tainted, let s = replay.state(track) else { return }
             guard let d = s.dispute else {
                 findings.append(Finding(.indexMismatch, position: track.lastPosition, order: order, "the dispute queue lists order \(order), but its events open no dispute"))
                 return
@@ -232,7 +232,7 @@ struct StoreChecks {
             }
         }
         for (slot, name) in replay.orderNames.enumerated() {
-            guard let track = replay.track(name), !track.tainted, let s = track.state else { continue }
+            guard let track = replay.track(name), !track.tainted, let s = replay.state(track) else { continue }
             let expected = s.dispute == nil ? 0 : 1
             if queued[slot] != expected, !(expected == 0 && queued[slot] == 1) {
                 findings.append(Finding(
@@ -312,7 +312,7 @@ struct StoreChecks {
         for name in replay.orderNames {
             let rows = (stored.removeValue(forKey: name) ?? []).sorted()
             guard let track = replay.track(name), !track.tainted else { continue }
-            let expected = (track.state?.timers(settings) ?? []).map { "\($0.kind.rawValue) due \($0.due.rfc3339)" }.sorted()
+            let expected = (replay.state(track)?.timers(settings) ?? []).map { "\($0.kind.rawValue) due \($0.due.rfc3339)" }.sorted()
             if rows != expected {
                 findings.append(Finding(
                     .indexMismatch, position: track.lastPosition, order: name,
