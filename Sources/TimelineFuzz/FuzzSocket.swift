@@ -27,8 +27,7 @@ public struct FuzzSocketError: Error, Sendable, CustomStringConvertible {
 /// Thread rule: one thread uses an instance at a time.
 final class FuzzSocket {
     let fd: Int32
-    private var buffer: [UInt8] = []
-    private var head = 0
+    private var buffer = LineBuffer()
     private var sawEOF = false
     private var chunk = [UInt8](repeating: 0, count: 65536)
 
@@ -98,20 +97,8 @@ final class FuzzSocket {
     /// `.timedOut` when nothing completes a line before `deadline`.
     func readLine(deadline: Double) -> ReadOutcome {
         while true {
-            if let newline = buffer[head...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Array(buffer[head..<newline])
-                head = newline + 1
-                if head == buffer.count {
-                    buffer.removeAll(keepingCapacity: true)
-                    head = 0
-                }
-                return .line(line)
-            }
-            if head > 0 {
-                buffer.removeSubrange(..<head)
-                head = 0
-            }
-            if sawEOF { return buffer.isEmpty ? .closed : .unterminated(take()) }
+            if let line = buffer.nextLine() { return .line(line) }
+            if sawEOF { return buffer.isEmpty ? .closed : .unterminated(buffer.takeRest()) }
             let remaining = deadline - monotonicSeconds()
             if remaining <= 0 { return .timedOut }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -119,14 +106,6 @@ final class FuzzSocket {
             if ready < 0 && errno != EINTR { sawEOF = true }
             if ready > 0 { receiveOnce() }
         }
-    }
-
-    /// Everything still buffered (a last line without `\n` before the close).
-    private func take() -> [UInt8] {
-        let rest = Array(buffer[head...])
-        buffer.removeAll()
-        head = 0
-        return rest
     }
 
     private func receiveOnce() {
@@ -143,7 +122,7 @@ final class FuzzSocket {
             sawEOF = true
             return
         }
-        buffer.append(contentsOf: chunk[..<n])
+        buffer.append(chunk[..<n])
     }
 }
 

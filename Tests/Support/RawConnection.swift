@@ -27,9 +27,7 @@ public struct RawConnectionError: Error, CustomStringConvertible, Sendable {
 public final class RawConnection: @unchecked Sendable {
     /// The socket descriptor.
     public let fd: Int32
-    private var buffer: [UInt8] = []
-    /// Where unread bytes start in `buffer` (consumed bytes are dropped in bulk).
-    private var head = 0
+    private var buffer = LineBuffer()
     private var sawEOF = false
     private var chunk = [UInt8](repeating: 0, count: 65536)
 
@@ -99,19 +97,7 @@ public final class RawConnection: @unchecked Sendable {
     public func readLine(timeout: Double = 15) throws -> [UInt8]? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let newline = buffer[head...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Array(buffer[head..<newline])
-                head = newline + 1
-                if head == buffer.count {
-                    buffer.removeAll(keepingCapacity: true)
-                    head = 0
-                }
-                return line
-            }
-            if head > 0 {
-                buffer.removeSubrange(..<head)
-                head = 0
-            }
+            if let line = buffer.nextLine() { return line }
             if sawEOF { return nil }
             try fill(until: deadline)
         }
@@ -139,8 +125,7 @@ public final class RawConnection: @unchecked Sendable {
     public func waitForClose(timeout: Double = 15) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while !sawEOF {
-            buffer.removeAll(keepingCapacity: true)
-            head = 0
+            buffer.removeAll()
             do { try fill(until: deadline) } catch { return sawEOF }
         }
         return true
@@ -164,6 +149,6 @@ public final class RawConnection: @unchecked Sendable {
             throw RawConnectionError("recv failed: \(String(cString: strerror(errno)))")
         }
         if n == 0 { sawEOF = true; return }
-        buffer.append(contentsOf: chunk[..<n])
+        buffer.append(chunk[..<n])
     }
 }
