@@ -125,6 +125,11 @@ public struct AuditSnapshot {
         }
     }
 
+    /// The projection version the store's projections were written with, if recorded.
+    public func projectionVersion() throws -> UInt64? {
+        try txn.get(tables.meta, key: MetaKey.projectionVersion).flatMap { $0.count == 8 ? Keys.readUInt64($0) : nil }
+    }
+
     /// The timer settings the timer table was derived with, if the store records them.
     public func timerSettings() throws -> TimerSettings? {
         try txn.get(tables.meta, key: MetaKey.timerSettings).flatMap(TimelineStore.decodeTimerSettings)

@@ -229,6 +229,18 @@ struct TamperTests {
         #expect(try Auditor.verify(dataDirectory: moved).findings.map(\.code) == [.indexMismatch])
     }
 
+    @Test("projections written by another projection version are not compared, and the report says so")
+    func otherProjectionVersion() throws {
+        let path = try tamperedCopy("old-version") { t in
+            try t.put("meta", key: Array("projectionVersion".utf8), value: Tamperer.key(TimelineStore.projectionVersion - 1))
+            try t.delete("disputeQueue", key: try #require(try firstRow(t, "disputeQueue")).key)
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(report.viewsChecked == 0)
+        #expect(report.notes.contains { $0.contains("projection version") }, "\(report.notes)")
+    }
+
     @Test("a dispute dropped from the queue is an index_mismatch at its order's last position")
     func disputeQueueEntryRemoved() throws {
         let path = try tamperedCopy("queue") { t in
