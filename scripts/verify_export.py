@@ -231,20 +231,37 @@ def verify(path, checkpoint=None, public_key=None, start=1):
                 continue
             records.append(r)
 
-    # Put records back in position order, noting those stored after a higher position.
+    # Put records back in position order. An event that arrives when it is the next
+    # position expected, while later ones already arrived, was stored after them: one
+    # finding per such event (two swapped events give one, at the lower position). A
+    # position that never comes is a gap: after 1024 waiting events the wait moves on.
     seen = {}
-    max_seen = 0
     ordered = []
+    expected = start
+    pending = set()
     for r in records:
         p = r["position"]
         if p in seen:
             add("position_repeat", p, r["order"], r["revision"], "position %d appears twice" % p)
             continue
-        if p < max_seen:
-            add("position_out_of_order", p, r["order"], r["revision"], "event %d is stored after event %d" % (p, max_seen))
         seen[p] = r
-        max_seen = max(max_seen, p)
         ordered.append(r)
+        if p == expected:
+            if pending:
+                add("position_out_of_order", p, r["order"], r["revision"], "event %d is stored after event %d" % (p, max(pending)))
+            expected += 1
+            while expected in pending:
+                pending.remove(expected)
+                expected += 1
+        elif p > expected:
+            pending.add(p)
+            if len(pending) > 1024:
+                expected = min(pending)
+                while expected in pending:
+                    pending.remove(expected)
+                    expected += 1
+        else:
+            add("position_out_of_order", p, r["order"], r["revision"], "event %d is stored after events from %d on" % (p, expected))
     ordered.sort(key=lambda r: r["position"])
 
     # A whole export starts at position 1 (64 zeros before it); one made with
@@ -259,8 +276,7 @@ def verify(path, checkpoint=None, public_key=None, start=1):
     for r in ordered:
         p = r["position"]
         if p < start:
-            add("position_out_of_order", p, r["order"], r["revision"], "event %d is before the export's first position %d" % (p, start))
-            continue
+            continue  # reported above as stored out of order
         if p != prev_pos + 1:
             gap = p - prev_pos - 1
             add("position_gap", prev_pos + 1, None, None, "%d position(s) missing after %d" % (gap, prev_pos))
@@ -343,6 +359,9 @@ def main(argv):
         return 64
     try:
         checkpoint = json.load(open(checkpoint_path, "rb")) if checkpoint_path else None
+        fields = {"position", "hash", "recordedAt", "signedAt", "keyId", "signature"}
+        if checkpoint is not None and (not isinstance(checkpoint, dict) or not fields <= set(checkpoint)):
+            raise ValueError("the checkpoint needs the fields %s" % ", ".join(sorted(fields)))
         public_key = base64.b64decode(open(public_key_path).read().strip()) if public_key_path else None
         findings, events = verify(rest[0], checkpoint, public_key, start)
     except (OSError, ValueError) as e:

@@ -309,6 +309,7 @@ struct CLITests {
         edited = lines; edited.removeLast(); cases.append(("truncated", edited))
         edited = lines; edited.removeFirst(2); cases.append(("headless", edited))
         edited = lines; edited.swapAt(0, 1); cases.append(("swapped-start", edited))
+        edited = lines; edited.swapAt(4, 19); cases.append(("swapped-far", edited))
         for (name, content) in cases {
             let path = dir.sub("\(name).jsonl")
             try CLITests.write(content.joined(separator: "\n") + "\n", to: path)
