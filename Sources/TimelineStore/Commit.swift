@@ -207,7 +207,17 @@ struct CommitSession {
             )
         }
         let events = found.map { AppendedEvent(eventId: $0.eventId, position: $0.position, revision: $0.revision, status: .duplicate, moderation: $0.moderation) }
-        return AppendOutcome(order: request.order, lastRevision: found.map(\.revision).max() ?? 0, events: events, records: [], encodedRecords: [])
+        return AppendOutcome(order: request.order, lastRevision: try originalLastRevision(of: found, order: request.order), events: events, records: [], encodedRecords: [])
+    }
+
+    /// The `lastRevision` the original reply gave: the batch's last revision, or the
+    /// `moderation.flagged` the daemon appended right after it in the same commit.
+    func originalLastRevision(of found: [RecordedEvent], order: String) throws -> UInt64 {
+        guard let last = found.max(by: { $0.revision < $1.revision }) else { return 0 }
+        guard let raw = try txn.get(tables.orderEvents, key: Keys.orderRevision(order, last.revision + 1)) else { return last.revision }
+        let next = try store.record(at: Keys.readUInt64(raw), in: txn)
+        let sameCommit = next.recordedAt == last.recordedAt && next.position == last.position + 1
+        return next.type == "moderation.flagged" && next.actor == .daemon && sameCommit ? next.revision : last.revision
     }
 
     /// The order as it stands in this transaction (cached per transaction).

@@ -36,12 +36,19 @@ struct ModerationWireTests {
             let a = OrderFixture("FLG")
             try await a.create(client)
             var lastRevision: Int64 = 1
+            var messages: [JSONValue] = []
             for i in 0..<3 {
-                let reply = try await client.append(order: a.order, events: [a.chat("buyer", "write me on telegram @dragon_trader\(i) instead")])
+                messages.append(a.chat("buyer", "write me on telegram @dragon_trader\(i) instead"))
+                let reply = try await client.append(order: a.order, events: [messages[i]])
                 #expect(reply["events"]?.array.first?["moderation"]?["verdict"] == "filtered", "\(text(reply))")
                 lastRevision = reply["lastRevision"]?.intValue ?? -1
             }
             #expect(lastRevision == 5, "revisions 0–1 place and pay, 2–4 are the messages, 5 the flag, which counts in lastRevision")
+            let retry = try await client.append(order: a.order, events: [messages[2]])
+            #expect(retry["events"]?.array.first?["status"] == "duplicate")
+            #expect(retry["lastRevision"]?.intValue == 5, "a retry answers what the original reply said, the flag included")
+            let earlier = try await client.append(order: a.order, events: [messages[1]])
+            #expect(earlier["lastRevision"]?.intValue == 3, "an earlier message's retry: no flag followed it")
             let events = try await client.orderEvents(a.order, fromRevision: 5)["events"]?.array ?? []
             let flag = try #require(events.first)
             #expect(flag["type"] == "moderation.flagged")
