@@ -27,12 +27,17 @@ enum CanonicalRecordScanner {
         hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(from..<b.count)))
         let hashDigest = hasher.finalize()
         let inner = { (m: CanonicalRecordReader.Member) in slice((m.value.lowerBound + 1)..<(m.value.upperBound - 1)) }
+        var problems: [String] = []
+        if read.unknownMembers > 0 { problems.append("\(read.unknownMembers) field(s) a recorded event does not have") }
+        if !CanonicalRecordReader.isDaemonTimeForm(inner(read.recordedAt)) {
+            problems.append("recordedAt \(String(decoding: inner(read.recordedAt), as: UTF8.self)) not in the daemon's form (6 fractional digits and Z)")
+        }
         return ChainReplay.Item(
             record: read.record,
             hashes: ChainReplay.HashCheck(
                 dataHashOK: matches(dataDigest, b, dataHashM.value), hashOK: matches(hashDigest, b, hashM.value)
             ),
-            hash: Digest32(hex: inner(hashM)), prevHash: Digest32(hex: inner(prevHashM))
+            hash: Digest32(hex: inner(hashM)), prevHash: Digest32(hex: inner(prevHashM)), formProblems: problems
         )
     }
 

@@ -105,8 +105,9 @@ struct ChainReplay {
         }
         let record: RecordedEvent
         let hashes: HashCheck
+        let value: JSONValue
         do {
-            let value = try JSONParser.parse(buffer: bytes)
+            value = try JSONParser.parse(buffer: bytes)
             record = try RecordedEvent(json: value)
             hashes = HashCheck(value, record)
         } catch {
@@ -115,7 +116,7 @@ struct ChainReplay {
             if let key { unreadableKeys.insert(key) } else { unreadableLines.append(findings.count - 1) }
             return
         }
-        feed(Item(record: record, hashes: hashes), key: key)
+        feed(Item(record: record, hashes: hashes, json: value), key: key)
     }
 
     /// Feeds a record the fast path already scanned.
@@ -250,6 +251,18 @@ struct ChainReplay {
             ))
         }
         lastHash = item.hash
+        var form = item.formProblems
+        if (record.type == "chat.message") != (record.moderation != nil) {
+            form.append(record.moderation == nil ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(record.type)")
+        }
+        if !Identifiers.isValidOrderId(order) { form.append("order id \"\(order.prefix(140))\" breaks the order id rule") }
+        if !Identifiers.isValidEventId(record.eventId) { form.append("eventId \"\(record.eventId.prefix(140))\" breaks the eventId rule") }
+        if !form.isEmpty {
+            findings.append(Finding(
+                .malformedRecord, position: p, order: order, revision: record.revision,
+                "the record breaks PROTOCOL.md's recorded-event form: \(form.joined(separator: "; "))"
+            ))
+        }
         if let before = lastRecordedAt, record.recordedAt < before {
             findings.append(Finding(
                 .recordedAtBackwards, position: p, order: order, revision: record.revision,

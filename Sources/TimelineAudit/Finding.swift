@@ -50,13 +50,17 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
         public static let unreadableRecord = Code(rawValue: "unreadable_record")
         /// The `meta` head disagrees with the last record of the log.
         public static let headMismatch = Code(rawValue: "head_mismatch")
+        /// A readable record that breaks PROTOCOL.md's recorded-event form: an unknown or
+        /// `null` field, a `recordedAt` not in the daemon's form, moderation on the wrong
+        /// type, an id that breaks its rule.
+        public static let malformedRecord = Code(rawValue: "malformed_record")
 
         /// Every code, in documentation order.
         public static let all: [Code] = [
             .positionGap, .positionRepeat, .positionOutOfOrder, .positionMismatch, .revisionGap, .revisionRepeat,
             .recordedAtBackwards, .dataHashMismatch, .hashMismatch, .prevHashMismatch, .illegalEvent, .blobMissing,
             .blobHashMismatch, .viewMismatch, .figuresMismatch, .indexMismatch, .checkpointMismatch, .checkpointSignatureInvalid,
-            .unreadableRecord, .headMismatch,
+            .unreadableRecord, .headMismatch, .malformedRecord,
         ]
     }
 

@@ -11,19 +11,33 @@ extension ChainReplay {
         var hashes: HashCheck
         var hash: Digest32?
         var prevHash: Digest32?
+        /// What of PROTOCOL.md's recorded-event form the stored text breaks (fields
+        /// it does not know, `null` members, a `recordedAt` not in the daemon's form).
+        var formProblems: [String] = []
 
-        init(record: RecordedEvent, hashes: HashCheck) {
+        /// The general path: the parsed record and its JSON.
+        init(record: RecordedEvent, hashes: HashCheck, json: JSONValue) {
             self.record = record
             self.hashes = hashes
             hash = Digest32(hex: record.hash)
             prevHash = Digest32(hex: record.prevHash)
+            guard case .object(let members) = json else { return }
+            let unknown = members.keys.filter { !HashCheck.knownKeys.contains($0) && $0 != "data" && $0 != "hash" }.sorted()
+            if !unknown.isEmpty { formProblems.append("fields a recorded event does not have (\(unknown.joined(separator: ", ")))") }
+            let nulls = members.filter { $0.value.isNull }.keys.sorted()
+            if !nulls.isEmpty { formProblems.append("null fields (\(nulls.joined(separator: ", "))) where absent ones are omitted") }
+            if let time = members["recordedAt"]?.stringValue, !CanonicalRecordReader.isDaemonTimeForm(time.utf8) {
+                formProblems.append("recordedAt \(time) not in the daemon's form (6 fractional digits and Z)")
+            }
         }
 
-        init(record: RecordedEvent, hashes: HashCheck, hash: Digest32?, prevHash: Digest32?) {
+        /// The fast path: verdicts and digests computed from the stored bytes.
+        init(record: RecordedEvent, hashes: HashCheck, hash: Digest32?, prevHash: Digest32?, formProblems: [String] = []) {
             self.record = record
             self.hashes = hashes
             self.hash = hash
             self.prevHash = prevHash
+            self.formProblems = formProblems
         }
     }
 

@@ -90,6 +90,35 @@ struct ExportTests {
         #expect(try codes(path).isEmpty)
     }
 
+    /// The last line changed by `edit` with its `hash` recomputed, as a forger would.
+    func forgedLast(_ name: String, _ edit: (inout [String: JSONValue]) -> Void) throws -> String {
+        try edited(name) { l in
+            guard let last = l.last, case .object(var o) = try? JSONParser.parse(Array(last.utf8)) else { return }
+            edit(&o)
+            var hashed = o
+            hashed.removeValue(forKey: "hash")
+            hashed.removeValue(forKey: "data")
+            o["hash"] = .string(Hashing.sha256Hex(CanonicalJSON.encode(.object(hashed))))
+            l[l.count - 1] = CanonicalJSON.string(.object(o))
+        }
+    }
+
+    @Test("a rehashed record with an unknown field, a recordedAt in another form or a null field is malformed_record")
+    func malformed() throws {
+        let unknown = try forgedLast("unknown.jsonl") { $0["note"] = "added later" }
+        #expect(try codes(unknown) == ["malformed_record@30"])
+        let offset = try forgedLast("offset.jsonl") { o in
+            guard let t = o["recordedAt"]?.stringValue else { return }
+            o["recordedAt"] = .string(String(t.dropLast()) + "+00:00")  // the same instant, another spelling
+        }
+        #expect(try codes(offset) == ["malformed_record@30"])
+        let null = try forgedLast("null.jsonl") { $0["occurredAt"] = .null }
+        let report = try Auditor.verify(exportFile: null)
+        #expect(report.findings.map(\.code) == [.malformedRecord], "\(report.findings)")
+        #expect(report.findings.first?.message.contains("null") == true)
+        #expect(try codes(exportPath).isEmpty, "the untouched export has none")
+    }
+
     @Test("a garbled line is unreadable_record at the position it leaves empty")
     func garbled() throws {
         let path = try edited("garbled.jsonl") { l in l[7] = String(l[7].dropLast(3)) }

@@ -241,6 +241,19 @@ struct TamperTests {
         #expect(report.notes.contains { $0.contains("projection version") }, "\(report.notes)")
     }
 
+    @Test("a chat message stripped of its moderation verdict by a forger who rehashes is malformed_record at its position")
+    func moderationRemoved() throws {
+        var chat: UInt64 = 0
+        let path = try tamperedCopy("no-verdict") { t in
+            chat = try #require(try t.positions().first { try t.record($0).type == "chat.message" })
+            try t.rechain { r in if r.position == chat { r.moderation = nil } }
+        }
+        let report = try Auditor.verify(dataDirectory: path)
+        let malformed = report.findings.filter { $0.code == .malformedRecord }
+        #expect(malformed.map(\.position) == [chat], "\(report.findings)")
+        #expect(malformed.first?.message.contains("without its moderation verdict") == true)
+    }
+
     @Test("a dispute dropped from the queue is an index_mismatch at its order's last position")
     func disputeQueueEntryRemoved() throws {
         let path = try tamperedCopy("queue") { t in

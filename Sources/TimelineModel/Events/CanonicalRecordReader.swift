@@ -31,6 +31,9 @@ public enum CanonicalRecordReader {
         public var dataHash: Member
         public var hash: Member
         public var prevHash: Member
+        public var recordedAt: Member
+        /// Top-level members that are not fields of a recorded event (hashed like the others).
+        public var unknownMembers: Int
     }
 
     /// The record in `b`, or `nil` when `b` is not provably canonical.
@@ -63,16 +66,22 @@ public enum CanonicalRecordReader {
         }
         guard let actor = actor(b, actorM.value), let data = CanonicalValue.parse(b, dataM.value), data.objectValue != nil else { return nil }
         var moderation: ModerationVerdict?
+        var known = 11
         if let m = find("moderation") {
             guard let verdict = moderationVerdict(b, m.value) else { return nil }
             moderation = verdict
+            known += 1
         }
+        if occurredAt != nil { known += 1 }
         let record = RecordedEvent(
             position: position, order: order, revision: revision, eventId: eventId, type: type,
             actor: actor, recordedAt: recordedAt, occurredAt: occurredAt, data: data,
             moderation: moderation
         )
-        return Read(record: record, data: dataM, dataHash: dataHashM, hash: hashM, prevHash: prevHashM)
+        return Read(
+            record: record, data: dataM, dataHash: dataHashM, hash: hashM, prevHash: prevHashM,
+            recordedAt: recordedAtM, unknownMembers: members.count - known
+        )
     }
 
     /// `{"id":"…","role":"…"}` in canonical form; anything else goes to the JSON parser.
@@ -135,6 +144,23 @@ public enum CanonicalRecordReader {
         }
         guard let text = plainString(b, r) else { return nil }
         return Timestamp(rfc3339: text)
+    }
+
+    /// Whether `text` is a time in the daemon's form, `YYYY-MM-DDTHH:MM:SS.ffffffZ`
+    /// (PROTOCOL.md: "always 6 fractional digits and Z").
+    public static func isDaemonTimeForm(_ text: some Collection<UInt8>) -> Bool {
+        guard text.count == 27 else { return false }
+        for (i, c) in text.enumerated() {
+            switch i {
+            case 4, 7: if c != UInt8(ascii: "-") { return false }
+            case 10: if c != UInt8(ascii: "T") { return false }
+            case 13, 16: if c != UInt8(ascii: ":") { return false }
+            case 19: if c != UInt8(ascii: ".") { return false }
+            case 26: if c != UInt8(ascii: "Z") { return false }
+            default: if c < 48 || c > 57 { return false }
+            }
+        }
+        return true
     }
 
     static func startsWith(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ prefix: StaticString) -> Bool {
