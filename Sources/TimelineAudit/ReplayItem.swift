@@ -26,7 +26,7 @@ extension ChainReplay {
             if !unknown.isEmpty { formProblems.append("fields a recorded event does not have (\(unknown.joined(separator: ", ")))") }
             let nulls = members.filter { $0.value.isNull }.keys.sorted()
             if !nulls.isEmpty { formProblems.append("null fields (\(nulls.joined(separator: ", "))) where absent ones are omitted") }
-            if let time = members["recordedAt"]?.stringValue, !CanonicalRecordReader.isDaemonTimeForm(time.utf8) {
+            if let time = members["recordedAt"]?.stringValue, !CanonicalRecordReader.isDaemonTimeForm(time) {
                 formProblems.append("recordedAt \(time) not in the daemon's form (6 fractional digits and Z)")
             }
         }

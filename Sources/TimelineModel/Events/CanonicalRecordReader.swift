@@ -148,9 +148,10 @@ public enum CanonicalRecordReader {
 
     /// Whether `text` is a time in the daemon's form, `YYYY-MM-DDTHH:MM:SS.ffffffZ`
     /// (PROTOCOL.md: "always 6 fractional digits and Z").
-    public static func isDaemonTimeForm(_ text: some Collection<UInt8>) -> Bool {
+    public static func isDaemonTimeForm(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard text.count == 27 else { return false }
-        for (i, c) in text.enumerated() {
+        for i in 0..<27 {
+            let c = text[i]
             switch i {
             case 4, 7: if c != UInt8(ascii: "-") { return false }
             case 10: if c != UInt8(ascii: "T") { return false }
@@ -161,6 +162,12 @@ public enum CanonicalRecordReader {
             }
         }
         return true
+    }
+
+    /// ``isDaemonTimeForm(_:)`` of a string's UTF-8.
+    public static func isDaemonTimeForm(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { isDaemonTimeForm($0) }
     }
 
     static func startsWith(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ prefix: StaticString) -> Bool {
