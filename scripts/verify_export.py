@@ -210,6 +210,11 @@ def verify(path, checkpoint=None, public_key=None, start=1):
         findings.append({"code": code, "position": position, "order": order, "revision": revision, "message": message})
 
     records = []
+    # Findings of unreadable lines since the last readable one, by the index of the
+    # record that follows them: placed at the positions that record skips, if it skips
+    # exactly as many (as timeline-audit does).
+    unreadable = []
+    unreadable_before = {}
     with open(path, "rb") as f:
         for number, raw in enumerate(f, 1):
             line = raw.rstrip(b"\r\n")
@@ -228,7 +233,11 @@ def verify(path, checkpoint=None, public_key=None, start=1):
                 parse_time(r["recordedAt"])
             except Exception as e:  # noqa: BLE001 - any malformed line is a finding
                 add("unreadable_record", None, None, None, "line %d cannot be read: %s" % (number, e))
+                unreadable.append(len(findings) - 1)
                 continue
+            if unreadable:
+                unreadable_before[len(records)] = unreadable
+                unreadable = []
             records.append(r)
 
     # Put records back in position order. An event that arrives when it is the next
@@ -239,8 +248,14 @@ def verify(path, checkpoint=None, public_key=None, start=1):
     ordered = []
     expected = start
     pending = set()
-    for r in records:
+    explained = set()
+    for i, r in enumerate(records):
         p = r["position"]
+        lines = unreadable_before.get(i, [])
+        if lines and p > expected and p - expected == len(lines):
+            for k, index in enumerate(lines):
+                findings[index]["position"] = expected + k
+                explained.add(expected + k)
         if p in seen:
             add("position_repeat", p, r["order"], r["revision"], "position %d appears twice" % p)
             continue
@@ -279,7 +294,8 @@ def verify(path, checkpoint=None, public_key=None, start=1):
             continue  # reported above as stored out of order
         if p != prev_pos + 1:
             gap = p - prev_pos - 1
-            add("position_gap", prev_pos + 1, None, None, "%d position(s) missing after %d" % (gap, prev_pos))
+            if not all(q in explained for q in range(prev_pos + 1, p)):
+                add("position_gap", prev_pos + 1, None, None, "%d position(s) missing after %d" % (gap, prev_pos))
             missing += gap
             prev_hash = None
         data_hash = sha256_hex(canonical(r["data"]))

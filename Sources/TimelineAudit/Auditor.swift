@@ -124,7 +124,8 @@ public enum Auditor {
             throw AuditError("cannot read the export \(path): \(error.localizedDescription)")
         }
         var report = AuditReport(kind: "export", source: path)
-        var replay = ChainReplay(start: options.exportStart, checkLegality: options.checkLegality, checkpointPosition: options.checkpoint?.position)
+        let start = max(1, options.exportStart)
+        var replay = ChainReplay(start: start, checkLegality: options.checkLegality, checkpointPosition: options.checkpoint?.position)
         let total = UInt64(data.count / 400 + 1)
         data.withUnsafeBytes { raw in
             forEachLine(raw.bindMemory(to: UInt8.self)) { line, number in
@@ -135,8 +136,8 @@ public enum Auditor {
         replay.finish()
         var findings = replay.findings
         report.notes.append("an export holds no blobs or stored views: evidence bytes and projections were not checked (verify the store for those)")
-        if options.exportStart != 1 {
-            report.notes.append("the export was checked from position \(options.exportStart) (--from): its link to position \(options.exportStart - 1) and orders begun before it are checked only from there on")
+        if start != 1 {
+            report.notes.append("the export was checked from position \(start) (--from): its link to position \(start - 1) and orders begun before it are checked only from there on")
         }
         if let checkpoint = options.checkpoint {
             guard let key = options.publicKey else { throw AuditError("checking a checkpoint against an export needs --public-key (the daemon's checkpoint.pub)") }
@@ -192,7 +193,7 @@ public enum Auditor {
     static func fill(_ report: inout AuditReport, from replay: ChainReplay) {
         report.events = replay.events
         report.orders = replay.tracks.count
-        report.firstPosition = replay.firstPosition
+        report.firstPosition = replay.firstProcessed
         report.lastPosition = replay.last?.position
     }
 }

@@ -59,7 +59,10 @@ struct ChainReplay {
     var index: [IndexEntry] = []
     var evidence: [EvidenceRef] = []
     var checkpointRecord: (hash: String, recordedAt: String)?
+    /// Where the replay started (the expected first position).
     var firstPosition: UInt64?
+    /// The first position actually replayed (the report's range).
+    var firstProcessed: UInt64?
     var last: (position: UInt64, hash: Digest32?, recordedAt: Timestamp)?
     /// Positions involved in an out-of-order finding (key mismatches there are not repeated).
     var outOfOrder: Set<UInt64> = []
@@ -229,6 +232,7 @@ struct ChainReplay {
         let record = item.record
         events += 1
         let p = record.position
+        if firstProcessed == nil { firstProcessed = p }
         let order = record.order
         // Hashes (DOMAIN.md: dataHash, hash, prevHash)
         if !item.hashes.dataHashOK {

@@ -12,12 +12,15 @@ struct StoreChecks {
         try checkEventIds(&findings)
         report.blobsChecked = try checkBlobs(&findings)
         // Projections follow the reducers of the daemon version that wrote them: those of
-        // another version are not compared (they would all differ), and the report says so.
+        // another version are not compared (they would all differ). That is a finding, not
+        // a note: the version is a value in the store, and a tamperer who changed it must
+        // not be able to switch the projection checks off.
         let version = try snap.projectionVersion()
         guard version == TimelineStore.projectionVersion else {
-            report.notes.append(
-                "the store's projections were written by a timelined with projection version \(version.map(String.init) ?? "none"), this tool rebuilds version \(TimelineStore.projectionVersion): views, lists, figures and timers were not compared; open the store once with the matching timelined (which rebuilds them) and verify again"
-            )
+            findings.append(Finding(
+                .viewMismatch,
+                "the store says its projections follow projection version \(version.map(String.init) ?? "(none)"), this tool rebuilds version \(TimelineStore.projectionVersion): views, lists, figures and timers were not compared; open a copy once with the matching timelined (it rebuilds them) and verify that, or use the timeline-audit of the daemon's version"
+            ))
             return
         }
         report.viewsChecked = try checkViews(&findings)
@@ -28,7 +31,10 @@ struct StoreChecks {
         if let settings = try snap.timerSettings() {
             try checkTimers(&findings, settings: settings)
         } else {
-            report.notes.append("the store does not record the timer settings its timer table was derived with (an older store): the timer table was not checked; open it once with the current timelined")
+            findings.append(Finding(
+                .indexMismatch,
+                "the store does not record the timer settings its timer table was derived with, so the timer table could not be checked; a current timelined always records them"
+            ))
         }
     }
 

@@ -33,19 +33,30 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "A running timelined's socket: its log is read with log.read and checked like an export (blobs and stored views need --data).")
     var socket: String?
 
+    @Option(help: "With --export: the position the export starts at (one made with `export --from N`); a whole export starts at 1.")
+    var from: UInt64?
+
     func validate() throws {
         if [data, export, socket].compactMap({ $0 }).count != 1 {
             throw ValidationError("give exactly one of --data DIR, --export FILE or --socket PATH")
         }
+        if let from, from < 1 || export == nil { throw ValidationError("--from N (N ≥ 1) goes with --export FILE") }
     }
 
     /// Calls `body` with the data directory or the export file to read; with
     /// `--socket` that is a temporary export of the daemon's log, removed afterwards.
     func resolve<T>(_ body: (_ data: String?, _ export: String?) throws -> T) throws -> T {
         guard let socket else { return try body(data, export) }
-        let path = NSTemporaryDirectory() + "timeline-audit-live-\(getpid()).jsonl"
+        // A fresh file of our own (mkstemps: O_CREAT|O_EXCL, mode 0600), not a guessable name.
+        var template = Array((NSTemporaryDirectory() + "timeline-audit-live-XXXXXX.jsonl").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemps(base, 6)
+        }
+        guard fd >= 0 else { throw AuditError("cannot create a temporary file for the live log (errno \(errno)); check \(NSTemporaryDirectory())") }
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try LiveSource.fetch(socketPath: socket, to: path)
+        _ = try LiveSource.fetch(socketPath: socket, into: FileHandle(fileDescriptor: fd, closeOnDealloc: true))
         return try body(nil, path)
     }
 
@@ -101,17 +112,10 @@ struct Verify: ParsableCommand {
     @Flag(help: "Show progress on stderr even when it is not a terminal.")
     var progress = false
 
-    @Option(help: "With --export: the position the export starts at (one made with `export --from N`); a whole export starts at 1.")
-    var from: UInt64?
-
-    func validate() throws {
-        if let from, from < 1 || source.export == nil { throw ValidationError("--from N (N ≥ 1) goes with --export FILE") }
-    }
-
     func run() throws {
         let report = try guarded { () throws -> AuditReport in
             var options = VerifyOptions()
-            options.exportStart = from ?? 1
+            options.exportStart = source.from ?? 1
             if let checkpoint {
                 guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
                 options.checkpoint = try Checkpoint(bytes: Array(bytes))
@@ -240,7 +244,10 @@ struct Export: ParsableCommand {
     func run() throws {
         let summary = try guarded { () throws -> Exporter.Summary in
             if let socket {
-                let events = try LiveSource.fetch(socketPath: socket, to: out, from: from)
+                guard FileManager.default.createFile(atPath: out, contents: nil), let file = FileHandle(forWritingAtPath: out) else {
+                    throw AuditError("cannot write \(out); choose a writable path")
+                }
+                let events = try LiveSource.fetch(socketPath: socket, into: file, from: from)
                 let bytes = ((try? FileManager.default.attributesOfItem(atPath: out))?[.size] as? Int) ?? 0
                 let range: (UInt64?, UInt64?) = events > 0 ? (from, from + events - 1) : (nil, nil)
                 return Exporter.Summary(events: events, firstPosition: range.0, lastPosition: range.1, bytes: bytes)
@@ -281,6 +288,7 @@ struct CheckpointVerify: ParsableCommand {
         let report = try guarded { () throws -> AuditReport in
             guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
             var options = VerifyOptions(checkpoint: try Checkpoint(bytes: Array(bytes)))
+            options.exportStart = source.from ?? 1
             if let publicKey { options.publicKey = try Checkpoint.publicKey(fromFile: publicKey) }
             var report = try source.resolve { data, export throws -> AuditReport in
                 if let data { return try Auditor.verify(dataDirectory: data, options: options) }

@@ -10,11 +10,8 @@ import TimelineModel
 /// every command checks it with the same code as an export file. Blobs and
 /// stored views are not on the wire; `--data` checks those.
 enum LiveSource {
-    /// Writes the daemon's log from `from` to its head into `path`; returns the event count.
-    static func fetch(socketPath: String, to path: String, from: UInt64 = 1) throws(AuditError) -> UInt64 {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
-            throw AuditError("cannot write \(path)")
-        }
+    /// Writes the daemon's log from `from` to its head into `out` (closed afterwards); returns the event count.
+    static func fetch(socketPath: String, into out: FileHandle, from: UInt64 = 1) throws(AuditError) -> UInt64 {
         defer { try? out.close() }
         let result = blocking { () async throws -> UInt64 in
             let client: TimelineClient

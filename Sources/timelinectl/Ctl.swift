@@ -37,19 +37,22 @@ struct Connection: ParsableArguments {
     func socketPath() throws -> String {
         if let socket { return socket }
         if let config {
-            guard let path = Self.socketPath(inConfig: config) else {
-                throw localFailure("cannot read socketPath from the config file \(config); check the path or pass --socket PATH")
+            guard let file = Self.config(at: config) else {
+                throw localFailure("cannot read the config file \(config) as JSON; check the path or pass --socket PATH")
             }
-            return path
+            return file["socketPath"]?.stringValue ?? Self.defaultSocket
         }
         if let env = ProcessInfo.processInfo.environment["TIMELINE_SOCKET"], !env.isEmpty { return env }
-        return Self.socketPath(inConfig: "config/timelined.json") ?? "var/timelined.sock"
+        return Self.config(at: "config/timelined.json")?["socketPath"]?.stringValue ?? Self.defaultSocket
     }
 
-    /// The `socketPath` member of a timelined config file, or `nil`.
-    static func socketPath(inConfig path: String) -> String? {
-        guard let bytes = FileManager.default.contents(atPath: path), let config = try? JSONParser.parse(Array(bytes)) else { return nil }
-        return config["socketPath"]?.stringValue
+    /// timelined's own default when its config names no `socketPath`.
+    static let defaultSocket = "var/timelined.sock"
+
+    /// A timelined config file, parsed, or `nil` when it cannot be read.
+    static func config(at path: String) -> JSONValue? {
+        guard let bytes = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONParser.parse(Array(bytes))
     }
 
     /// Connects, runs `body`, closes; maps failures to exit codes with a sentence on stderr.

@@ -176,7 +176,7 @@ struct CLITests {
         r = try Binaries.run("timelinectl", ["append", "A-1", "--file", dir.sub("talk.json"), "--config", dir.sub("config.json")])
         #expect(r.status == 0, "\(r)")
         r = try Binaries.run("timelinectl", ["status", "--config", dir.sub("missing.json")])
-        #expect(r.status == 3 && r.stderr.contains("socketPath"), "an unreadable --config is a local file problem: \(r)")
+        #expect(r.status == 3 && r.stderr.contains("missing.json"), "an unreadable --config is a local file problem: \(r)")
 
         r = try Binaries.run("timeline-audit", ["verify", "--socket", daemon.socket, "--json"])
         #expect(r.status == 0, "\(r)")
@@ -193,6 +193,17 @@ struct CLITests {
         let live = try Data(contentsOf: URL(fileURLWithPath: dir.sub("live.jsonl")))
         let stored = try Data(contentsOf: URL(fileURLWithPath: dir.sub("store.jsonl")))
         #expect(!live.isEmpty && live == stored)
+
+        // A partial export (export --from 3) verifies, with its checkpoint, given --from 3.
+        r = try Binaries.run("timelinectl", ["checkpoint", "--out", dir.sub("cp.json"), "--socket", daemon.socket])
+        #expect(r.status == 0, "\(r)")
+        r = try Binaries.run("timeline-audit", ["export", "--socket", daemon.socket, "--out", dir.sub("tail.jsonl"), "--from", "3"])
+        #expect(r.status == 0, "\(r)")
+        let cp = ["--checkpoint", dir.sub("cp.json"), "--public-key", daemon.data + "/checkpoint.pub"]
+        r = try Binaries.run("timeline-audit", ["checkpoint", "verify", "--export", dir.sub("tail.jsonl"), "--from", "3"] + cp)
+        #expect(r.status == 0, "\(r)")
+        r = try Binaries.run("timeline-audit", ["verify", "--export", dir.sub("tail.jsonl")] + cp)
+        #expect(r.status == 1 && r.stdout.contains("position_gap"), "without --from the missing start is a gap: \(r)")
 
         r = try Binaries.run("timeline-audit", ["timeline", "--socket", daemon.socket, "--order", "A-1"])
         #expect(r.status == 0 && r.stdout.contains("trade offer <sent> at 18:30"), "\(r)")
@@ -310,6 +321,7 @@ struct CLITests {
         edited = lines; edited.removeFirst(2); cases.append(("headless", edited))
         edited = lines; edited.swapAt(0, 1); cases.append(("swapped-start", edited))
         edited = lines; edited.swapAt(4, 19); cases.append(("swapped-far", edited))
+        edited = lines; edited[7] = String(edited[7].dropLast(3)); cases.append(("garbled", edited))
         for (name, content) in cases {
             let path = dir.sub("\(name).jsonl")
             try CLITests.write(content.joined(separator: "\n") + "\n", to: path)

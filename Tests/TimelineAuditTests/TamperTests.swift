@@ -229,16 +229,23 @@ struct TamperTests {
         #expect(try Auditor.verify(dataDirectory: moved).findings.map(\.code) == [.indexMismatch])
     }
 
-    @Test("projections written by another projection version are not compared, and the report says so")
-    func otherProjectionVersion() throws {
+    @Test("a projection version other than the tool's, or missing timer settings, is a finding, so editing them cannot hide tampered projections")
+    func projectionMetaTampered() throws {
         let path = try tamperedCopy("old-version") { t in
             try t.put("meta", key: Array("projectionVersion".utf8), value: Tamperer.key(TimelineStore.projectionVersion - 1))
             try t.delete("disputeQueue", key: try #require(try firstRow(t, "disputeQueue")).key)
         }
         let report = try Auditor.verify(dataDirectory: path)
-        #expect(report.findings.isEmpty, "\(report.findings)")
-        #expect(report.viewsChecked == 0)
-        #expect(report.notes.contains { $0.contains("projection version") }, "\(report.notes)")
+        #expect(report.findings.map(\.code) == [.viewMismatch], "one finding names the version: \(report.findings)")
+        #expect(report.findings.first?.message.contains("projection version") == true)
+        #expect(!report.isClean)
+        let noSettings = try tamperedCopy("no-timer-settings") { t in
+            try t.delete("meta", key: Array("timerSettings".utf8))
+            try t.delete("timers", key: try #require(try firstRow(t, "timers")).key)
+        }
+        let second = try Auditor.verify(dataDirectory: noSettings)
+        #expect(second.findings.map(\.code) == [.indexMismatch], "\(second.findings)")
+        #expect(second.findings.first?.message.contains("timer settings") == true)
     }
 
     @Test("a chat message stripped of its moderation verdict by a forger who rehashes is malformed_record at its position")

@@ -76,20 +76,30 @@ struct SubscriptionTests {
         }
     }
 
-    @Test("one commit bigger than subscriberBufferEvents does not cut off a subscriber that keeps up")
-    func bigCommitDoesNotCutOff() async throws {
+    @Test("one commit with more matching events than subscriberBufferEvents ends the subscription, naming the last position written")
+    func bigCommitCutsOff() async throws {
         var config = DaemonConfig()
         config.limits = ["subscriberBufferEvents": 5]
         try await withDaemon(config) { daemon, client in
             let a = OrderFixture("G")
             try await a.create(client)
-            let watcher = try await connect(daemon)
-            let live = try await watcher.subscribe()
+            let raw = try RawConnection(path: daemon.socketPath)
+            try raw.send("{\"id\":\"sub\",\"op\":\"subscribe\"}\n")
+            #expect(try await eventually { try await client.stats()["subscriptions"]?.intValue == 1 })
             _ = try await client.append(order: a.order, events: (0..<10).map { a.note("big \($0)") })
-            let seen = try await Self.collect(live.events, through: 12)
-            #expect(seen.compactMap { $0["position"]?.int } == Array(3...12), "all ten events, no subscriber_too_slow")
-            #expect(try await client.stats()["subscriptions"]?.intValue == 1, "the subscription goes on")
-            await watcher.close()
+            let lines = try await offPool { () -> [JSONValue] in
+                var out: [JSONValue] = []
+                while let line = try raw.readLine(timeout: 20) {
+                    let message = try parseLine(line)
+                    out.append(message)
+                    if message["error"] != nil { break }
+                }
+                return out
+            }
+            let error = try #require(lines.last?["error"], "\(lines)")
+            #expect(error["code"] == "subscriber_too_slow")
+            #expect(lines.dropFirst().dropLast().isEmpty, "none of the ten was written before the cut: \(lines)")
+            #expect(error["lastPosition"]?.int == 2, "resume at 3 and nothing is lost")
         }
     }
 

@@ -109,9 +109,9 @@ final class Subscriber: @unchecked Sendable {
         let matched = records.filter { matches(order: $0.order, type: $0.type) }
         guard !matched.isEmpty else { return }
         let queued = backlog.add(matched.count, ordering: .relaxed).newValue
-        // One commit larger than the buffer alone does not cut off a subscriber that is
-        // keeping up: the backlog stays bounded by the buffer plus the largest commit.
-        if queued > max(limit, matched.count) {
+        // PROTOCOL.md: a backlog over the limit ends the subscription, even when one
+        // commit alone brings it there.
+        if queued > limit {
             end(with: TimelineError(
                 .subscriberTooSlow,
                 "this subscriber fell more than \(limit) events behind; resubscribe with fromPosition = last seen position + 1"
