@@ -213,7 +213,7 @@ struct TamperTests {
         var order = ""
         let deleted = try tamperedCopy("timer-deleted") { t in
             let row = try #require(try firstRow(t, "timers"), "the fixture has a due timer")
-            order = String(decoding: row.key.drop(while: { $0 != 0 }).dropFirst(), as: UTF8.self)
+            order = String(decoding: row.key.dropFirst(8).drop(while: { $0 != 0 }).dropFirst(), as: UTF8.self)  // due (8 bytes, may hold a 0), kind, NUL, order
             try t.delete("timers", key: row.key)
         }
         let report = try Auditor.verify(dataDirectory: deleted)
