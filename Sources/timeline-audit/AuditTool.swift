@@ -65,6 +65,11 @@ struct SourceOptions: ParsableArguments {
         guard let socket else { return }
         report.kind = "live"
         report.source = "timelined at \(socket)"
+        report.notes = report.notes.map {
+            $0.hasPrefix("an export holds no blobs")
+                ? "the log read over the socket holds no blobs or stored views: evidence bytes and projections were not checked (verify the data directory with --data for those)"
+                : $0
+        }
     }
 }
 
