@@ -47,7 +47,8 @@ struct BaselineBench: AsyncParsableCommand {
         let durability = Durability(rawValue: common.durability) ?? .strict
         let seconds = common.seconds
         print("preparing sample records …")
-        let records = try Workload.sampleRecords(count: 4096, orders: orders, workDirectory: common.workDirectory)
+        let writeSet = try Workload.sampleWriteSet(count: 4096, orders: orders, workDirectory: common.workDirectory)
+        let records = writeSet.events.map(\.record)
         let meanBytes = records.reduce(0) { $0 + $1.count } / max(1, records.count)
 
         print("measuring timelined over the socket (\(clients) clients, \(format(seconds, 1)) s) …")
@@ -69,6 +70,10 @@ struct BaselineBench: AsyncParsableCommand {
         )
         let rawFigures = LatencyFigures(rate: raw.rate.wall, histogram: raw.commitLatency)
 
+        print("measuring the inline ceiling (\(clients) events per commit, \(format(seconds, 1)) s) …\n")
+        let ceiling = try writeSet.measure(perCommit: clients, durability: durability, workDirectory: common.workDirectory, seconds: seconds)
+        let ceilingFigures = LatencyFigures(rate: ceiling.rate.wall, histogram: ceiling.commitLatency)
+
         let report = BaselineReport(
             date: ISO8601DateFormatter().string(from: Date()), durability: durability.rawValue, secondsPerRow: seconds,
             meanRecordBytes: meanBytes,
@@ -84,6 +89,10 @@ struct BaselineBench: AsyncParsableCommand {
                 .init(
                     system: "raw LMDB puts (ceiling)", clients: 1, eventsPerCommit: String(perCommit),
                     latency: "per commit of \(perCommit)", figures: rawFigures
+                ),
+                .init(
+                    system: "inline ceiling: bare LMDB puts of the record, its index entries, view and figures rows", clients: 1,
+                    eventsPerCommit: String(clients), latency: "per commit of \(clients)", figures: ceilingFigures
                 ),
             ],
             daemonOverSQLite: .init(value: daemonFigures.rate / sqliteFigures.rate, target: Self.sqliteTarget),

@@ -131,9 +131,10 @@ func bytesWritten() -> Int {
 }
 
 extension Workload {
-    /// Canonical record bytes of `count` chat messages as the store writes them
-    /// (the orders placed and paid first), for baselines that store the same bytes.
-    static func sampleRecords(count: Int, orders: Int, workDirectory: String) throws -> [[UInt8]] {
+    /// `count` chat messages as the store writes them (the orders placed and paid
+    /// first): their canonical record bytes, for baselines that store the same
+    /// bytes, with the keys and projection rows of the inline ceiling.
+    static func sampleWriteSet(count: Int, orders: Int, workDirectory: String) throws -> InlineWriteSet {
         let dir = freshDirectory(workDirectory, "samples")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = StoreConfiguration(path: dir)
@@ -152,6 +153,6 @@ extension Workload {
             guard case .success(let outcome) = result else { throw BenchError("a sample append failed: \(result)") }
             records += outcome.encodedRecords
         }
-        return records
+        return try InlineWriteSet(records: records, store: store)
     }
 }
