@@ -210,8 +210,9 @@ public final class DaemonProcess: @unchecked Sendable {
         while isRunning {
             if Date() > deadline {
                 // An exited child that Foundation has not reaped yet (a busy test host) is a
-                // zombie: give the reaper more time rather than report a hang that is not one.
-                if !extended, Self.processState(pid) == "Z" {
+                // zombie, and one it reaped but has not yet marked as ended is gone from /proc:
+                // give the reaper more time rather than report a hang that is not one.
+                if !extended, ["Z", "?"].contains(Self.processState(pid)) {
                     extended = true
                     deadline = Date().addingTimeInterval(30)
                     continue
