@@ -5,6 +5,8 @@ public struct LineBuffer: Sendable {
     private var bytes: [UInt8] = []
     /// Where unread bytes start in `bytes`.
     private var head = 0
+    /// Unread bytes before this index hold no `\n` (a long line is scanned once, not once per chunk).
+    private var scanned = 0
 
     public init() {}
 
@@ -16,18 +18,28 @@ public struct LineBuffer: Sendable {
 
     /// The next complete line without its `\n`, or `nil` when none is buffered yet.
     public mutating func nextLine() -> [UInt8]? {
-        guard let newline = bytes[head...].firstIndex(of: UInt8(ascii: "\n")) else {
+        let newline: Int? = bytes.withUnsafeBufferPointer { b in
+            var i = max(head, scanned)
+            while i < b.count {
+                if b[i] == UInt8(ascii: "\n") { return i }
+                i += 1
+            }
+            return nil
+        }
+        guard let newline else {
+            scanned = bytes.count
             if head > 0 {
                 bytes.removeSubrange(..<head)
+                scanned -= head
                 head = 0
             }
             return nil
         }
         let line = Array(bytes[head..<newline])
         head = newline + 1
+        scanned = head
         if head == bytes.count {
-            bytes.removeAll(keepingCapacity: true)
-            head = 0
+            removeAll()
         }
         return line
     }
@@ -43,5 +55,6 @@ public struct LineBuffer: Sendable {
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         head = 0
+        scanned = 0
     }
 }

@@ -15,6 +15,8 @@ final class ServerServices: Sendable {
     let stats: ServerStats
     let signer: CheckpointSigner
     let access: AccessPolicy
+    /// The connections being served (for a shutdown that lets each finish its replies).
+    let connections = OpenConnections()
     let clock: @Sendable () -> Timestamp
     /// Runs blocking work (backups) off the event loops.
     let blockingPool: NIOThreadPool

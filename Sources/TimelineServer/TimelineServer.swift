@@ -178,6 +178,11 @@ public final class TimelineServer: Sendable {
         // Give event loops a moment to write the replies the writer just completed.
         let deadline = Timestamp.now().microseconds + 2_000_000
         while services.stats.inFlight > 0 && Timestamp.now().microseconds < deadline { usleep(5000) }
+        // Close each connection once its replies are written (a large reply to a slow
+        // reader is not cut off mid-line), waiting at most the drain grace for readers.
+        services.connections.drainAll()
+        let closed = Timestamp.now().microseconds + Int64(ConnectionHandler.drainGrace.nanoseconds / 1000) + 1_000_000
+        while services.connections.count > 0 && Timestamp.now().microseconds < closed { usleep(5000) }
         try? services.store.sync()
         try? group.syncShutdownGracefully()
         try? blockingPool.syncShutdownGracefully()

@@ -73,6 +73,9 @@ struct AdminTests {
             // The target must be new or empty.
             await expectFailure("bad_request") { try await client.call("admin.backup", ["path": .string(target)]) }
             await expectFailure("bad_request") { try await client.call("admin.backup") }
+            // The caller's mistakes are bad_request, not internal (which means a bug).
+            await expectFailure("bad_request") { try await client.call("admin.backup", ["path": "relative/backup"]) }
+            await expectFailure("bad_request") { try await client.call("admin.backup", ["path": "/proc/no-such-dir/backup"]) }
         }
     }
 

@@ -49,6 +49,30 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test("a request pipelined after a write on the same connection sees that write; replies stay in order")
+    func readsSeeEarlierWrites() async throws {
+        try await withDaemon { daemon, client in
+            let a = OrderFixture("RW")
+            let placed = text(a.placed())
+            let note = text(a.note("seen by the next read"))
+            let stream = [
+                #"{"id":1,"op":"append","order":"\#(a.order)","events":[\#(placed)]}"#,
+                #"{"id":2,"op":"order.get","order":"\#(a.order)"}"#,
+                #"{"id":3,"op":"append","order":"\#(a.order)","events":[\#(note)]}"#,
+                #"{"id":4,"op":"append","order":"\#(a.order)","expectedRevision":0,"events":[\#(text(a.note("stale")))]}"#,
+                #"{"id":5,"op":"order.events","order":"\#(a.order)"}"#,
+                #"{"id":6,"op":"ping"}"#,
+            ].joined(separator: "\n") + "\n"
+            let raw = try RawConnection(path: daemon.socketPath)
+            try raw.send(stream)
+            let replies = try await offPool { try raw.readLines(6, timeout: 30) }.map(parseLine)
+            #expect(replies.compactMap { $0["id"]?.int } == Array(1...6))
+            #expect(replies[1]["result"]?["revision"]?.int == 0, "order.get sees the append before it: \(text(replies[1]))")
+            #expect(replies[3]["error"]?["code"] == "wrong_expected_revision", "the third request's append is already recorded")
+            #expect(replies[4]["result"]?["events"]?.array.count == 2, "order.events sees both recorded appends: \(text(replies[4]))")
+        }
+    }
+
     @Test("64 clients appending to 8 orders with expectedRevision lose and duplicate nothing")
     func contendedWriters() async throws {
         try await withDaemon { daemon, client in

@@ -163,6 +163,33 @@ struct LifecycleTests {
         #expect(try await offPool { try daemon.stop() } == 0)
     }
 
+    @Test("SIGTERM while a client still reads a large reply: the reply arrives whole, ending in a newline, then the connection closes")
+    func drainWritesRepliesWhole() async throws {
+        let daemon = try DaemonProcess()
+        try await offPool { try daemon.start() }
+        let setup = try await connect(daemon)
+        for round in 0..<12 {
+            let bulk = OrderFixture("WHOLE\(round)")
+            _ = try await setup.append(order: bulk.order, events: [bulk.placed()] + (0..<999).map { bulk.note("a longer chat line, number \($0) of the bulk") })
+        }
+        await setup.close()
+        let reader = try RawConnection(path: daemon.socketPath)
+        // Several MB: far more than the socket buffers hold, so most of it is still
+        // in the daemon when the SIGTERM comes (the reader has not read a byte).
+        try reader.send(#"{"id":"big","op":"log.read","fromPosition":1,"limit":10000}"# + "\n")
+        try await Task.sleep(for: .milliseconds(300))
+        daemon.signal(SIGTERM)
+        #expect(await eventually { daemon.log.contains("draining") }, "\(daemon.log)")
+        let (line, closed) = try await offPool { () throws -> ([UInt8]?, Bool) in
+            let line = try reader.readLine(timeout: 30)
+            return (line, try reader.readLine(timeout: 30) == nil)
+        }
+        let reply = try parseLine(try #require(line, "the reply was cut off before its newline"))
+        #expect(reply["result"]?["events"]?.array.count == 10000)
+        #expect(closed, "the daemon closes the connection after the last reply")
+        #expect(try await offPool { try daemon.waitForExit(timeout: 60) } == 0, "\(daemon.log)")
+    }
+
     @Test("a restarted daemon serves the same log, views, lists and evidence, and continues the chain")
     func restartServesSameData() async throws {
         let daemon = try DaemonProcess()

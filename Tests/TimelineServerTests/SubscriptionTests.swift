@@ -100,6 +100,11 @@ struct SubscriptionTests {
             #expect(error["code"] == "subscriber_too_slow")
             #expect(lines.dropFirst().dropLast().isEmpty, "none of the ten was written before the cut: \(lines)")
             #expect(error["lastPosition"]?.int == 2, "resume at 3 and nothing is lost")
+            // The subscription ended: it no longer exists.
+            let id = try #require(error["subscription"]?.stringValue ?? lines.last?["subscription"]?.stringValue)
+            try raw.send("{\"id\":\"u\",\"op\":\"unsubscribe\",\"subscription\":\"\(id)\"}\n")
+            let unsubscribed = try parseLine(try #require(try await offPool { try raw.readLine(timeout: 20) }))
+            #expect(unsubscribed["error"]?["code"] == "not_found", "\(unsubscribed)")
         }
     }
 

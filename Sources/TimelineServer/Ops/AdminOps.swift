@@ -20,11 +20,20 @@ enum AdminOps {
     static func backup(_ r: Request, _ c: OpContext) throws(TimelineError) -> EventLoopFuture<ReplyBody> {
         let path = try r.string("path")
         guard !path.isEmpty else { throw TimelineError(.badRequest, "path must name a directory for the backup") }
+        guard path.hasPrefix("/") else {
+            throw TimelineError(.badRequest, "path must be absolute: the daemon's working directory is not the caller's (timelinectl backup resolves it for you)")
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty ?? false else {
                 throw TimelineError(.badRequest, "\(path) exists and is not an empty directory; name a new or empty directory")
             }
+        } else if mkdir(path, 0o750) != 0 {
+            // A path the daemon cannot create is the caller's to fix, not a bug (`internal`).
+            throw TimelineError(.badRequest, "the daemon cannot create the directory \(path): \(String(cString: strerror(errno))); name a directory it can create")
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw TimelineError(.badRequest, "the daemon cannot write into \(path): \(String(cString: strerror(errno))); name a directory it can write")
         }
         let store = c.services.store
         return c.services.blockingPool.runIfActive(eventLoop: c.eventLoop) { () throws -> ReplyBody in

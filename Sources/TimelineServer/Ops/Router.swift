@@ -23,6 +23,11 @@ enum OpTable {
         "admin.backup": .admin,
         "admin.checkpoint": .admin,
     ]
+
+    /// The ops that change the store. On one connection, a request that follows
+    /// one of them runs only once it is answered, so a pipelined read sees the
+    /// connection's own earlier writes (consecutive writes still share a commit).
+    static let changingStore: Set<String> = ["append", "evidence.put", "admin.rebuild"]
 }
 
 /// What an op handler sees of its connection.
@@ -42,16 +47,16 @@ enum OpResult {
 /// Checks the op and the role, then runs the op.
 enum Router {
     static func handle(_ request: Request, _ context: OpContext) throws(TimelineError) -> OpResult {
+        // PROTOCOL.md: a peer that matches no access rule is refused on every op but
+        // `hello`, so it learns nothing, not even which ops exist.
+        if context.role == nil && request.op != "hello" {
+            throw TimelineError(.unauthorized, "this peer's uid/gid is not in the daemon's access list; ask an operator to grant a role")
+        }
         guard let needed = OpTable.roles[request.op] else {
             throw TimelineError(.unknownOp, "unknown op \"\(request.op.prefix(64))\"; known ops: \(OpTable.roles.keys.sorted().joined(separator: ", "))")
         }
-        if let needed {
-            guard let role = context.role else {
-                throw TimelineError(.unauthorized, "this peer's uid/gid is not in the daemon's access list; ask an operator to grant a role")
-            }
-            guard role >= needed else {
-                throw TimelineError(.unauthorized, "\(request.op) needs the \(needed.rawValue) role; this peer is a \(role.rawValue)")
-            }
+        if let needed, let role = context.role, role < needed {
+            throw TimelineError(.unauthorized, "\(request.op) needs the \(needed.rawValue) role; this peer is a \(role.rawValue)")
         }
         if context.services.isDraining && request.op != "hello" && request.op != "ping" {
             throw TimelineError(.shuttingDown, "the daemon is shutting down; retry against the restarted daemon")

@@ -37,6 +37,8 @@ enum SubscriptionOps {
             orders: orders, types: types, channel: c.connection.channel, limit: s.configuration.limits.subscriberBufferEvents,
             startAfter: from.map { UInt64($0) - 1 } ?? head, hub: s.hub, store: s.store, stats: s.stats
         )
+        // Subscriptions cut off as too slow are over: forget them (unsubscribe then says not_found).
+        c.connection.active = c.connection.active.filter { !$0.value.isEnded }
         c.connection.active[subscriber.id] = subscriber
         c.connection.starting.append((subscriber, from != nil, c.connection.currentSequence))
         return .json(["subscription": .string(subscriber.id), "head": .int(Int64(head))])
@@ -44,8 +46,9 @@ enum SubscriptionOps {
 
     static func unsubscribe(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
         let id = try r.string("subscription")
-        guard let subscriber = c.connection.active.removeValue(forKey: id) else {
-            throw TimelineError(.notFound, "no subscription \(id) on this connection")
+        // A subscription that ended (`subscriber_too_slow`) no longer exists.
+        guard let subscriber = c.connection.active.removeValue(forKey: id), !subscriber.isEnded else {
+            throw TimelineError(.notFound, "no subscription \(id) on this connection (a subscription cut off as too slow has ended; subscribe again)")
         }
         subscriber.cancel()
         return .json(.emptyObject)

@@ -22,6 +22,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var inputClosed = false
     /// A close is on its way (after the queued replies are written).
     private var closing = false
+    /// The daemon is shutting down: read nothing more, close once every reply is written.
+    private var draining = false
+    /// Requests of this connection that change the store and are not answered yet.
+    private var pendingWrites = 0
+    /// Requests waiting for this connection's earlier writes, in request order.
+    private var waiting: [(request: Request, sequence: Int)] = []
 
     init(services: ServerServices, role: PeerRole?) {
         self.services = services
@@ -33,11 +39,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         subscriptions = ConnectionSubscriptions(channel: context.channel)
         services.stats.connectionOpened()
+        services.connections.add(context.channel)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         subscriptions?.cancelAll()
         services.stats.connectionClosed()
+        services.connections.remove(context.channel)
         context.fireChannelInactive()
     }
 
@@ -70,6 +78,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .success(let r):
             request = r
         }
+        // Replies are in request order, and so are effects: a request after a pending
+        // write of this connection waits for it (consecutive writes go on together).
+        if !waiting.isEmpty || (pendingWrites > 0 && !OpTable.changingStore.contains(request.op)) {
+            waiting.append((request, sequence))
+            return
+        }
+        run(request, sequence: sequence, context: context)
+    }
+
+    /// Routes one request and completes its reply now or when its future completes.
+    private func run(_ request: Request, sequence: Int, context: ChannelHandlerContext) {
+        let allocator = context.channel.allocator
+        let isWrite = OpTable.changingStore.contains(request.op)
+        if isWrite { pendingWrites += 1 }
         guard let subscriptions else { return }
         subscriptions.currentSequence = sequence
         let opContext = OpContext(services: services, eventLoop: context.eventLoop, role: role, connection: subscriptions)
@@ -78,6 +100,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             switch try Router.handle(request, opContext) {
             case .now(let body):
                 complete(sequence, ReplyEncoder.success(id: id, body: body, allocator: allocator), context: context)
+                if isWrite { writeAnswered(context: context) }
             case .later(let future):
                 future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
                     switch result {
@@ -87,10 +110,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
                         let timelineError = error as? TimelineError ?? TimelineError(.internal, "the request failed: \(error)")
                         self.complete(sequence, ReplyEncoder.failure(id: id, error: timelineError, allocator: allocator), context: context)
                     }
+                    if isWrite { self.writeAnswered(context: context) }
                 }
             }
         } catch {
             complete(sequence, ReplyEncoder.failure(id: id, error: error, allocator: allocator), context: context)
+            if isWrite { writeAnswered(context: context) }
+        }
+    }
+
+    /// One write is answered: runs the requests that waited for it, up to the next
+    /// read that must wait for a write still pending.
+    private func writeAnswered(context: ChannelHandlerContext) {
+        pendingWrites -= 1
+        while let next = waiting.first, pendingWrites == 0 || OpTable.changingStore.contains(next.request.op) {
+            waiting.removeFirst()
+            run(next.request, sequence: next.sequence, context: context)
         }
     }
 
@@ -112,7 +147,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         context.flush()
         startSubscribers()
         resumeReadingIfPossible(context: context)
-        if inputClosed && inFlight == 0 && (subscriptions?.active.isEmpty ?? true) {
+        if draining && inFlight == 0 {
+            closeAfterQueuedWrites(context: context, grace: Self.drainGrace)
+        } else if inputClosed && inFlight == 0 && (subscriptions?.active.isEmpty ?? true) {
             closeAfterQueuedWrites(context: context)
         }
     }
@@ -120,13 +157,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Closes once every reply written so far has reached the socket. A plain
     /// `close` fails the writes still queued in the channel, which cut a large
     /// reply to a slow reader short (found by the protocol fuzzer).
-    private func closeAfterQueuedWrites(context: ChannelHandlerContext) {
+    private func closeAfterQueuedWrites(context: ChannelHandlerContext, grace: TimeAmount = closeGrace) {
         guard !closing else { return }
         closing = true
         // Writes complete in order: this empty one completes after every reply before it.
         // A peer that stops reading altogether is closed anyway after a grace period.
         let channel = context.channel
-        let giveUp = context.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
+        let giveUp = context.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
         written.futureResult.assumeIsolated().whenComplete { _ in
@@ -137,6 +174,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// How long a closing connection may take to read its last replies.
     static let closeGrace = TimeAmount.seconds(30)
+    /// The same while the daemon shuts down (it waits for its connections that long at most).
+    static let drainGrace = TimeAmount.seconds(10)
 
     /// Subscriptions start delivering only after their `subscribe` reply went out.
     private func startSubscribers() {
@@ -150,7 +189,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// channel is not writable (its unsent replies passed the high water mark):
     /// a peer that does not read its replies must not make the daemon buffer them without bound.
     func read(context: ChannelHandlerContext) {
-        if inFlight >= services.configuration.limits.maxInFlightPerConnection || !context.channel.isWritable {
+        if draining || inFlight >= services.configuration.limits.maxInFlightPerConnection || !context.channel.isWritable {
             readHeld = true
             return
         }
@@ -163,13 +202,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func resumeReadingIfPossible(context: ChannelHandlerContext) {
-        if readHeld && inFlight < services.configuration.limits.maxInFlightPerConnection && context.channel.isWritable {
+        if readHeld && !draining && inFlight < services.configuration.limits.maxInFlightPerConnection && context.channel.isWritable {
             readHeld = false
             context.read()
         }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is DrainConnection {
+            // Shutdown: no more requests or pushes; the answers still owed go out whole.
+            draining = true
+            subscriptions?.cancelAll()
+            if inFlight == 0 { closeAfterQueuedWrites(context: context, grace: Self.drainGrace) }
+            return
+        }
         if let event = event as? ChannelEvent, event == .inputClosed {
             inputClosed = true
             if inFlight == 0 && (subscriptions?.active.isEmpty ?? true) { closeAfterQueuedWrites(context: context) }
