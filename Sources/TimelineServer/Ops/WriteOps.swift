@@ -97,7 +97,7 @@ enum WriteOps {
             case .filtered:
                 o["hint"] = "This message was not shown to the other party: keep the conversation on the platform (no contact details, no payment elsewhere) and stay courteous, then rephrase."
             case .hidden:
-                o["hint"] = "This message is too long to be shown; shorten it and keep the conversation on the platform."
+                o["hint"] = "This message is too long to be shown: rephrase it shorter and keep the conversation on the platform."
             case .flagged, .delivered:
                 break
             }
