@@ -96,12 +96,12 @@ extension CompiledModeration {
                 hit = scalarCount > maxVisibleChars
             case .email(let detector):
                 guard addressCandidate else { continue }
-                let view = address ?? AddressView(normalized.bytes)
+                let view = address ?? AddressView(normalized.bytes, folding: folding)
                 address = view
                 hit = detector.matches(view)
             case .link(let detector):
                 guard addressCandidate else { continue }
-                let view = address ?? AddressView(normalized.bytes)
+                let view = address ?? AddressView(normalized.bytes, folding: folding)
                 address = view
                 hit = detector.matches(view)
             case .phone(let detector):
@@ -109,7 +109,8 @@ extension CompiledModeration {
                 guard detector.mayMatch(normalized.bytes, tokenized, digitWordSeen: digitWordSeen) else {
                     continue
                 }
-                hit = detector.matches(normalized.bytes, tokenized.tokens)
+                let marks = phoneMarks(hits, clause: index, wordCount: tokenized.tokens.count)
+                hit = detector.matches(normalized.bytes, tokenized.tokens, marks)
             case .phrases(let requiresCue):
                 hit = clauseHits.contains { $0.role == .term } && (!requiresCue || clauseHits.contains { $0.role == .cue })
             case .near(let near):
