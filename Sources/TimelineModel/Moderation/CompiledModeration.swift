@@ -12,16 +12,12 @@ enum TermRole: UInt8, Sendable {
     case gap
     /// `near.notAfter`: a pair right after one of these (e.g. `I`, `we`) does not count.
     case notAfter
-    /// `near.skipBefore`: words skipped when looking for `notAfter` (`will`, `just`);
-    /// `phone.skipBefore`: fillers skipped when looking for an id word (`is`, `my`).
+    /// `near.skipBefore`: words skipped when looking for `notAfter` (`will`, `just`).
     case skip
     /// `messenger.names` / `ambiguousNames`.
     case name, ambiguous
-    /// `messenger.contextWords`: a contact cue near a name; `phone.contextWords`:
-    /// a word that makes the digits after it a phone number (`call`, `number`).
+    /// `messenger.contextWords`: a contact cue near a name.
     case context
-    /// `phone.idWords`: the digits after it are an id, not a phone number (`order`).
-    case idWord
     /// `messenger.prepositions`: `on`, `via` right before an ambiguous name.
     case preposition
     /// `messenger.unlessNear`: a name near one of these is not a contact (`nitro`).

@@ -105,12 +105,13 @@ extension CompiledModeration {
                 address = view
                 hit = detector.matches(view)
             case .phone(let detector):
-                let digitWordSeen = hits.contains { isDigitWord[Int($0.term)] }
+                // Enough digits already make a candidate; only otherwise look for spelled-out ones.
+                let digitWordSeen = tokenized.digitCount >= detector.minDigits
+                    || hits.contains { isDigitWord[Int($0.term)] }
                 guard detector.mayMatch(normalized.bytes, tokenized, digitWordSeen: digitWordSeen) else {
                     continue
                 }
-                let marks = phoneMarks(hits, clause: index, wordCount: tokenized.tokens.count)
-                hit = detector.matches(normalized.bytes, tokenized.tokens, marks)
+                hit = detector.matches(normalized.bytes, tokenized)
             case .phrases(let requiresCue):
                 hit = clauseHits.contains { $0.role == .term } && (!requiresCue || clauseHits.contains { $0.role == .cue })
             case .near(let near):

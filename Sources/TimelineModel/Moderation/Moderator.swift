@@ -71,27 +71,6 @@ extension CompiledModeration {
         return (sorted, offsets)
     }
 
-    // MARK: phone
-
-    /// Where the phone clause `clause`'s context words, id words and fillers occur.
-    func phoneMarks(_ hits: [TermHit], clause: Int, wordCount: Int) -> PhoneWordMarks {
-        var marks = PhoneWordMarks()
-        let clause = Int32(clause)
-        for hit in hits {
-            for index in Int(termUseOffsets[Int(hit.term)])..<Int(termUseOffsets[Int(hit.term) + 1]) {
-                let use = termUseList[index]
-                guard use.clause == clause else { continue }
-                switch use.role {
-                case .context: marks.mark(PhoneWordMarks.context, first: hit.first, last: hit.last, wordCount: wordCount)
-                case .idWord: marks.mark(PhoneWordMarks.idWord, first: hit.first, last: hit.last, wordCount: wordCount)
-                case .skip: marks.mark(PhoneWordMarks.filler, first: hit.first, last: hit.last, wordCount: wordCount)
-                default: break
-                }
-            }
-        }
-        return marks
-    }
-
     // MARK: near
 
     /// A `first` hit followed by a `second` hit within `maxGap` words, honouring

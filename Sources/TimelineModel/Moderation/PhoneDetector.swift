@@ -18,9 +18,9 @@
 /// 5. it is grouped like a phone number: 3-3-4 or 1-3-3-4 (not a list of round numbers);
 /// 6. it has six or more one-digit groups (`4 1 5 5 5 5 …`).
 ///
-/// Context words, id words and fillers are word-list terms of the clause, found
-/// by the trie like every other list (so `ph0ne`, `c.a.l.l` and `n u m b e r`
-/// count); the detector reads them as ``PhoneWordMarks``.
+/// Context words, id words and fillers are folded and matched like every other
+/// word list (so `ph0ne`, `c.a.l.l` and `n u m b e r` count), by a small trie of
+/// their own that is walked only when a run has the digits of a phone number.
 struct PhoneDetector: Sendable {
     /// A spelled-out digit such as `five`, or a zero word such as `oh`.
     struct DigitWord: Sendable {
@@ -34,13 +34,17 @@ struct PhoneDetector: Sendable {
     var maxDigits: Int
     /// Digit words by their first byte, longest first.
     var wordsByFirstByte: [[DigitWord]]
+    /// The clause's context words, id words and fillers.
+    var words: PhoneWordLists
 
     /// The most words (fillers included) looked at before a run for an id word.
     static let maxLookBack = 8
 
-    init(minDigits: Int, maxDigits: Int, digitWords: [([UInt8], UInt8)], zeroWords: [[UInt8]]) {
+    init(minDigits: Int, maxDigits: Int, digitWords: [([UInt8], UInt8)], zeroWords: [[UInt8]],
+         words: PhoneWordLists) {
         self.minDigits = minDigits
         self.maxDigits = maxDigits
+        self.words = words
         var byFirst = [[DigitWord]](repeating: [], count: 256)
         let all = digitWords.map { DigitWord(bytes: $0.0, digit: $0.1, onlyInsideRun: false) }
             + zeroWords.map { DigitWord(bytes: $0, digit: 0, onlyInsideRun: true) }
@@ -109,11 +113,18 @@ struct PhoneDetector: Sendable {
     /// Whether the message contains a phone number.
     /// - Parameters:
     ///   - bytes: The digit-preserving view.
-    ///   - tokens: Its words (a word with `@ $ ! | *` inside is never a number).
-    ///   - marks: Where the clause's context words, id words and fillers end.
-    func matches(_ bytes: [UInt8], _ tokens: [WordToken], _ marks: PhoneWordMarks) -> Bool {
-        bytes.withUnsafeBufferPointer { bytes in
-        tokens.withUnsafeBufferPointer { tokens in
+    ///   - text: Its words (a word with `@ $ ! | *` inside is never a number).
+    func matches(_ bytes: [UInt8], _ text: TokenizedText) -> Bool {
+        var marks: PhoneWordMarks?
+        return bytes.withUnsafeBufferPointer { bytes in
+        text.tokens.withUnsafeBufferPointer { tokens in
+            /// Applies the rules to a finished run; the word lists are matched the first time a run has the digits.
+            func judge(_ run: Run) -> Bool {
+                guard run.digits >= minDigits && run.digits <= maxDigits else { return false }
+                let found = marks ?? PhoneWordMarks(text, words)
+                marks = found
+                return evaluate(run, tokens, found)
+            }
             var run = Run()
             var recent = SIMD4<Int32>(repeating: -1)
             var gapStart = 0
@@ -128,7 +139,7 @@ struct PhoneDetector: Sendable {
                 if !startsWithDigit && wordsByFirstByte[Int(first)].isEmpty {
                     // A plain word: it ends any run and becomes context.
                     if run.groups > 0 {
-                        if evaluate(run, tokens, marks) { return true }
+                        if judge(run) { return true }
                         run = Run()
                     }
                     recent = SIMD4(Int32(current), recent[0], recent[1], recent[2])
@@ -138,12 +149,12 @@ struct PhoneDetector: Sendable {
                 // The gap before it decides whether the run goes on.
                 let gap = Self.gapKind(bytes, from: gapStart, to: start)
                 if run.groups > 0 && !gap.joins {
-                    if evaluate(run, tokens, marks) { return true }
+                    if judge(run) { return true }
                     run = Run()
                 }
                 if startsWithDigit, let dateEnd = Self.dateEnd(bytes, at: start) {
                     // A date is not part of a number: it ends the run.
-                    if run.groups > 0 && evaluate(run, tokens, marks) { return true }
+                    if run.groups > 0 && judge(run) { return true }
                     run = Run()
                     while index < tokens.count && Int(tokens[index].start) < dateEnd { index += 1 }
                     gapStart = dateEnd
@@ -164,21 +175,20 @@ struct PhoneDetector: Sendable {
                     run.append(parsed.digits, startsWithZero: parsed.startsWithZero)
                 } else {
                     if run.groups > 0 {
-                        if evaluate(run, tokens, marks) { return true }
+                        if judge(run) { return true }
                         run = Run()
                     }
                     recent = SIMD4(Int32(current), recent[0], recent[1], recent[2])
                 }
                 gapStart = end
             }
-            return evaluate(run, tokens, marks)
+            return judge(run)
         }
         }
     }
 
-    /// Applies the rules in the type's documentation to a finished run.
+    /// Applies the rules in the type's documentation to a finished run of `minDigits...maxDigits` digits.
     private func evaluate(_ run: Run, _ tokens: UnsafeBufferPointer<WordToken>, _ marks: PhoneWordMarks) -> Bool {
-        guard run.digits >= minDigits && run.digits <= maxDigits else { return false }
         if run.spelled || run.plus { return true }
         if run.hash || Self.followsIdWord(run.firstToken, tokens, marks) { return false }
         if (run.hasDot && run.hasSpace) || run.hasComma { return false }
@@ -326,9 +336,24 @@ struct PhoneDetector: Sendable {
 
 // MARK: - The phone clause's word lists in one message
 
+/// The phone clause's context words, id words and fillers in one trie, with the
+/// roles of each term (``PhoneWordMarks/context``, ``PhoneWordMarks/idWord``,
+/// ``PhoneWordMarks/filler``). Immutable; a class so that copying the clause
+/// for each message costs one reference count, not one per array.
+final class PhoneWordLists: Sendable {
+    let matcher: WordListMatcher
+    /// Per term, the roles it has.
+    let roles: [UInt8]
+
+    init(matcher: WordListMatcher, roles: [UInt8]) {
+        self.matcher = matcher
+        self.roles = roles
+    }
+}
+
 /// Which words of a message end a term of the phone clause's word lists, and
-/// where each such term starts. Built from the trie's hits, and only for
-/// messages that may hold a phone number.
+/// where each such term starts. Built only for messages with a run of digits
+/// as long as a phone number.
 struct PhoneWordMarks {
     /// A `contextWords` term (`call`, `number`) ends on the word.
     static let context: UInt8 = 1
@@ -344,18 +369,25 @@ struct PhoneWordMarks {
     /// Some id word occurs in the message.
     private(set) var hasIdWords = false
 
-    /// No marks: the message has none of the clause's words.
-    init() {}
+    /// Matches `lists` over `text` (folded and joined like every word list).
+    init(_ text: TokenizedText, _ lists: PhoneWordLists) {
+        guard !text.tokens.isEmpty else { return }
+        var hits: [TermHit] = []
+        lists.matcher.findAll(in: text, hits: &hits, budget: 256 + 64 * text.skeleton.count)
+        for hit in hits {
+            mark(lists.roles[Int(hit.term)], first: hit.first, last: hit.last, wordCount: text.tokens.count)
+        }
+    }
 
     /// Marks `role` for a term covering words `first...last` of a `wordCount`-word message.
-    mutating func mark(_ role: UInt8, first: Int32, last: Int32, wordCount: Int) {
+    private mutating func mark(_ role: UInt8, first: Int32, last: Int32, wordCount: Int) {
         if roles.isEmpty {
             roles = [UInt8](repeating: 0, count: wordCount)
             starts = (0..<Int32(wordCount)).map { $0 }
         }
         roles[Int(last)] |= role
         starts[Int(last)] = min(starts[Int(last)], first)
-        if role == Self.idWord { hasIdWords = true }
+        if role & Self.idWord != 0 { hasIdWords = true }
     }
 
     /// The roles of the terms ending on word `index`.

@@ -136,14 +136,28 @@ struct PolicyCompiler {
             guard minDigits >= 5, maxDigits >= minDigits else {
                 throw Self.error("'\(path)' needs 5 <= minDigits <= maxDigits (got \(minDigits) and \(maxDigits))")
             }
-            // Context words, id words and fillers are trie terms, folded like every list.
-            try addTerms(clause.contextWords ?? [], role: .context, clause: clauseIndex, path: "\(path).contextWords")
-            try addTerms(clause.idWords ?? [], role: .idWord, clause: clauseIndex, path: "\(path).idWords")
-            try addTerms(clause.skipBefore ?? [], role: .skip, clause: clauseIndex, path: "\(path).skipBefore")
+            // Context words, id words and fillers: folded like every list, in a trie of their own.
+            var words = WordListMatcher()
+            words.minJoinLength = config.normalization.minJoinLength
+            var roles: [UInt8] = []
+            for (list, role, field) in [(clause.contextWords, PhoneWordMarks.context, "contextWords"),
+                                        (clause.idWords, PhoneWordMarks.idWord, "idWords"),
+                                        (clause.skipBefore, PhoneWordMarks.filler, "skipBefore")] {
+                for (index, phrase) in (list ?? []).enumerated() {
+                    guard let skeleton = skeleton(of: phrase) else {
+                        throw Self.error("'\(path).\(field)[\(index)]' (\"\(phrase)\") has no matchable letters or digits; use Latin letters, digits and spaces")
+                    }
+                    let term = Int(words.insert(skeleton))
+                    while roles.count <= term { roles.append(0) }
+                    roles[term] |= role
+                }
+            }
+            words.freeze()
             let digitWords = config.normalization.digitWords.map { (Array($0.key.utf8), UInt8($0.value.utf8.first ?? 0x30) - 0x30) }
             return .phone(PhoneDetector(
                 minDigits: minDigits, maxDigits: maxDigits, digitWords: digitWords,
-                zeroWords: config.normalization.zeroWords.map { Array($0.utf8) }))
+                zeroWords: config.normalization.zeroWords.map { Array($0.utf8) },
+                words: PhoneWordLists(matcher: words, roles: roles)))
         case .phrases:
             let phrases = try Self.required(clause.phrases, "phrases", path)
             try addTerms(phrases, role: .term, clause: clauseIndex, path: "\(path).phrases")
