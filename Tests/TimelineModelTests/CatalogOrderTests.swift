@@ -1,6 +1,6 @@
 import TestSupport
 import Testing
-import TimelineModel
+@testable import TimelineModel
 
 /// DOMAIN.md's catalog, the order-lifecycle rows: each allowed case
 /// accepted, each refused case refused with the right code.
@@ -59,6 +59,30 @@ struct CatalogOrderTests {
         let r = Replay()
         let e = EventInput(eventId: "p", type: "order.placed", actor: Actor(role: .system, id: "shop"), data: data)
         expectInvalidEvent(r.refusal(e), field: field)
+    }
+
+    @Test("order.placed price.currency must be an active ISO 4217 code, not just three capital letters",
+          arguments: ["QQQ", "ZZZ", "ABC", "XYZ", "XXX", "XTS", "XAU", "HRK", "EURO", "EU", ""])
+    func placedCurrencyNotISO(currency: String) {
+        var r = Replay()
+        r.script.currency = currency
+        expectInvalidEvent(r.refusal(r.script.placed()), field: "data.price.currency")
+        #expect(r.refusal(r.script.placed())?.message.contains("ISO 4217") == true)
+    }
+
+    @Test("order.placed accepts ISO 4217 codes such as EUR, USD, GBP, JPY, CHF, BHD and XCG",
+          arguments: ["EUR", "USD", "GBP", "JPY", "CHF", "BHD", "XCG", "CLF", "XOF"])
+    func placedCurrencyISO(currency: String) {
+        var r = Replay()
+        r.script.currency = currency
+        expectAccepted(&r, r.script.placed())
+        #expect(r.state?.currency == currency)
+    }
+
+    @Test("the ISO 4217 table has every code once, each three capital letters")
+    func currencyTable() {
+        #expect(ISO4217.currencyCodes.count == 166)
+        #expect(ISO4217.currencyCodes.allSatisfy { $0.utf8.count == 3 && $0.utf8.allSatisfy { $0 >= 65 && $0 <= 90 } })
     }
 
     // MARK: order.paid — system; placed

@@ -81,13 +81,18 @@ struct ModerationNormalisationTests {
 
     @Test("e-mail separators [at], (at), dot and spaced letters collapse in the address view")
     func addressView() {
-        let view = AddressView(Array("j o h n [at] g m a i l dot c o m".utf8))
+        let view = AddressView(Array("j o h n [at] g m a i l dot c o m".utf8), folding: builtInPolicy.compiled.folding)
         let kinds = view.items.map(\.kind)
         #expect(kinds == [.word, .at, .word, .dotWord, .word])
         let words = view.items.filter { $0.kind == .word }.map {
             String(decoding: view.text[Int($0.start)..<Int($0.end)], as: UTF8.self)
         }
         #expect(words == ["john", "gmail", "com"])
+        // Words are hashed folded: `gma1l` is `gmail`, `d0t` is `dot`.
+        let folded = AddressView(Array("bob at gma1l d0t com".utf8), folding: builtInPolicy.compiled.folding)
+        let plain = AddressView(Array("bob at gmail dot com".utf8), folding: builtInPolicy.compiled.folding)
+        #expect(folded.items.map(\.kind) == [.word, .atWord, .word, .dotWord, .word])
+        #expect(folded.items.map(\.hash) == plain.items.map(\.hash))
     }
 
     @Test("spelled-out digits become digits for phone detection only")
@@ -213,6 +218,8 @@ struct ModerationRuleTests {
         #expect(rulesOf(String(repeating: "1 ", count: 5_000)) == ["spam.length"])
         #expect(rulesOf(String(repeating: "d i s c o r d ", count: 700)) == ["contact.messenger", "spam.length"])
         #expect(rulesOf(String(repeating: "ｄ\u{200B}і", count: 3_000)) == ["spam.length"])
+        #expect(rulesOf(String(repeating: "my order number is 123456789 ", count: 360)) == ["spam.length"])
+        #expect(rulesOf(String(repeating: "c a l l 5551234567 ", count: 600)) == ["contact.phone", "spam.length"])
         #expect(Date().timeIntervalSince(start) < 30)
     }
 
@@ -224,6 +231,78 @@ struct ModerationRuleTests {
         #expect(result.rules == ["contact.messenger", "harassment", "pressure.close_dispute", "spam.length"])
         #expect(builtInPolicy.moderate("just close the dispute " + String(repeating: "x", count: 1500)).verdict == .hidden)
         #expect(builtInPolicy.moderate("hello") == ModerationVerdict(verdict: .delivered, rules: []))
+    }
+}
+
+// MARK: - Folded context words, numbers introduced as ids, platform names, invite links
+
+@Suite("Moderation: every word list is matched folded, ids and platform names pass")
+struct ModerationFoldingTests {
+    @Test("phone context words count in leetspeak, split or spelled with separators")
+    func foldedPhoneContext() {
+        for text in ["ph0ne: 5551234567", "my numb3r is 5551234567", "c4ll me 5551234567", "t3xt me 5551234567",
+                     "c.a.l.l me 5551234567", "my n u m b e r is 5551234567", "phone: 5551234567",
+                     "call me 5551234567", "my phone is 5551234567"] {
+            #expect(rulesOf(text) == ["contact.phone"], "\(text)")
+        }
+    }
+
+    @Test("mail providers and 'dot' count in leetspeak")
+    func foldedMailDomain() {
+        for text in ["bob at gma1l dot com", "bob at gmail d0t com", "bob@gma1l.c0m", "bob [at] 0utlook dot com"] {
+            #expect(rulesOf(text) == ["contact.email"], "\(text)")
+        }
+        for text in ["meet at 5pm", "look at g4me.exe", "bob at g4me"] {
+            #expect(!rulesOf(text).contains("contact.email"), "\(text)")
+        }
+    }
+
+    @Test("a number introduced as an order, tracking, invoice or reference number is not a phone number")
+    func idNumbersWithFillers() {
+        for text in ["my order number is 1234567890", "your order number is 1234567890",
+                     "the tracking number is 1234567890", "invoice number is 1234567890", "order number 1234567890",
+                     "the transaction id was 1234567890", "my order's number is 1234567890",
+                     "reference number: 1234567890", "0rder number is 1234567890", "o r d e r number is 1234567890"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+        // Fillers do not reach across a clause, nor past two other words.
+        for text in ["add my account, my number is 5551234567", "order arrived, call me 5551234567",
+                     "the order is late so call my cell 5551234567", "my number is 5551234567"] {
+            #expect(rulesOf(text) == ["contact.phone"], "\(text)")
+        }
+    }
+
+    @Test("game platforms named by their domain are names, not links, unless a path follows")
+    func platformNames() {
+        for text in ["I play on Battle.net", "log in to Battle.net and accept the gift",
+                     "the item is on my Battle.net account", "my Battle.net tag is Bob#1234",
+                     "I play on Battle.net.", "key for GOG.com", "it's on itch.io", "EU.Battle.net is down"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+        for text in ["battle.net/shop/gift", "https://battle.net", "www.battle.net", "discord.gg/abc", "t.me/bob",
+                     "cheapgold.com", "battle.net.cheapgold.com", "check cheapgold.com for 20% off"] {
+            #expect(rulesOf(text).contains("contact.link"), "\(text)")
+        }
+    }
+
+    @Test("Instagram and WhatsApp short links are links without a scheme too")
+    func inviteLinks() {
+        for text in ["ig.me/m/bob", "https://ig.me/m/bobtrades", "wa.link/abc123", "wa dot link slash abc123"] {
+            #expect(rulesOf(text).contains("contact.link"), "\(text)")
+        }
+    }
+
+    @Test("a domain list entry that is not a domain is a config error naming its path")
+    func badDomainEntry() {
+        let json = ModerationConfigTests.minimal.replacingOccurrences(
+            of: "{\"kind\": \"phrases\", \"phrases\": [\"gold seller\"]}",
+            with: "{\"kind\": \"link\", \"domains\": [\"discord.gg\"], \"tlds\": [\"com\"], \"bareNames\": [\"battle\"]}")
+        do {
+            _ = try ModerationPolicy(configJSON: Array(json.utf8))
+            Issue.record("a bare name without a dot was accepted")
+        } catch {
+            #expect(error.message.contains("rules[0].match[0].bareNames[0]"), "\(error.message)")
+        }
     }
 }
 

@@ -12,7 +12,7 @@ public struct DataSchema: Sendable {
         case oneOf([String])
         /// An RFC 3339 time.
         case time
-        /// An ISO 4217 code: three upper-case letters.
+        /// An active ISO 4217 currency code with minor units (``ISO4217/currencyCodes``), e.g. `EUR`.
         case currency
         /// 64 lower-case hex digits.
         case sha256
@@ -74,6 +74,7 @@ extension DataSchema.Kind {
         case (.integer(let range), .int(let i)): return range.contains(i)
         case (.boolean, .bool): return true
         case (.oneOf(let options), .string(let s)): return options.contains(s)
+        case (.currency, .string(let s)): return ISO4217.currencyCodes.contains(s)
         default: return false
         }
     }
@@ -102,7 +103,7 @@ extension DataSchema.Kind {
                 return "\(path) must be an RFC 3339 time such as 2026-11-26T15:00:00Z"
             }
         case .currency:
-            guard let s = value.stringValue, s.utf8.count == 3, s.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) else {
+            guard let s = value.stringValue, ISO4217.currencyCodes.contains(s) else {
                 return "\(path) must be an ISO 4217 currency code such as EUR"
             }
         case .sha256:

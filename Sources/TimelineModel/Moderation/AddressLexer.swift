@@ -25,7 +25,8 @@ struct AddressItem: Sendable {
     var end: Int32
     /// Whitespace came before this item.
     var spaceBefore: Bool
-    /// Hash of the word's text (words only).
+    /// Hash of the word's text folded like a skeleton (words only): `gma1l`
+    /// hashes like `gmail`, see ``WordFolding/foldedHash(_:_:_:hasLetter:)``.
     var hash: UInt64
     /// The word contains a letter.
     var hasLetter: Bool
@@ -34,17 +35,16 @@ struct AddressItem: Sendable {
 /// The address view of a message: what e-mail and link detection read.
 ///
 /// `j o h n [at] g m a i l dot c o m` becomes `word(john) at word(gmail) dotWord
-/// word(com)`, so one grammar covers plain and obfuscated addresses.
+/// word(com)`, so one grammar covers plain and obfuscated addresses. Words are
+/// compared by their folded hash, so leetspeak (`gma1l`, `d0t`) is undone too.
 struct AddressView: Sendable {
     var items: [AddressItem] = []
     var text: [UInt8] = []
     /// The message contains `://`.
     var hasScheme = false
 
-    private static let atHash = WordHash.of("at")
-    private static let dotHash = WordHash.of("dot")
-
-    init(_ bytes: [UInt8]) {
+    /// Reads the digit-preserving view `bytes`, hashing words with `folding`.
+    init(_ bytes: [UInt8], folding: WordFolding) {
         let count = bytes.count
         var index = 0
         var space = false
@@ -70,8 +70,8 @@ struct AddressView: Sendable {
                     // `j o h n`: append to the previous single-letter word.
                     text.append(byte)
                     last.end += 1
-                    last.hash = WordHash.of(text, Int(last.start), Int(last.end))
                     last.hasLetter = last.hasLetter || Self.isLetter(byte)
+                    last.hash = folding.foldedHash(text, Int(last.start), Int(last.end), hasLetter: last.hasLetter)
                     items[items.count - 1] = last
                 } else {
                     let start = text.count
@@ -80,9 +80,9 @@ struct AddressView: Sendable {
                         text.append(bytes[position])
                         if Self.isLetter(bytes[position]) { hasLetter = true }
                     }
-                    let hash = WordHash.of(text, start, text.count)
+                    let hash = folding.foldedHash(text, start, text.count, hasLetter: hasLetter)
                     var kind = AddressItem.Kind.word
-                    if hash == Self.atHash { kind = .atWord } else if hash == Self.dotHash { kind = .dotWord }
+                    if hash == folding.atHash { kind = .atWord } else if hash == folding.dotHash { kind = .dotWord }
                     items.append(AddressItem(kind: kind, start: Int32(start), end: Int32(text.count),
                                              spaceBefore: space, hash: hash, hasLetter: hasLetter))
                 }

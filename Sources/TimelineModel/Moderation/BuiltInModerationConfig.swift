@@ -80,24 +80,28 @@ enum BuiltInModerationConfig {
           "idWords": ["order", "orders", "trade", "trades", "id", "ids", "ref", "reference", "tx", "txid",
                       "transaction", "invoice", "ticket", "tracking", "sku", "item", "listing", "offer", "steamid",
                       "uid", "acc", "account", "serial", "code", "case", "no", "game", "match", "lobby", "server",
-                      "guild", "player", "character", "char", "build", "version", "patch", "seed", "pin", "batch"]
+                      "guild", "player", "character", "char", "build", "version", "patch", "seed", "pin", "batch"],
+          "skipBefore": ["is", "was", "are", "were", "be", "will be", "my", "your", "ur", "our", "his", "her", "their",
+                         "the", "a", "an", "this", "that", "its", "it's", "'s", "here", "again", "below"]
         }
       ]
     },
     {
       "name": "contact.link",
       "verdict": "filtered",
-      "description": "A URL, www. address, bare domain, or invite/short link (discord.gg, t.me, wa.me), also written with 'dot'.",
+      "description": "A URL, www. address, bare domain, or invite/short link (discord.gg, t.me, wa.me), also written with 'dot'; game platforms named by their domain (Battle.net) are names unless a path follows.",
       "match": [
         {
           "kind": "link",
           "domains": ["discord.gg", "discord.com", "discordapp.com", "discord.me", "dsc.gg", "t.me", "telegram.me",
                       "telegram.dog", "wa.me", "chat.whatsapp.com", "whatsapp.com", "m.me", "instagram.com",
                       "instagr.am", "snapchat.com", "signal.me", "signal.group", "join.skype.com", "skype.com",
-                      "line.me", "kik.me", "vk.com", "bit.ly", "tinyurl.com", "goo.gl", "linktr.ee"],
+                      "line.me", "kik.me", "vk.com", "bit.ly", "tinyurl.com", "goo.gl", "linktr.ee", "ig.me",
+                      "wa.link"],
           "tlds": ["com", "net", "org", "io", "ru", "de", "uk", "fr", "xyz", "info", "biz", "ly", "gl", "cn", "jp",
                    "kr", "br", "pl", "nl", "es", "eu", "ca", "au", "tk", "ml", "cc", "tv", "co", "dev", "vip", "ee"],
-          "allowedDomains": ["ordertimeline.example"]
+          "allowedDomains": ["ordertimeline.example"],
+          "bareNames": ["battle.net", "gog.com", "itch.io"]
         }
       ]
     },

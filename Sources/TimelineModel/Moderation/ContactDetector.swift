@@ -42,7 +42,9 @@ struct EmailDetector: Sendable, Equatable {
 /// when written `discord dot gg` or `t . me`, or a bare `name.tld` written
 /// without spaces whose top-level domain is in the list. Domains right after
 /// an `@` belong to an e-mail address and are left to ``EmailDetector``;
-/// allowed domains (the marketplace's own) never match.
+/// allowed domains (the marketplace's own) never match; a bare name (a game
+/// platform called by its domain, `Battle.net`) is a name, not a link, unless
+/// a path follows it. Labels are compared folded (`d1scord` is `discord`).
 struct LinkDetector: Sendable, Equatable {
     /// Known invite/short-link domains, as label hashes (`["discord", "gg"]`).
     var knownDomains: [[UInt64]]
@@ -52,8 +54,11 @@ struct LinkDetector: Sendable, Equatable {
     var topLevelDomains: HashedWordSet
     /// Domains that never count (label hashes, matched as a suffix).
     var allowedDomains: [[UInt64]]
-
-    private static let wwwHash = WordHash.of("www")
+    /// Platform names written as domains (label hashes, matched as a suffix):
+    /// bare, with no path after them, they are not links.
+    var bareNames: [[UInt64]]
+    /// Folded hash of `www`.
+    var wwwHash: UInt64
 
     /// Whether the view contains a link.
     func matches(_ view: AddressView) -> Bool {
@@ -65,11 +70,14 @@ struct LinkDetector: Sendable, Equatable {
             let item = items[index]
             guard index + 1 < items.count,
                   items[index + 1].kind == .dot || items[index + 1].kind == .dotWord else { continue }
-            if item.hash == Self.wwwHash && items[index + 1].kind == .dot { return true }
+            if item.hash == wwwHash && items[index + 1].kind == .dot { return true }
             if knownFirstLabels.contains(hash: item.hash) && matchesKnown(items, at: index) { return true }
             guard items[index + 1].kind == .dot, let chain = DomainChain(items, from: index, allowWordDots: false, allowSpaces: false), chain.count >= 2,
                   item.hasLetter, topLevelDomains.contains(hash: chain.lastHash) else { continue }
-            if !isAllowed(chain.hashes) { return true }
+            if Self.hasSuffix(chain.hashes, in: allowedDomains) { continue }
+            let pathFollows = chain.end < items.count && items[chain.end].kind == .slash && !items[chain.end].spaceBefore
+            if !pathFollows && Self.hasSuffix(chain.hashes, in: bareNames) { continue }
+            return true
         }
         return false
     }
@@ -83,9 +91,10 @@ struct LinkDetector: Sendable, Equatable {
         return false
     }
 
-    private func isAllowed(_ labels: [UInt64]) -> Bool {
-        for domain in allowedDomains where domain.count <= labels.count {
-            if Array(labels.suffix(domain.count)) == domain { return true }
+    /// Whether `labels` ends with one of `domains` (`eu.battle.net` ends with `battle.net`).
+    private static func hasSuffix(_ labels: [UInt64], in domains: [[UInt64]]) -> Bool {
+        for domain in domains where domain.count <= labels.count {
+            if labels.suffix(domain.count).elementsEqual(domain) { return true }
         }
         return false
     }
@@ -94,6 +103,8 @@ struct LinkDetector: Sendable, Equatable {
 /// A run of domain labels `word (dot word)*` in the address view.
 struct DomainChain {
     var hashes: [UInt64] = []
+    /// The index of the first item after the last label.
+    var end: Int
     var count: Int { hashes.count }
     var lastHash: UInt64 { hashes.last ?? 0 }
 
@@ -114,33 +125,27 @@ struct DomainChain {
             hashes.append(label.hash)
             position += 2
         }
+        end = position
     }
 }
 
 // MARK: - Small hashed word sets shared by the contact detectors
 
-/// FNV-1a 64-bit hash of a byte range: word sets for the e-mail, link and
-/// phone detectors are sets of these hashes, so checking a word allocates nothing.
+/// FNV-1a 64-bit hash of a byte range: word sets for the e-mail and link
+/// detectors are sets of these hashes, so checking a word allocates nothing.
 enum WordHash {
+    /// The FNV-1a 64-bit offset basis (the hash of the empty word).
+    static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// The FNV-1a 64-bit prime.
+    static let prime: UInt64 = 0x0000_0100_0000_01B3
+
     /// Hash of `bytes[start..<end]`.
     @inline(__always)
     static func of(_ bytes: [UInt8], _ start: Int, _ end: Int) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = offsetBasis
         var index = start
         while index < end {
-            hash = (hash ^ UInt64(bytes[index])) &* 0x0000_0100_0000_01B3
-            index += 1
-        }
-        return hash
-    }
-
-    /// Hash of `bytes[start..<end]` in a buffer; 0-length ranges hash like the empty word.
-    @inline(__always)
-    static func of(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        var index = start
-        while index < end {
-            hash = (hash ^ UInt64(bytes[index])) &* 0x0000_0100_0000_01B3
+            hash = (hash ^ UInt64(bytes[index])) &* prime
             index += 1
         }
         return hash
@@ -153,19 +158,13 @@ enum WordHash {
     }
 }
 
-/// A set of words (lowercase ASCII), checked by hash.
+/// A set of words, checked by hash (the compiler hashes them folded, like the address view).
 struct HashedWordSet: Sendable, Equatable {
     private var hashes: Set<UInt64>
 
-    /// Creates the set from lowercase words.
-    init(_ words: [String]) {
-        hashes = Set(words.map { WordHash.of($0) })
-    }
-
-    /// Whether `bytes[start..<end]` is one of the words.
-    @inline(__always)
-    func contains(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Bool {
-        hashes.contains(WordHash.of(bytes, start, end))
+    /// Creates the set from word hashes.
+    init(hashes: [UInt64]) {
+        self.hashes = Set(hashes)
     }
 
     /// Whether the word with this hash is in the set.

@@ -95,7 +95,8 @@ struct ModerationClauseConfig: Codable, Equatable, Sendable {
     var tlds: [String]?
     var domains: [String]?
     var allowedDomains: [String]?
-    // phone (also: contextWords)
+    var bareNames: [String]?
+    // phone (also: contextWords, skipBefore)
     var minDigits: Int?
     var maxDigits: Int?
     var contextWords: [String]?

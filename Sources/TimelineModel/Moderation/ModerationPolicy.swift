@@ -96,20 +96,22 @@ extension CompiledModeration {
                 hit = scalarCount > maxVisibleChars
             case .email(let detector):
                 guard addressCandidate else { continue }
-                let view = address ?? AddressView(normalized.bytes)
+                let view = address ?? AddressView(normalized.bytes, folding: folding)
                 address = view
                 hit = detector.matches(view)
             case .link(let detector):
                 guard addressCandidate else { continue }
-                let view = address ?? AddressView(normalized.bytes)
+                let view = address ?? AddressView(normalized.bytes, folding: folding)
                 address = view
                 hit = detector.matches(view)
             case .phone(let detector):
-                let digitWordSeen = hits.contains { isDigitWord[Int($0.term)] }
+                // Enough digits already make a candidate; only otherwise look for spelled-out ones.
+                let digitWordSeen = tokenized.digitCount >= detector.minDigits
+                    || hits.contains { isDigitWord[Int($0.term)] }
                 guard detector.mayMatch(normalized.bytes, tokenized, digitWordSeen: digitWordSeen) else {
                     continue
                 }
-                hit = detector.matches(normalized.bytes, tokenized.tokens)
+                hit = detector.matches(normalized.bytes, tokenized)
             case .phrases(let requiresCue):
                 hit = clauseHits.contains { $0.role == .term } && (!requiresCue || clauseHits.contains { $0.role == .cue })
             case .near(let near):

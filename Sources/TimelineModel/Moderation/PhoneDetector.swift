@@ -9,13 +9,18 @@
 /// Digits alone are ambiguous (prices, ids, stats), so a candidate is a phone
 /// number only when one of these holds:
 /// 1. it contains a spelled-out digit, or starts with `+`;
-/// 2. otherwise, never when an id word (`order`, `trade`, `id`…) is among the two
-///    words before it or a `#` is right before it, nor when it has commas or mixes
-///    `.` and spaces (lists of numbers or decimals);
+/// 2. otherwise, never when an id word (`order`, `tracking`, `id`…) is among the
+///    two words before it that are not fillers (`is`, `my`, `the`…), in the same
+///    clause, or a `#` is right before it, nor when it has commas or mixes `.`
+///    and spaces (lists of numbers or decimals);
 /// 3. it starts with `0` in a group of at least two digits (trunk or `00` prefix);
 /// 4. a context word (`call`, `text`, `whatsapp`…) is among the four words before it;
 /// 5. it is grouped like a phone number: 3-3-4 or 1-3-3-4 (not a list of round numbers);
 /// 6. it has six or more one-digit groups (`4 1 5 5 5 5 …`).
+///
+/// Context words, id words and fillers are folded and matched like every other
+/// word list (so `ph0ne`, `c.a.l.l` and `n u m b e r` count), by a small trie of
+/// their own that is walked only when a run has the digits of a phone number.
 struct PhoneDetector: Sendable {
     /// A spelled-out digit such as `five`, or a zero word such as `oh`.
     struct DigitWord: Sendable {
@@ -27,17 +32,19 @@ struct PhoneDetector: Sendable {
 
     var minDigits: Int
     var maxDigits: Int
-    var contextWords: HashedWordSet
-    var idWords: HashedWordSet
     /// Digit words by their first byte, longest first.
     var wordsByFirstByte: [[DigitWord]]
+    /// The clause's context words, id words and fillers.
+    var words: PhoneWordLists
+
+    /// The most words (fillers included) looked at before a run for an id word.
+    static let maxLookBack = 8
 
     init(minDigits: Int, maxDigits: Int, digitWords: [([UInt8], UInt8)], zeroWords: [[UInt8]],
-         contextWords: HashedWordSet, idWords: HashedWordSet) {
+         words: PhoneWordLists) {
         self.minDigits = minDigits
         self.maxDigits = maxDigits
-        self.contextWords = contextWords
-        self.idWords = idWords
+        self.words = words
         var byFirst = [[DigitWord]](repeating: [], count: 256)
         let all = digitWords.map { DigitWord(bytes: $0.0, digit: $0.1, onlyInsideRun: false) }
             + zeroWords.map { DigitWord(bytes: $0, digit: 0, onlyInsideRun: true) }
@@ -62,8 +69,10 @@ struct PhoneDetector: Sendable {
         var hasDot = false
         var hasSpace = false
         var hasComma = false
-        /// The four words before the run, newest first, as byte ranges (start, end).
-        var previous: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+        /// The index of the run's first word.
+        var firstToken = 0
+        /// The four plain words before the run, newest first, as word indices (-1: none).
+        var previous = SIMD4<Int32>(repeating: -1)
 
         mutating func append(_ size: Int, startsWithZero: Bool) {
             if groups == 0 {
@@ -104,15 +113,24 @@ struct PhoneDetector: Sendable {
     /// Whether the message contains a phone number.
     /// - Parameters:
     ///   - bytes: The digit-preserving view.
-    ///   - tokens: Its words (a word with `@ $ ! | *` inside is never a number).
-    func matches(_ bytes: [UInt8], _ tokens: [WordToken]) -> Bool {
-        bytes.withUnsafeBufferPointer { bytes in
-        tokens.withUnsafeBufferPointer { tokens in
+    ///   - text: Its words (a word with `@ $ ! | *` inside is never a number).
+    func matches(_ bytes: [UInt8], _ text: TokenizedText) -> Bool {
+        var marks: PhoneWordMarks?
+        return bytes.withUnsafeBufferPointer { bytes in
+        text.tokens.withUnsafeBufferPointer { tokens in
+            /// Applies the rules to a finished run; the word lists are matched the first time a run has the digits.
+            func judge(_ run: Run) -> Bool {
+                guard run.digits >= minDigits && run.digits <= maxDigits else { return false }
+                let found = marks ?? PhoneWordMarks(text, words)
+                marks = found
+                return evaluate(run, tokens, found)
+            }
             var run = Run()
-            var recent: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+            var recent = SIMD4<Int32>(repeating: -1)
             var gapStart = 0
             var index = 0
             while index < tokens.count {
+                let current = index
                 let start = Int(tokens[index].start)
                 let end = Int(tokens[index].end)
                 index += 1
@@ -121,22 +139,22 @@ struct PhoneDetector: Sendable {
                 if !startsWithDigit && wordsByFirstByte[Int(first)].isEmpty {
                     // A plain word: it ends any run and becomes context.
                     if run.groups > 0 {
-                        if evaluate(run, bytes) { return true }
+                        if judge(run) { return true }
                         run = Run()
                     }
-                    recent = (start, end, recent.0, recent.1, recent.2, recent.3, recent.4, recent.5)
+                    recent = SIMD4(Int32(current), recent[0], recent[1], recent[2])
                     gapStart = end
                     continue
                 }
                 // The gap before it decides whether the run goes on.
                 let gap = Self.gapKind(bytes, from: gapStart, to: start)
                 if run.groups > 0 && !gap.joins {
-                    if evaluate(run, bytes) { return true }
+                    if judge(run) { return true }
                     run = Run()
                 }
                 if startsWithDigit, let dateEnd = Self.dateEnd(bytes, at: start) {
                     // A date is not part of a number: it ends the run.
-                    if run.groups > 0 && evaluate(run, bytes) { return true }
+                    if run.groups > 0 && judge(run) { return true }
                     run = Run()
                     while index < tokens.count && Int(tokens[index].start) < dateEnd { index += 1 }
                     gapStart = dateEnd
@@ -145,6 +163,7 @@ struct PhoneDetector: Sendable {
                 if let parsed = parseNumberWord(bytes, start, end, runIsOpen: run.groups > 0) {
                     if run.groups == 0 {
                         run.previous = recent
+                        run.firstToken = current
                         run.plus = gap.plusBeforeWord
                         run.hash = gap.hashBeforeWord
                     } else {
@@ -156,31 +175,26 @@ struct PhoneDetector: Sendable {
                     run.append(parsed.digits, startsWithZero: parsed.startsWithZero)
                 } else {
                     if run.groups > 0 {
-                        if evaluate(run, bytes) { return true }
+                        if judge(run) { return true }
                         run = Run()
                     }
-                    recent = (start, end, recent.0, recent.1, recent.2, recent.3, recent.4, recent.5)
+                    recent = SIMD4(Int32(current), recent[0], recent[1], recent[2])
                 }
                 gapStart = end
             }
-            return evaluate(run, bytes)
+            return judge(run)
         }
         }
     }
 
-    /// Applies the rules in the type's documentation to a finished run.
-    private func evaluate(_ run: Run, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard run.digits >= minDigits && run.digits <= maxDigits else { return false }
+    /// Applies the rules in the type's documentation to a finished run of `minDigits...maxDigits` digits.
+    private func evaluate(_ run: Run, _ tokens: UnsafeBufferPointer<WordToken>, _ marks: PhoneWordMarks) -> Bool {
         if run.spelled || run.plus { return true }
-        let words = run.previous
-        func word(_ start: Int, _ end: Int) -> UInt64 { WordHash.of(bytes, start, end) }
-        if run.hash || idWords.contains(hash: word(words.0, words.1)) || idWords.contains(hash: word(words.2, words.3)) {
-            return false
-        }
+        if run.hash || Self.followsIdWord(run.firstToken, tokens, marks) { return false }
         if (run.hasDot && run.hasSpace) || run.hasComma { return false }
         if run.firstZero && run.firstDigits >= 2 { return true }
-        for (start, end) in [(words.0, words.1), (words.2, words.3), (words.4, words.5), (words.6, words.7)]
-            where end > start && contextWords.contains(hash: word(start, end)) {
+        for slot in 0..<4 where run.previous[slot] >= 0
+            && marks.roles(at: Int(run.previous[slot])) & PhoneWordMarks.context != 0 {
             return true
         }
         let sizes = run.sizes
@@ -189,6 +203,31 @@ struct PhoneDetector: Sendable {
             return true
         }
         return run.singles >= 6
+    }
+
+    /// Whether an id word ends one of the two words before the run that are not
+    /// fillers (`my order number is 123…`, `the tracking number: 123…`), looking
+    /// back at most ``maxLookBack`` words and not across a clause break (the
+    /// punctuation right before the run does not count: `order: 123…`). A term
+    /// split over several words (`o r d e r`) counts as one word.
+    private static func followsIdWord(_ first: Int, _ tokens: UnsafeBufferPointer<WordToken>,
+                                      _ marks: PhoneWordMarks) -> Bool {
+        guard marks.hasIdWords else { return false }
+        var position = first - 1
+        var words = 0
+        var steps = 0
+        while position >= 0 && steps < maxLookBack {
+            steps += 1
+            let roles = marks.roles(at: position)
+            if roles & PhoneWordMarks.idWord != 0 { return true }
+            if roles & PhoneWordMarks.filler == 0 {
+                words += 1
+                if words == 2 { return false }
+            }
+            position = marks.start(at: position) - 1
+            if position >= 0 && tokens[position].clauseBreakAfter { return false }
+        }
+        return false
     }
 
     /// The end of a date (`2024-05-12`, `12.05.2024`) starting at `start`, if one does.
@@ -292,5 +331,74 @@ struct PhoneDetector: Sendable {
             offset += 1
         }
         return true
+    }
+}
+
+// MARK: - The phone clause's word lists in one message
+
+/// The phone clause's context words, id words and fillers in one trie, with the
+/// roles of each term (``PhoneWordMarks/context``, ``PhoneWordMarks/idWord``,
+/// ``PhoneWordMarks/filler``). Immutable; a class so that copying the clause
+/// for each message costs one reference count, not one per array.
+final class PhoneWordLists: Sendable {
+    let matcher: WordListMatcher
+    /// Per term, the roles it has.
+    let roles: [UInt8]
+
+    init(matcher: WordListMatcher, roles: [UInt8]) {
+        self.matcher = matcher
+        self.roles = roles
+    }
+}
+
+/// Which words of a message end a term of the phone clause's word lists, and
+/// where each such term starts. Built only for messages with a run of digits
+/// as long as a phone number.
+struct PhoneWordMarks {
+    /// A `contextWords` term (`call`, `number`) ends on the word.
+    static let context: UInt8 = 1
+    /// An `idWords` term (`order`, `tracking`) ends on the word.
+    static let idWord: UInt8 = 2
+    /// A `skipBefore` filler (`is`, `my`, `the`) ends on the word.
+    static let filler: UInt8 = 4
+
+    /// Per word, the roles of the terms ending on it; empty when none of the clause's terms occurs.
+    private var roles: [UInt8] = []
+    /// Per word, the first word of the longest term ending on it (itself when none).
+    private var starts: [Int32] = []
+    /// Some id word occurs in the message.
+    private(set) var hasIdWords = false
+
+    /// Matches `lists` over `text` (folded and joined like every word list).
+    init(_ text: TokenizedText, _ lists: PhoneWordLists) {
+        guard !text.tokens.isEmpty else { return }
+        var hits: [TermHit] = []
+        lists.matcher.findAll(in: text, hits: &hits, budget: 256 + 64 * text.skeleton.count)
+        for hit in hits {
+            mark(lists.roles[Int(hit.term)], first: hit.first, last: hit.last, wordCount: text.tokens.count)
+        }
+    }
+
+    /// Marks `role` for a term covering words `first...last` of a `wordCount`-word message.
+    private mutating func mark(_ role: UInt8, first: Int32, last: Int32, wordCount: Int) {
+        if roles.isEmpty {
+            roles = [UInt8](repeating: 0, count: wordCount)
+            starts = (0..<Int32(wordCount)).map { $0 }
+        }
+        roles[Int(last)] |= role
+        starts[Int(last)] = min(starts[Int(last)], first)
+        if role & Self.idWord != 0 { hasIdWords = true }
+    }
+
+    /// The roles of the terms ending on word `index`.
+    @inline(__always)
+    func roles(at index: Int) -> UInt8 {
+        roles.isEmpty ? 0 : roles[index]
+    }
+
+    /// The first word of the longest term ending on word `index` (or `index`).
+    @inline(__always)
+    func start(at index: Int) -> Int {
+        starts.isEmpty ? index : Int(starts[index])
     }
 }

@@ -117,28 +117,47 @@ struct PolicyCompiler {
         case .email:
             let providers = try Self.required(clause.providers, "providers", path)
             let tlds = try Self.required(clause.tlds, "tlds", path)
-            return .email(EmailDetector(providers: HashedWordSet(providers), topLevelDomains: HashedWordSet(tlds)))
+            return .email(EmailDetector(
+                providers: HashedWordSet(hashes: try labelHashes(providers, path: "\(path).providers")),
+                topLevelDomains: HashedWordSet(hashes: try labelHashes(tlds, path: "\(path).tlds"))))
         case .link:
             let tlds = try Self.required(clause.tlds, "tlds", path)
             let domains = try Self.required(clause.domains, "domains", path)
-            let known = domains.map { $0.lowercased().split(separator: ".").map { WordHash.of(String($0)) } }
-            let allowed = (clause.allowedDomains ?? []).map {
-                $0.lowercased().split(separator: ".").map { WordHash.of(String($0)) }
-            }
-            let firsts = domains.compactMap { $0.lowercased().split(separator: ".").first.map(String.init) }
-            return .link(LinkDetector(knownDomains: known, knownFirstLabels: HashedWordSet(firsts),
-                                      topLevelDomains: HashedWordSet(tlds), allowedDomains: allowed))
+            let known = try domainHashes(domains, path: "\(path).domains")
+            return .link(LinkDetector(
+                knownDomains: known, knownFirstLabels: HashedWordSet(hashes: known.compactMap(\.first)),
+                topLevelDomains: HashedWordSet(hashes: try labelHashes(tlds, path: "\(path).tlds")),
+                allowedDomains: try domainHashes(clause.allowedDomains ?? [], path: "\(path).allowedDomains"),
+                bareNames: try domainHashes(clause.bareNames ?? [], path: "\(path).bareNames"),
+                wwwHash: folding.foldedHash(of: "www")))
         case .phone:
             let minDigits = clause.minDigits ?? 9
             let maxDigits = clause.maxDigits ?? 15
             guard minDigits >= 5, maxDigits >= minDigits else {
                 throw Self.error("'\(path)' needs 5 <= minDigits <= maxDigits (got \(minDigits) and \(maxDigits))")
             }
+            // Context words, id words and fillers: folded like every list, in a trie of their own.
+            var words = WordListMatcher()
+            words.minJoinLength = config.normalization.minJoinLength
+            var roles: [UInt8] = []
+            for (list, role, field) in [(clause.contextWords, PhoneWordMarks.context, "contextWords"),
+                                        (clause.idWords, PhoneWordMarks.idWord, "idWords"),
+                                        (clause.skipBefore, PhoneWordMarks.filler, "skipBefore")] {
+                for (index, phrase) in (list ?? []).enumerated() {
+                    guard let skeleton = skeleton(of: phrase) else {
+                        throw Self.error("'\(path).\(field)[\(index)]' (\"\(phrase)\") has no matchable letters or digits; use Latin letters, digits and spaces")
+                    }
+                    let term = Int(words.insert(skeleton))
+                    while roles.count <= term { roles.append(0) }
+                    roles[term] |= role
+                }
+            }
+            words.freeze()
             let digitWords = config.normalization.digitWords.map { (Array($0.key.utf8), UInt8($0.value.utf8.first ?? 0x30) - 0x30) }
             return .phone(PhoneDetector(
                 minDigits: minDigits, maxDigits: maxDigits, digitWords: digitWords,
                 zeroWords: config.normalization.zeroWords.map { Array($0.utf8) },
-                contextWords: HashedWordSet(clause.contextWords ?? []), idWords: HashedWordSet(clause.idWords ?? [])))
+                words: PhoneWordLists(matcher: words, roles: roles)))
         case .phrases:
             let phrases = try Self.required(clause.phrases, "phrases", path)
             try addTerms(phrases, role: .term, clause: clauseIndex, path: "\(path).phrases")
@@ -194,6 +213,40 @@ struct PolicyCompiler {
             added.append((skeleton, term))
         }
         return added
+    }
+
+    /// The folded hash of one domain label (`gmail`, `com`), as the address view
+    /// hashes a message's words; nil when the label is not one address word.
+    private func labelHash(_ label: String) -> UInt64? {
+        let bytes = normalizer.normalize(label).bytes
+        guard !bytes.isEmpty, bytes.allSatisfy({ AddressView.isWordByte($0) }) else { return nil }
+        return folding.foldedHash(bytes, 0, bytes.count, hasLetter: bytes.contains { AddressView.isLetter($0) })
+    }
+
+    /// The folded hashes of a list of labels (providers, top-level domains).
+    private func labelHashes(_ labels: [String], path: String) throws(ModerationConfigError) -> [UInt64] {
+        var hashes: [UInt64] = []
+        for (index, label) in labels.enumerated() {
+            guard let hash = labelHash(label) else {
+                throw Self.error("'\(path)[\(index)]' (\"\(label)\") must be one domain label: letters, digits, '-' or '_'")
+            }
+            hashes.append(hash)
+        }
+        return hashes
+    }
+
+    /// The folded label hashes of each domain (`discord.gg` → hashes of `discord` and `gg`).
+    private func domainHashes(_ domains: [String], path: String) throws(ModerationConfigError) -> [[UInt64]] {
+        var result: [[UInt64]] = []
+        for (index, domain) in domains.enumerated() {
+            let labels = domain.split(separator: ".", omittingEmptySubsequences: false).map { labelHash(String($0)) }
+            let hashes = labels.compactMap { $0 }
+            guard labels.count >= 2, hashes.count == labels.count else {
+                throw Self.error("'\(path)[\(index)]' (\"\(domain)\") must be a domain of two or more labels, such as discord.gg")
+            }
+            result.append(hashes)
+        }
+        return result
     }
 
     /// The skeleton of a word-list entry, folded exactly as message text is:

@@ -49,6 +49,9 @@ struct WordFolding: Sendable {
     var joinSeparator: [Bool]
     /// 0: not part of a word, 1: letter, 2: digit, 3: symbol allowed inside a word.
     var wordClass: [UInt8]
+    /// Folded hashes of the address words `at` and `dot`.
+    var atHash: UInt64 = 0
+    var dotHash: UInt64 = 0
 
     init(leet leetMap: [UInt8: UInt8], skeleton skeletonMap: [UInt8: UInt8], joinSeparators: [UInt8]) {
         var leet = [UInt8](repeating: 0, count: 256)
@@ -67,6 +70,31 @@ struct WordFolding: Sendable {
         self.skeleton = skeleton
         self.joinSeparator = join
         self.wordClass = wordClass
+        self.atHash = foldedHash(of: "at")
+        self.dotHash = foldedHash(of: "dot")
+    }
+
+    /// The hash of `bytes[start..<end]` folded like a word's skeleton: when the
+    /// word has a letter, leetspeak digits and symbols become letters and the
+    /// skeleton table applies (`gma1l` and `gmail` hash alike); a word of digits
+    /// only keeps its digits. The address view hashes its words this way and the
+    /// compiler hashes provider, domain and TLD lists this way, so both meet.
+    func foldedHash(_ bytes: [UInt8], _ start: Int, _ end: Int, hasLetter: Bool) -> UInt64 {
+        var hash = WordHash.offsetBasis
+        var index = start
+        while index < end {
+            var byte = bytes[index]
+            if hasLetter && leet[Int(byte)] != 0 { byte = leet[Int(byte)] }
+            hash = (hash ^ UInt64(skeleton[Int(byte)])) &* WordHash.prime
+            index += 1
+        }
+        return hash
+    }
+
+    /// ``foldedHash(_:_:_:hasLetter:)`` of a lowercase ASCII word.
+    func foldedHash(of word: String) -> UInt64 {
+        let bytes = Array(word.lowercased().utf8)
+        return foldedHash(bytes, 0, bytes.count, hasLetter: bytes.contains { wordClass[Int($0)] == 1 })
     }
 }
 
@@ -147,12 +175,15 @@ struct TokenizedText: Sendable {
                         out[length] = folded
                         length += 1
                     }
-                    // The words `dot`, `[at]`, and `at` before a word (not `at 5pm`) may be part of an address.
+                    // The words `dot`, `[at]`, and `at` before a word (not `at 5pm`) may be part of an address;
+                    // they are recognised folded, like the address view reads them (`d0t`).
                     if afterAtWord && cls == 1 { mayHoldAddress = true }
                     afterAtWord = false
-                    if end - index == 3 && bytes[index] == 0x64 && bytes[index + 1] == 0x6F && bytes[index + 2] == 0x74 {
+                    let skeletonLength = length - skeletonStart
+                    if skeletonLength == 3 && out[skeletonStart] == fold[0x64] && out[skeletonStart + 1] == fold[0x6F]
+                        && out[skeletonStart + 2] == fold[0x74] {
                         mayHoldAddress = true
-                    } else if end - index == 2 && bytes[index] == 0x61 && bytes[index + 1] == 0x74 {
+                    } else if skeletonLength == 2 && out[skeletonStart] == fold[0x61] && out[skeletonStart + 1] == fold[0x74] {
                         let before = index > 0 ? bytes[index - 1] : 0
                         if before == UInt8(ascii: "[") || before == UInt8(ascii: "(") || before == UInt8(ascii: "{")
                             || before == UInt8(ascii: "<") {
