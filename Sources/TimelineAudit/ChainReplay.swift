@@ -261,6 +261,9 @@ struct ChainReplay {
         }
         if !Identifiers.isValidOrderId(order) { form.append("order id \"\(order.prefix(140))\" breaks the order id rule") }
         if !Identifiers.isValidEventId(record.eventId) { form.append("eventId \"\(record.eventId.prefix(140))\" breaks the eventId rule") }
+        if let occurredAt = record.occurredAt, Timestamp(rfc3339: occurredAt) == nil {
+            form.append("occurredAt \"\(occurredAt.prefix(64))\" is not an RFC 3339 time (append refuses such a value)")
+        }
         if !form.isEmpty {
             findings.append(Finding(
                 .malformedRecord, position: p, order: order, revision: record.revision,

@@ -103,7 +103,7 @@ struct ExportTests {
         }
     }
 
-    @Test("a rehashed record with an unknown field, a recordedAt in another form or a null field is malformed_record")
+    @Test("a rehashed record with an unknown field, a recordedAt in another form, a null field or an occurredAt that is not a time is malformed_record")
     func malformed() throws {
         let unknown = try forgedLast("unknown.jsonl") { $0["note"] = "added later" }
         #expect(try codes(unknown) == ["malformed_record@30"])
@@ -116,6 +116,11 @@ struct ExportTests {
         let report = try Auditor.verify(exportFile: null)
         #expect(report.findings.map(\.code) == [.malformedRecord], "\(report.findings)")
         #expect(report.findings.first?.message.contains("null") == true)
+        // append refuses an occurredAt that is not RFC 3339, so a record holding one was forged.
+        let yesterday = try forgedLast("yesterday.jsonl") { $0["occurredAt"] = "yesterday" }
+        #expect(try codes(yesterday) == ["malformed_record@30"])
+        let stamped = try forgedLast("stamped.jsonl") { $0["occurredAt"] = "2026-11-26T15:00:00+01:00" }
+        #expect(try codes(stamped) == [], "any RFC 3339 time is what append accepts")
         #expect(try codes(exportPath).isEmpty, "the untouched export has none")
     }
 
