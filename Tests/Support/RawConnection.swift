@@ -29,6 +29,8 @@ public final class RawConnection: @unchecked Sendable {
     public let fd: Int32
     private var buffer = LineBuffer()
     private var sawEOF = false
+    /// The connection ended with a reset (ECONNRESET) rather than a clean end of input.
+    public private(set) var sawReset = false
     private var chunk = [UInt8](repeating: 0, count: 65536)
 
     /// Connects to the Unix socket at `path`; `receiveBufferBytes` shrinks the
@@ -121,6 +123,13 @@ public final class RawConnection: @unchecked Sendable {
         return lines
     }
 
+    /// Waits until the daemon has sent something (without reading it); `false` on timeout.
+    public func waitUntilReadable(timeout: Double = 15) -> Bool {
+        if !buffer.isEmpty { return true }
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&pfd, 1, Int32(timeout * 1000)) > 0
+    }
+
     /// Reads and discards until the daemon closes; `true` if it closed within `timeout`.
     public func waitForClose(timeout: Double = 15) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
@@ -145,7 +154,7 @@ public final class RawConnection: @unchecked Sendable {
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
         if n < 0 {
             if errno == EINTR || errno == EAGAIN { return }
-            if errno == ECONNRESET { sawEOF = true; return }
+            if errno == ECONNRESET { sawEOF = true; sawReset = true; return }
             throw RawConnectionError("recv failed: \(String(cString: strerror(errno)))")
         }
         if n == 0 { sawEOF = true; return }

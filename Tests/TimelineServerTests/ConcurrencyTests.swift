@@ -70,6 +70,17 @@ struct ConcurrencyTests {
             #expect(replies[1]["result"]?["revision"]?.int == 0, "order.get sees the append before it: \(text(replies[1]))")
             #expect(replies[3]["error"]?["code"] == "wrong_expected_revision", "the third request's append is already recorded")
             #expect(replies[4]["result"]?["events"]?.array.count == 2, "order.events sees both recorded appends: \(text(replies[4]))")
+
+            // A peer that leaves while requests wait for its write: they never run
+            // (no phantom subscription is counted), and the write still commits.
+            do {
+                let leaving = try RawConnection(path: daemon.socketPath)
+                let last = text(a.note("written after the peer left"))
+                try leaving.send(#"{"id":1,"op":"append","order":"\#(a.order)","events":[\#(last)]}"# + "\n" + #"{"id":2,"op":"subscribe"}"# + "\n")
+            }  // closed here, before the append is answered
+            #expect(try await eventually { try await client.orderEvents(a.order)["events"]?.array.count == 3 })
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await client.stats()["subscriptions"]?.intValue == 0)
         }
     }
 

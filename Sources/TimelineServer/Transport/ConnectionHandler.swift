@@ -26,8 +26,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var draining = false
     /// Requests of this connection that change the store and are not answered yet.
     private var pendingWrites = 0
-    /// Requests waiting for this connection's earlier writes, in request order.
+    /// Requests waiting for this connection's earlier writes, in request order
+    /// (from ``waitingHead`` on; at most `maxInFlightPerConnection` of them).
     private var waiting: [(request: Request, sequence: Int)] = []
+    private var waitingHead = 0
+    /// The channel went inactive: nothing more is run or written.
+    private var closed = false
 
     init(services: ServerServices, role: PeerRole?) {
         self.services = services
@@ -39,10 +43,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         subscriptions = ConnectionSubscriptions(channel: context.channel)
         services.stats.connectionOpened()
-        services.connections.add(context.channel)
+        // A connection that arrives while the daemon is draining drains at once.
+        if services.connections.add(context.channel) { beginDrain(context: context) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        // Requests still waiting for a write will never run: they count as answered.
+        for _ in waitingHead..<waiting.count { services.stats.requestAnswered() }
+        waiting.removeAll()
+        waitingHead = 0
         subscriptions?.cancelAll()
         services.stats.connectionClosed()
         services.connections.remove(context.channel)
@@ -50,7 +60,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard closeAfter == nil else { return }
+        // Once the last reply is on its way (framing lost, or the drain's close), input
+        // is read and dropped: reading on keeps the peer from a reset on close.
+        guard closeAfter == nil, !(draining && closing) else { return }
         let sequence = nextSequence
         nextSequence += 1
         services.stats.requestStarted()
@@ -80,7 +92,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         // Replies are in request order, and so are effects: a request after a pending
         // write of this connection waits for it (consecutive writes go on together).
-        if !waiting.isEmpty || (pendingWrites > 0 && !OpTable.changingStore.contains(request.op)) {
+        if waitingHead < waiting.count || (pendingWrites > 0 && !OpTable.changingStore.contains(request.op)) {
             waiting.append((request, sequence))
             return
         }
@@ -90,9 +102,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Routes one request and completes its reply now or when its future completes.
     private func run(_ request: Request, sequence: Int, context: ChannelHandlerContext) {
         let allocator = context.channel.allocator
+        guard let subscriptions, !closed else { return }
         let isWrite = OpTable.changingStore.contains(request.op)
         if isWrite { pendingWrites += 1 }
-        guard let subscriptions else { return }
         subscriptions.currentSequence = sequence
         let opContext = OpContext(services: services, eventLoop: context.eventLoop, role: role, connection: subscriptions)
         let id = request.id
@@ -123,8 +135,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// read that must wait for a write still pending.
     private func writeAnswered(context: ChannelHandlerContext) {
         pendingWrites -= 1
-        while let next = waiting.first, pendingWrites == 0 || OpTable.changingStore.contains(next.request.op) {
-            waiting.removeFirst()
+        while waitingHead < waiting.count {
+            let next = waiting[waitingHead]
+            guard pendingWrites == 0 || OpTable.changingStore.contains(next.request.op) else { return }
+            waitingHead += 1
+            if waitingHead == waiting.count {
+                waiting.removeAll(keepingCapacity: true)
+                waitingHead = 0
+            }
             run(next.request, sequence: next.sequence, context: context)
         }
     }
@@ -149,7 +167,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
         resumeReadingIfPossible(context: context)
         if draining && inFlight == 0 {
             closeAfterQueuedWrites(context: context, grace: Self.drainGrace)
-        } else if inputClosed && inFlight == 0 && (subscriptions?.active.isEmpty ?? true) {
+            resumeDroppingInput(context: context)
+        } else if inputClosed && inFlight == 0 && !hasLiveSubscriptions {
             closeAfterQueuedWrites(context: context)
         }
     }
@@ -189,7 +208,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// channel is not writable (its unsent replies passed the high water mark):
     /// a peer that does not read its replies must not make the daemon buffer them without bound.
     func read(context: ChannelHandlerContext) {
-        if draining || inFlight >= services.configuration.limits.maxInFlightPerConnection || !context.channel.isWritable {
+        // Draining and closing, input is dropped unparsed: keep reading whatever the replies do.
+        if !(draining && closing), inFlight >= services.configuration.limits.maxInFlightPerConnection || !context.channel.isWritable {
             readHeld = true
             return
         }
@@ -202,7 +222,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func resumeReadingIfPossible(context: ChannelHandlerContext) {
-        if readHeld && !draining && inFlight < services.configuration.limits.maxInFlightPerConnection && context.channel.isWritable {
+        if readHeld && inFlight < services.configuration.limits.maxInFlightPerConnection && context.channel.isWritable {
             readHeld = false
             context.read()
         }
@@ -210,18 +230,46 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is DrainConnection {
-            // Shutdown: no more requests or pushes; the answers still owed go out whole.
-            draining = true
-            subscriptions?.cancelAll()
-            if inFlight == 0 { closeAfterQueuedWrites(context: context, grace: Self.drainGrace) }
+            beginDrain(context: context)
             return
         }
         if let event = event as? ChannelEvent, event == .inputClosed {
             inputClosed = true
-            if inFlight == 0 && (subscriptions?.active.isEmpty ?? true) { closeAfterQueuedWrites(context: context) }
+            if inFlight == 0 && !hasLiveSubscriptions { closeAfterQueuedWrites(context: context) }
             return
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Shutdown: no more pushes; requests read from now on are answered `shutting_down`
+    /// (the router says so), and once every owed reply is written whole the connection
+    /// closes. A peer that does not read them is closed after ``drainGrace``.
+    private func beginDrain(context: ChannelHandlerContext) {
+        guard !draining else { return }
+        draining = true
+        subscriptions?.cancelAll()
+        if closing {
+            // Already closing with the ordinary grace: the shutdown does not wait that long.
+            let channel = context.channel
+            context.eventLoop.scheduleTask(in: Self.drainGrace) { channel.close(promise: nil) }
+        } else if inFlight == 0 {
+            closeAfterQueuedWrites(context: context, grace: Self.drainGrace)
+        }
+        resumeDroppingInput(context: context)
+    }
+
+    /// While the drain's close is on its way, reads go on (and drop what they get) even
+    /// if replies are still unsent: unread input at close would reset the peer's connection.
+    private func resumeDroppingInput(context: ChannelHandlerContext) {
+        if draining && closing && readHeld {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    /// Whether a subscription of this connection still delivers (one cut off as too slow has ended).
+    private var hasLiveSubscriptions: Bool {
+        subscriptions?.active.values.contains { !$0.isEnded } ?? false
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -4,18 +4,29 @@ import Synchronization
 /// The connections being served, so that a shutdown can close each one once
 /// its last replies are written instead of cutting them off.
 final class OpenConnections: Sendable {
-    private let channels = Mutex<[ObjectIdentifier: Channel]>([:])
+    private let state = Mutex<(channels: [ObjectIdentifier: Channel], draining: Bool)>(([:], false))
 
-    func add(_ channel: Channel) { channels.withLock { $0[ObjectIdentifier(channel)] = channel } }
+    /// Registers `channel`; `true` when the daemon is already draining (the connection
+    /// must then drain itself: ``drainAll()`` did not see it).
+    func add(_ channel: Channel) -> Bool {
+        state.withLock { state in
+            state.channels[ObjectIdentifier(channel)] = channel
+            return state.draining
+        }
+    }
 
-    func remove(_ channel: Channel) { channels.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(channel)) } }
+    func remove(_ channel: Channel) { state.withLock { _ = $0.channels.removeValue(forKey: ObjectIdentifier(channel)) } }
 
-    var count: Int { channels.withLock { $0.count } }
+    var count: Int { state.withLock { $0.channels.count } }
 
     /// Asks every connection to finish: it stops reading, ends its subscriptions,
     /// and closes once every request it read is answered and written.
     func drainAll() {
-        for channel in channels.withLock({ Array($0.values) }) {
+        let open = state.withLock { state in
+            state.draining = true
+            return Array(state.channels.values)
+        }
+        for channel in open {
             channel.pipeline.fireUserInboundEventTriggered(DrainConnection())
         }
     }
