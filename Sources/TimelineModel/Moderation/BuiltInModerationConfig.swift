@@ -177,12 +177,22 @@ enum BuiltInModerationConfig {
         },
         {
           "kind": "near",
-          "first": ["pay", "paying", "payment", "can do", "i do", "we do"],
+          "first": ["pay", "paying", "payment"],
           "second": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt", "tether",
                      "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc", "revolut",
                      "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer", "e-transfer",
                      "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"],
           "maxGap": 2,
+          "withinClause": true
+        },
+        {
+          "kind": "near",
+          "first": ["can do", "i do", "we do", "i can do"],
+          "second": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt", "tether",
+                     "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc", "revolut",
+                     "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer", "e-transfer",
+                     "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"],
+          "maxGap": 0,
           "withinClause": true
         },
         {
@@ -251,7 +261,7 @@ enum BuiltInModerationConfig {
           "kind": "near",
           "first": ["i", "i'll", "ill", "i'm", "im", "i am", "we", "we'll", "i'd", "gonna"],
           "second": ["kill you", "kill u", "kill ya", "murder you", "hunt you", "hurt you", "hurt u", "stab you",
-                     "beat you up", "end you", "break your legs"],
+                     "beat you up", "break your legs"],
           "gapWords": ["will", "gonna", "going to", "going", "to", "am", "swear", "literally", "really", "fucking",
                        "actually", "would", "find", "you", "and", "then", "come", "personally"],
           "notAfter": ["if", "did", "didn't", "when", "sorry", "not", "never", "that"],

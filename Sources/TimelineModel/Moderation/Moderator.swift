@@ -146,7 +146,11 @@ extension CompiledModeration {
                 for cue in hits where cue.role == .context || cue.role == .contextAfter {
                     let gap = distance(cue, name)
                     guard gap > 0 && gap <= messenger.window else { continue }
-                    if cue.role == .contextAfter && cue.first < name.first { continue }
+                    // `telegram as goldguy`: after the name, and followed by one word that ends the clause
+                    // (not `telegram as a messenger is blocked`).
+                    if cue.role == .contextAfter && !(cue.first > name.last && Self.endsClauseAfterOneWord(cue, tokens)) {
+                        continue
+                    }
                     if split {
                         if sameClause(cue, name, tokens) == false { continue }
                         if hits.contains(where: { ($0.role == .possessive || $0.role == .preposition)
@@ -174,6 +178,13 @@ extension CompiledModeration {
             }
         }
         return false
+    }
+
+    /// Exactly one word follows `hit` before the end of its clause or message.
+    private static func endsClauseAfterOneWord(_ hit: ClauseHit, _ tokens: [WordToken]) -> Bool {
+        let next = Int(hit.last) + 1
+        guard next < tokens.count, !tokens[Int(hit.last)].clauseBreakAfter else { return false }
+        return next + 1 == tokens.count || tokens[next].clauseBreakAfter
     }
 
     /// No clause break (`, . ! ? ; :`, line break) between two spans.
