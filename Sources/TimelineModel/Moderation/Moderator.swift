@@ -38,13 +38,22 @@ extension CompiledModeration {
         }
         termUseOffsets.withUnsafeBufferPointer { offsets in
             termUseList.withUnsafeBufferPointer { uses in
-                // Only clauses with a primary hit (a phrase, a `first`, a name) can match.
+                // Only clauses with a primary hit (a phrase, a name, or both a `first` and a `second`)
+                // can match; common `first` words (`i`, `pay`) alone do not wake a `near` clause.
+                var firsts: UInt64 = 0
+                var seconds: UInt64 = 0
                 for hit in hits {
-                    for index in Int(offsets[Int(hit.term)])..<Int(offsets[Int(hit.term) + 1])
-                    where uses[index].role.isPrimary {
-                        primary |= 1 << UInt64(uses[index].clause & 63)
+                    for index in Int(offsets[Int(hit.term)])..<Int(offsets[Int(hit.term) + 1]) {
+                        let bit: UInt64 = 1 << UInt64(uses[index].clause & 63)
+                        switch uses[index].role {
+                        case .first: firsts |= bit
+                        case .second: seconds |= bit
+                        case let role where role.isPrimary: primary |= bit
+                        default: break
+                        }
                     }
                 }
+                primary |= firsts & seconds
                 guard primary != 0 else { return }
                 entries.reserveCapacity(entries.count + hits.count * 2)
                 for hit in hits {
