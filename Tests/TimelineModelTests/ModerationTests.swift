@@ -484,3 +484,142 @@ struct ModerationCorpusTests {
         print(String(format: "moderation throughput (this build): %.0f messages/s", rate))
     }
 }
+
+// MARK: - Breadth: cases from the black-box probe
+
+@Suite("Moderation: breadth — ordinary chat passes, obvious contacts, threats and pressure are caught")
+struct ModerationBreadthTests {
+    @Test("messenger names that are ordinary words or slang need a strong cue")
+    func ambiguousMessengerNames() {
+        for text in ["can we chat here? my item hasn't arrived", "sorry for my dc, add me back to the group",
+                     "my dc was because of lag, ping me when ready", "add me to your session",
+                     "I'll use my tele, add me to party", "I'm on line 3 of the quest, message me when done",
+                     "my disc is scratched, can you message support?", "can we chat about my order",
+                     "I use line 2 in the dungeon, add me later"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+        for text in ["add me on signal", "hmu on snap: fastgold", "ig @goldguy", "tg @gold_guy",
+                     "my insta is gold_guy99", "add me on line: bob123", "add me on we chat", "whats app me"] {
+            #expect(rulesOf(text) == ["contact.messenger"], "\(text)")
+        }
+    }
+
+    @Test("a handle given after the name, or a search for it, is a contact")
+    func handles() {
+        for text in ["I'm on telegram as goldguy", "search goldguy on telegram", "on discord I'm goldguy"] {
+            #expect(rulesOf(text) == ["contact.messenger"], "\(text)")
+        }
+        for text in ["telegram as a messenger is blocked in my country", "ig is great for screenshots",
+                     "line 2 is bugged, use line_3 instead", "I'm on session 2 of the raid"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("round quantities in thousands groups are not phone numbers")
+    func thousandsGroups() {
+        for text in ["1 000 000 000 gold +100 000 000 bonus", "I'll send 500 000 000 + 500 000 000 gold",
+                     "ok, call it 20 EUR for 1 000 000 000 gold", "the total number is 1 500 000 000 gold",
+                     "what number do you want? 1 000 000 000 or 2 000 000 000?", "10.000.000.000 silver",
+                     "I have 500000000 gold, call me when ready", "level 1/2 done, 1000/2000 hp",
+                     "dates 12/05/2024 and 13/05/2024"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+        for text in ["call me +1 415 555 0132", "call me +34 612 345 678"] {
+            #expect(rulesOf(text) == ["contact.phone"], "\(text)")
+        }
+    }
+
+    @Test("a phone number with the context word after it, or written with a slash, is caught")
+    func phoneContextAfterAndSlash() {
+        for text in ["4155550132 is my number", "4155550132 call me", "tel.: 0151/2345678",
+                     "my number is 0151/2345 678"] {
+            #expect(rulesOf(text) == ["contact.phone"], "\(text)")
+        }
+        #expect(verdictOf("order 4155550132 is my number") == .delivered)
+    }
+
+    @Test("browser games named by their .io domain are names; with a path or scheme they are links")
+    func ioGames() {
+        for text in ["selling Agar.io account", "Krunker.io skins for sale", "I play slither.io a lot"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+        for text in ["cheapgold.io/shop", "https://agar.io", "www.agar.io", "shop.cheapgold.io"] {
+            #expect(rulesOf(text).contains("contact.link"), "\(text)")
+        }
+    }
+
+    @Test("the word 'at' does not switch link detection off")
+    func linksAfterAt() {
+        for text in ["join at t.me/goldguy", "at discord.gg/abc", "I'm at instagram.com/goldguy",
+                     "available at bit.ly/abc123", "better prices at www.goldshop.net", "contact me at goldguy.com",
+                     "buy cheaper at cheapgold.com"] {
+            #expect(rulesOf(text).contains("contact.link"), "\(text)")
+        }
+        for text in ["meet at 5pm", "look at the listing", "price @ 12.50 each"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("e-mail: any alphabetic TLD after a tight @, and 'at … dot tld' spelled out")
+    func emails() {
+        for text in ["bob@trader.ai", "bob@site.pro", "bob AT example DOT org", "email me bob at example dot org",
+                     "bob at mail dot ru"] {
+            #expect(rulesOf(text) == ["contact.email"], "\(text)")
+        }
+        for text in ["add @seller in game", "price @ 12.50 each", "version@1.2"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("threats and insults a test author would write are filtered")
+    func harassment() {
+        for text in ["I will kill you", "i'll kill you", "I'll hunt you down", "I'm going to find you and hurt you",
+                     "you're dead meat", "fck you", "fuk u", "f*** you", "fuckoff", "you cretin", "get lost loser",
+                     "are you stupid?", "stupid seller", "go to hell", "you can go to hell"] {
+            #expect(rulesOf(text) == ["harassment"], "\(text)")
+        }
+        for text in ["we go to hell difficulty after nightmare", "the boss will kill you in one hit",
+                     "I'll find you a better price", "this boss can kill you fast", "are you a scammer?",
+                     "get lost in the maze and you find the chest", "sorry if I hurt you",
+                     "are you done? stupid boss mechanics", "I'm gonna end you in the arena lol"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("payment outside the platform: bank transfer, crypto, P2P apps with a direction")
+    func payment() {
+        for text in ["can you pay by bank transfer?", "i can do bank transfer", "bank transfer is fine for me",
+                     "usdt trc20 only", "bitcoin only", "can you pay with crypto?", "revolut me the money",
+                     "skrill me", "i'll give you 10% off if you pay by paypal", "iban DE89370400440532013000"] {
+            #expect(rulesOf(text) == ["payment.offplatform"], "\(text)")
+        }
+        for text in ["do you like crypto games?", "we do quests for crypto coins in game", "payment in gold only",
+                     "crypto is too volatile for me", "bitcoin price went up today",
+                     "can I pay with paypal at checkout?"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("pressure to close a dispute is flagged; asking how to close it is not")
+    func pressure() {
+        for text in ["no gold until the dispute is closed", "why did you open a dispute? close it now",
+                     "mark the dispute as resolved and I'll send the rest"] {
+            #expect(builtInPolicy.moderate(text) == ModerationVerdict(verdict: .flagged, rules: ["pressure.close_dispute"]),
+                    "\(text)")
+        }
+        for text in ["where do I click to close the dispute?", "the button to close the dispute is greyed out",
+                     "end of season claim rewards are great", "how do I mark the dispute as resolved?",
+                     "I will close it once it arrives, the dispute is fine"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
+    @Test("look-alikes outside the old table and Greek letters with diacritics fold")
+    func confusables() {
+        #expect(rulesOf("add me on disϲord") == ["contact.messenger"])
+        #expect(rulesOf("ϲashapp me") == ["payment.offplatform"])
+        #expect(rulesOf("ѵenmo me") == ["payment.offplatform"])
+        #expect(rulesOf("ἰdiot") == ["harassment"])
+        #expect(baseString("Ἰ ά ӓ") == "i a a")
+    }
+}

@@ -23,6 +23,10 @@ enum BuiltInModerationConfig {
       "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o",
       "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
       "օ": "o", "ս": "u", "հ": "h", "ց": "g", "զ": "q",
+      "ϲ": "c", "Ϲ": "c", "ς": "c", "ϳ": "j", "ϱ": "p", "ϰ": "k", "ϒ": "y", "ѵ": "v", "Ѵ": "v", "ѡ": "w", "ҫ": "c", "Ҫ": "c",
+      "ҽ": "e", "Ҽ": "e", "ԍ": "g", "Ԍ": "g", "Ԛ": "q", "Ԝ": "w", "ɋ": "q", "ʋ": "v", "ɗ": "d", "ƅ": "b",
+      "Ꭺ": "a", "Ᏼ": "b", "Ꮯ": "c", "Ꭼ": "e", "Ꮋ": "h", "Ꭻ": "j", "Ꮶ": "k", "Ꮮ": "l", "Ꮇ": "m", "Ꮲ": "p",
+      "Ꮪ": "s", "Ꭲ": "t", "Ꮃ": "w", "Ꮓ": "z",
       "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ł": "l", "ŀ": "l", "ɑ": "a", "ɩ": "i",
       "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k",
       "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
@@ -101,7 +105,8 @@ enum BuiltInModerationConfig {
           "tlds": ["com", "net", "org", "io", "ru", "de", "uk", "fr", "xyz", "info", "biz", "ly", "gl", "cn", "jp",
                    "kr", "br", "pl", "nl", "es", "eu", "ca", "au", "tk", "ml", "cc", "tv", "co", "dev", "vip", "ee"],
           "allowedDomains": ["ordertimeline.example"],
-          "bareNames": ["battle.net", "gog.com", "itch.io"]
+          "bareNames": ["battle.net", "gog.com", "itch.io"],
+          "bareNameTlds": ["io"]
         }
       ]
     },
@@ -121,8 +126,10 @@ enum BuiltInModerationConfig {
                            "contact", "hmu", "hit", "reach", "talk", "chat", "join", "find", "friend", "friends",
                            "call", "ping", "write", "me", "my", "your", "ur", "via", "over", "thru", "through", "off",
                            "outside", "move", "switch", "continue", "server", "id", "username", "user", "name",
-                           "handle", "tag", "link", "invite", "inv", "have", "got", "use", "using"],
-          "prepositions": ["on", "via", "over", "thru", "through", "my", "your", "ur"],
+                           "handle", "tag", "link", "invite", "inv", "have", "got", "use", "using", "search"],
+          "contextAfter": ["as", "i'm", "im", "i am"],
+          "prepositions": ["on", "via", "over", "thru", "through"],
+          "possessives": ["my", "your", "ur"],
           "requireAny": ["add", "dm", "dms", "pm", "msg", "message", "text", "contact", "hmu", "hit me", "reach",
                          "talk", "chat", "call", "ping", "write", "find me", "username", "handle", "id", "user"],
           "unlessNear": ["nitro"],
@@ -151,7 +158,7 @@ enum BuiltInModerationConfig {
                       "skip the fees", "skip the site fee", "skip site fee", "avoid the fee", "avoid the fees",
                       "avoid fees", "avoid the site fee", "bypass the fee", "bypass the site", "without the site fee",
                       "no site fee", "save the fee", "save the fees", "save on fees", "wallet address", "cashtag",
-                      "payment outside"]
+                      "payment outside", "iban"]
         },
         {
           "kind": "near",
@@ -164,9 +171,39 @@ enum BuiltInModerationConfig {
           "second": ["pay me", "pay you", "pay u", "pay in", "send", "sending", "sent to", "transfer", "my", "your", "ur",
                      "direct", "directly", "instead", "outside", "fee", "fees", "address", "tag", "f&f", "ff",
                      "friends and family", "personal", "accept", "accepts", "take", "takes", "prefer", "cheaper",
-                     "deal", "discount", "wallet"],
+                     "deal", "discount", "wallet", "off if you", "off if u"],
           "anyOrder": true,
           "maxGap": 4
+        },
+        {
+          "kind": "near",
+          "first": ["pay", "paying", "payment"],
+          "second": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt", "tether",
+                     "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc", "revolut",
+                     "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer", "e-transfer",
+                     "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"],
+          "maxGap": 2,
+          "withinClause": true
+        },
+        {
+          "kind": "near",
+          "first": ["can do", "i do", "we do", "i can do"],
+          "second": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt", "tether",
+                     "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc", "revolut",
+                     "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer", "e-transfer",
+                     "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"],
+          "maxGap": 0,
+          "withinClause": true
+        },
+        {
+          "kind": "near",
+          "first": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt", "tether",
+                    "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc", "revolut",
+                    "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer", "e-transfer",
+                    "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"],
+          "second": ["only", "is fine", "is ok", "is okay", "fine", "works", "me", "preferred"],
+          "maxGap": 1,
+          "withinClause": true
         }
       ]
     },
@@ -182,10 +219,12 @@ enum BuiltInModerationConfig {
                       "scumbag", "jackass", "shithead", "dickhead", "wanker", "twat", "cocksucker",
                       "son of a bitch", "piece of shit", "piece of crap", "piece of garbage", "piece of trash",
                       "kill yourself", "kill urself", "kill your self", "kill ur self", "kys", "go kill yourself",
-                      "hope you die", "hope u die", "die in a fire", "go to hell", "fuck you", "fuck u", "fuck off",
+                      "hope you die", "hope u die", "die in a fire", "fuck you", "fuck u", "fuck off",
                       "fuck ya", "screw you", "screw u", "stfu", "shut the fuck up", "gtfo", "eat shit", "you suck",
                       "u suck", "get cancer", "neck yourself", "rope yourself", "drink bleach", "i will find you",
-                      "i know where you live", "fucking scammer", "scammer piece", "waste of oxygen",
+                      "i know where you live", "fucking scammer", "cretin", "cretins", "fuckoff", "fuckyou", "fucku",
+                      "fck you", "fck u", "fck off", "fk you", "fk off", "fuk you", "fuk u", "fuk off", "fuq you", "f you",
+                      "hunt you down", "hunt u down", "scammer piece", "waste of oxygen",
                       "waste of space", "trash human"]
         },
         {
@@ -193,7 +232,7 @@ enum BuiltInModerationConfig {
           "first": ["you are", "you re", "youre", "u are", "u r", "ur", "you is", "ya are"],
           "second": ["stupid", "dumb", "pathetic", "worthless", "useless", "trash", "garbage", "liar", "thief",
                      "rat", "braindead", "brain dead", "clown", "loser", "scum", "scammer", "fraud", "disgrace",
-                     "joke", "bastard", "prick", "jerk", "disgusting", "retarded"],
+                     "joke", "bastard", "prick", "jerk", "disgusting", "retarded", "dead meat"],
           "gapWords": ["a", "an", "such", "so", "fucking", "fking", "fkn", "freaking", "absolute", "absolutely",
                        "total", "totally", "complete", "literally", "just", "real", "little", "big", "damn", "dirty",
                        "the", "one", "biggest", "really", "very", "lying", "stinking", "filthy"],
@@ -208,6 +247,48 @@ enum BuiltInModerationConfig {
                        "stinking", "absolute", "big"],
           "maxGap": 2,
           "withinClause": true
+        },
+        {
+          "kind": "near",
+          "first": ["go to", "go straight to"],
+          "second": ["hell"],
+          "maxGap": 0,
+          "notAfter": ["i", "i'll", "i'm", "im", "we", "we'll", "we're", "let's", "lets", "us", "they", "they'll"],
+          "skipBefore": ["will", "can", "could", "should", "gonna", "wanna", "want to", "need to", "have to", "to",
+                         "just", "now", "first", "then", "all", "both", "finally", "also"]
+        },
+        {
+          "kind": "near",
+          "first": ["i", "i'll", "ill", "i'm", "im", "i am", "we", "we'll", "i'd", "gonna"],
+          "second": ["kill you", "kill u", "kill ya", "murder you", "hunt you", "hurt you", "hurt u", "stab you",
+                     "beat you up", "break your legs"],
+          "gapWords": ["will", "gonna", "going to", "going", "to", "am", "swear", "literally", "really", "fucking",
+                       "actually", "would", "find", "you", "and", "then", "come", "personally"],
+          "notAfter": ["if", "did", "didn't", "when", "sorry", "not", "never", "that"],
+          "maxGap": 5,
+          "withinClause": true
+        },
+        {
+          "kind": "near",
+          "first": ["are you", "are u", "r u", "r you", "is this guy", "is he", "is she"],
+          "second": ["stupid", "dumb", "retarded", "braindead", "brain dead", "an idiot", "a moron", "mental"],
+          "gapWords": ["so", "that", "really", "fucking", "just", "actually", "literally", "this"],
+          "maxGap": 2,
+          "withinClause": true
+        },
+        {
+          "kind": "near",
+          "first": ["stupid", "dumb", "retarded", "brainless", "braindead", "pathetic", "worthless", "fucking"],
+          "second": ["seller", "sellers", "buyer", "buyers", "trader", "person", "guy", "kid", "noob", "loser"],
+          "gapWords": ["ass", "fucking", "little", "lying"],
+          "maxGap": 1,
+          "withinClause": true
+        },
+        {
+          "kind": "phrases",
+          "phrases": ["get lost", "go away", "piss off", "shut up", "beat it"],
+          "requireAny": ["loser", "losers", "clown", "bozo", "noob", "scrub", "freak", "weirdo", "peasant", "idiot",
+                         "moron", "scammer", "rat"]
         }
       ]
     },
@@ -219,17 +300,44 @@ enum BuiltInModerationConfig {
         {
           "kind": "near",
           "first": ["close", "cancel", "remove", "withdraw", "drop", "delete", "retract", "take down", "pull",
-                    "stop", "end", "take back", "call off", "close out"],
+                    "stop", "end the", "end this", "end that", "end your", "end ur", "take back", "call off",
+                    "close out", "mark"],
           "second": ["dispute", "disputes", "claim", "claims", "chargeback"],
           "maxGap": 2,
           "withinClause": true,
           "notAfter": ["i", "i'll", "i'm", "i've", "i'd", "me", "we", "we'll", "us", "support", "staff", "admin", "admins",
                        "mods", "they", "he", "she", "it", "not", "never", "dont", "don't", "wont", "won't", "cant",
-                       "can't", "didnt", "didn't", "the", "a", "an", "this", "that", "his", "her", "our", "their"],
+                       "can't", "didnt", "didn't", "the", "a", "an", "this", "that", "his", "her", "our", "their",
+                       "how", "where", "button", "option", "way", "link", "tab", "menu", "page", "form"],
           "skipBefore": ["will", "can", "could", "would", "shall", "should", "gonna", "going to", "to", "just",
                          "then", "want", "wanna", "need", "have", "like", "please", "pls", "plz", "now", "also",
                          "already", "finally", "gladly", "happily", "immediately", "about", "ready", "able",
-                         "happy", "glad", "trying", "try"]
+                         "happy", "glad", "trying", "try", "click", "press", "tap", "do"]
+        },
+        {
+          "kind": "near",
+          "first": ["until", "till", "unless", "before"],
+          "second": ["dispute is closed", "dispute closed", "dispute is cancelled", "dispute is canceled",
+                     "dispute is removed", "dispute is withdrawn", "dispute is gone", "claim is closed",
+                     "claim is withdrawn", "dispute is dropped"],
+          "maxGap": 2,
+          "withinClause": true,
+          "requireAny": ["no", "nothing", "not", "won't", "wont", "never", "only"]
+        },
+        {
+          "kind": "near",
+          "first": ["close", "cancel", "withdraw", "drop", "retract", "remove"],
+          "second": ["it", "that"],
+          "maxGap": 0,
+          "withinClause": true,
+          "requireAny": ["dispute", "disputes", "chargeback"],
+          "notAfter": ["i", "i'll", "i'm", "i've", "i'd", "me", "we", "we'll", "us", "support", "staff", "admin", "admins",
+                       "mods", "they", "he", "she", "it", "not", "never", "dont", "don't", "wont", "won't", "cant",
+                       "can't", "didnt", "didn't", "how", "where", "and", "or"],
+          "skipBefore": ["will", "can", "could", "would", "shall", "should", "gonna", "going to", "to", "just",
+                         "then", "want", "wanna", "need", "have", "like", "please", "pls", "plz", "also",
+                         "already", "finally", "gladly", "happily", "immediately", "about", "ready", "able",
+                         "happy", "glad", "trying", "try", "click", "press", "tap", "do"]
         },
         {
           "kind": "near",
@@ -242,11 +350,12 @@ enum BuiltInModerationConfig {
                          "asap", "now", "deliver", "send", "refund", "or i"],
           "notAfter": ["i", "i'll", "i'm", "i've", "i'd", "me", "we", "we'll", "us", "support", "staff", "admin", "admins",
                        "mods", "they", "he", "she", "it", "not", "never", "dont", "don't", "wont", "won't", "cant",
-                       "can't", "didnt", "didn't", "the", "a", "an", "this", "that", "his", "her", "our", "their"],
+                       "can't", "didnt", "didn't", "the", "a", "an", "this", "that", "his", "her", "our", "their",
+                       "how", "where", "button", "option", "way", "link", "tab", "menu", "page", "form"],
           "skipBefore": ["will", "can", "could", "would", "shall", "should", "gonna", "going to", "to", "just",
                          "then", "want", "wanna", "need", "have", "like", "please", "pls", "plz", "now", "also",
                          "already", "finally", "gladly", "happily", "immediately", "about", "ready", "able",
-                         "happy", "glad", "trying", "try"]
+                         "happy", "glad", "trying", "try", "click", "press", "tap", "do"]
         }
       ]
     }

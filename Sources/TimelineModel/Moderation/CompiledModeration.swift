@@ -20,6 +20,10 @@ enum TermRole: UInt8, Sendable {
     case context
     /// `messenger.prepositions`: `on`, `via` right before an ambiguous name.
     case preposition
+    /// `messenger.possessives`: `my`, `your` right before a name.
+    case possessive
+    /// `messenger.contextAfter`: a contact cue only when it follows the name (`telegram as bob`).
+    case contextAfter
     /// `messenger.unlessNear`: a name near one of these is not a contact (`nitro`).
     case unless
 

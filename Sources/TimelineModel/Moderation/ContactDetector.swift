@@ -3,10 +3,12 @@
 /// Finds e-mail addresses in the address view, plain or obfuscated.
 ///
 /// An address is `local AT domain`, where AT is `@` or a bracketed `[at]`
-/// (any domain with a known top-level domain, or a known mail provider), or
-/// the bare word `at` between two words (only when the domain is a known mail
-/// provider, so "meet at 5pm" and "look at steam.com" pass). Dots may be
-/// written `.`, `[dot]` or `dot`; spaced-out letters are merged first.
+/// (any domain with a known top-level domain, or a known mail provider; written
+/// tight, `bob@site.pro`, any alphabetic top-level domain of two or more
+/// letters), or the bare word `at` between two words (when the domain is a
+/// known mail provider, or a known top-level domain follows a spelled-out `dot`:
+/// `bob at mail dot ru`; so "meet at 5pm" passes). Dots may be written `.`,
+/// `[dot]` or `dot`; spaced-out letters are merged first.
 struct EmailDetector: Sendable, Equatable {
     /// Mail providers recognised even without a top-level domain (`john at gmail`).
     var providers: HashedWordSet
@@ -24,15 +26,29 @@ struct EmailDetector: Sendable, Equatable {
             if weak && !(items[index].spaceBefore && items[index + 1].spaceBefore) { continue }
             guard let labels = DomainChain(items, from: index + 1, allowWordDots: true) else { continue }
             let provider = providers.contains(hash: items[index + 1].hash)
+            let knownTLD = labels.count >= 2 && topLevelDomains.contains(hash: labels.lastHash)
             if weak {
-                if provider { return true }
+                if provider || (knownTLD && labels.usedWordDot) { return true }
                 continue
             }
-            if provider || (labels.count >= 2 && topLevelDomains.contains(hash: labels.lastHash)) {
+            if provider || knownTLD { return true }
+            // `bob@trader.ai`: written tight, any alphabetic top-level domain counts.
+            if !items[index].spaceBefore && !items[index + 1].spaceBefore,
+               let tight = DomainChain(items, from: index + 1, allowWordDots: false, allowSpaces: false),
+               tight.count >= 2, Self.isAlphabeticLabel(items[tight.end - 1], in: view.text) {
                 return true
             }
         }
         return false
+    }
+
+    /// The label has two or more letters and nothing else.
+    private static func isAlphabeticLabel(_ item: AddressItem, in text: [UInt8]) -> Bool {
+        guard item.end - item.start >= 2 else { return false }
+        for index in Int(item.start)..<Int(item.end) where !(text[index] >= 0x61 && text[index] <= 0x7A) {
+            return false
+        }
+        return true
     }
 }
 
@@ -57,6 +73,9 @@ struct LinkDetector: Sendable, Equatable {
     /// Platform names written as domains (label hashes, matched as a suffix):
     /// bare, with no path after them, they are not links.
     var bareNames: [[UInt64]]
+    /// Top-level domains whose bare two-label `name.tld` is a name (`agar.io`,
+    /// `krunker.io`: browser games are called by their domain).
+    var bareNameTLDs: HashedWordSet
     /// Folded hash of `www`.
     var wwwHash: UInt64
 
@@ -65,7 +84,9 @@ struct LinkDetector: Sendable, Equatable {
         if view.hasScheme { return true }
         let items = view.items
         for index in items.indices where items[index].kind == .word {
-            if index > 0 && (items[index - 1].kind == .at || items[index - 1].kind == .atWord) { continue }
+            // After `@` or `[at]` the domain belongs to an e-mail address; the word `at` does not switch
+            // link detection off (`contact me at goldguy.com`).
+            if index > 0 && items[index - 1].kind == .at { continue }
             if index > 0 && items[index - 1].kind == .dot && !items[index].spaceBefore { continue }
             let item = items[index]
             guard index + 1 < items.count,
@@ -77,6 +98,7 @@ struct LinkDetector: Sendable, Equatable {
             if Self.hasSuffix(chain.hashes, in: allowedDomains) { continue }
             let pathFollows = chain.end < items.count && items[chain.end].kind == .slash && !items[chain.end].spaceBefore
             if !pathFollows && Self.hasSuffix(chain.hashes, in: bareNames) { continue }
+            if !pathFollows && chain.count == 2 && bareNameTLDs.contains(hash: chain.lastHash) { continue }
             return true
         }
         return false
@@ -103,6 +125,8 @@ struct LinkDetector: Sendable, Equatable {
 /// A run of domain labels `word (dot word)*` in the address view.
 struct DomainChain {
     var hashes: [UInt64] = []
+    /// Some dot was the word `dot` (`mail dot ru`).
+    var usedWordDot = false
     /// The index of the first item after the last label.
     var end: Int
     var count: Int { hashes.count }
@@ -123,6 +147,7 @@ struct DomainChain {
             guard isDot, label.kind == .word else { break }
             if separator.kind == .dot && !allowSpaces && (separator.spaceBefore || label.spaceBefore) { break }
             hashes.append(label.hash)
+            if separator.kind == .dotWord { usedWordDot = true }
             position += 2
         }
         end = position

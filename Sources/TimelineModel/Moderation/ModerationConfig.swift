@@ -87,6 +87,8 @@ struct ModerationClauseConfig: Codable, Equatable, Sendable {
     var names: [String]?
     var ambiguousNames: [String]?
     var prepositions: [String]?
+    var possessives: [String]?
+    var contextAfter: [String]?
     var unlessNear: [String]?
     var window: Int?
     var substringMinLength: Int?
@@ -96,6 +98,7 @@ struct ModerationClauseConfig: Codable, Equatable, Sendable {
     var domains: [String]?
     var allowedDomains: [String]?
     var bareNames: [String]?
+    var bareNameTlds: [String]?
     // phone (also: contextWords, skipBefore)
     var minDigits: Int?
     var maxDigits: Int?

@@ -38,13 +38,22 @@ extension CompiledModeration {
         }
         termUseOffsets.withUnsafeBufferPointer { offsets in
             termUseList.withUnsafeBufferPointer { uses in
-                // Only clauses with a primary hit (a phrase, a `first`, a name) can match.
+                // Only clauses with a primary hit (a phrase, a name, or both a `first` and a `second`)
+                // can match; common `first` words (`i`, `pay`) alone do not wake a `near` clause.
+                var firsts: UInt64 = 0
+                var seconds: UInt64 = 0
                 for hit in hits {
-                    for index in Int(offsets[Int(hit.term)])..<Int(offsets[Int(hit.term) + 1])
-                    where uses[index].role.isPrimary {
-                        primary |= 1 << UInt64(uses[index].clause & 63)
+                    for index in Int(offsets[Int(hit.term)])..<Int(offsets[Int(hit.term) + 1]) {
+                        let bit: UInt64 = 1 << UInt64(uses[index].clause & 63)
+                        switch uses[index].role {
+                        case .first: firsts |= bit
+                        case .second: seconds |= bit
+                        case let role where role.isPrimary: primary |= bit
+                        default: break
+                        }
                     }
                 }
+                primary |= firsts & seconds
                 guard primary != 0 else { return }
                 entries.reserveCapacity(entries.count + hits.count * 2)
                 for hit in hits {
@@ -133,24 +142,110 @@ extension CompiledModeration {
     static func matchesMessenger(_ messenger: MessengerClause, _ hits: ArraySlice<ClauseHit>,
                                  _ text: NormalizedText, _ tokenized: TokenizedText) -> Bool {
         guard hits.contains(where: { $0.role == .name || $0.role == .ambiguous }) else { return false }
+        let tokens = tokenized.tokens
         let handle = hasHandle(text.bytes)
         for name in hits where name.role == .name || name.role == .ambiguous {
             if hits.contains(where: { $0.role == .unless && distance($0, name) <= 1 }) { continue }
-            let colon = followedByColon(name, text.bytes, tokenized.tokens)
+            let colon = followedByColon(name, text.bytes, tokens)
             if name.role == .name {
                 if name.obfuscated || text.usedCompatibilityForms || handle || colon { return true }
-                if hits.contains(where: { $0.role == .context && distance($0, name) > 0
-                    && distance($0, name) <= messenger.window }) {
+                // A name split by spaces into ordinary words (`we chat`) needs a cue in its own clause,
+                // and a possessive alone (`can we chat about my order`) is not one.
+                let split = name.last > name.first
+                for cue in hits where cue.role == .context || cue.role == .contextAfter {
+                    let gap = distance(cue, name)
+                    guard gap > 0 && gap <= messenger.window else { continue }
+                    // `telegram as goldguy`: after the name, and followed by one word that ends the clause
+                    // (not `telegram as a messenger is blocked`).
+                    if cue.role == .contextAfter && !(cue.first > name.last && Self.endsClauseAfterOneWord(cue, tokens)) {
+                        continue
+                    }
+                    if split {
+                        if sameClause(cue, name, tokens) == false { continue }
+                        if hits.contains(where: { ($0.role == .possessive || $0.role == .preposition)
+                            && $0.first == cue.first && $0.last == cue.last }) { continue }
+                    }
                     return true
                 }
             } else {
+                // Ambiguous names (`line`, `disc`, `dc`) are ordinary words: they need a strong cue.
                 if colon { return true }
-                let preposition = hits.contains { $0.role == .preposition && $0.last == name.first - 1 }
-                if preposition && (handle || hits.contains(where: { $0.role == .cue })) { return true }
+                let before = name.first - 1
+                let preposition = hits.contains { $0.role == .preposition && $0.last == before }
+                let possessive = hits.contains { $0.role == .possessive && $0.last == before }
+                switch handleAfter(name, text.bytes, tokens) {
+                case .atHandle: return true
+                case .handleLike where preposition || possessive: return true
+                default: break
+                }
+                if (preposition || possessive) && handle { return true }
+                // `add me on signal`: an invitation earlier in the same clause, then `on`/`via` + the name.
+                if preposition && hits.contains(where: { $0.role == .cue && $0.last < before
+                    && before - $0.last <= Int32(messenger.window) && sameClause($0, name, tokens) }) {
+                    return true
+                }
             }
         }
         return false
     }
+
+    /// Exactly one word follows `hit` before the end of its clause or message.
+    private static func endsClauseAfterOneWord(_ hit: ClauseHit, _ tokens: [WordToken]) -> Bool {
+        let next = Int(hit.last) + 1
+        guard next < tokens.count, !tokens[Int(hit.last)].clauseBreakAfter else { return false }
+        return next + 1 == tokens.count || tokens[next].clauseBreakAfter
+    }
+
+    /// No clause break (`, . ! ? ; :`, line break) between two spans.
+    private static func sameClause(_ a: ClauseHit, _ b: ClauseHit, _ tokens: [WordToken]) -> Bool {
+        let left = min(a.last, b.last)
+        let right = max(a.first, b.first)
+        guard left < right else { return true }
+        return !(left..<right).contains { tokens[Int($0)].clauseBreakAfter }
+    }
+
+    /// What follows a name: nothing handle-like, an `@handle`, or a word shaped like a user name.
+    enum HandleAfter { case none, atHandle, handleLike }
+
+    /// Reads the word after the name, skipping `:`, `-`, `=` and one `is`: `ig @bob` is an `@handle`;
+    /// `is gold_guy`, `gold.trader`, `goldguy99`, `bob#1234` are shaped like user names.
+    static func handleAfter(_ hit: ClauseHit, _ bytes: [UInt8], _ tokens: [WordToken]) -> HandleAfter {
+        var index = Int(tokens[Int(hit.last)].end)
+        func skipFiller() {
+            while index < bytes.count && (bytes[index] == 0x20 || bytes[index] == UInt8(ascii: ":")
+                || bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "=")) { index += 1 }
+        }
+        skipFiller()
+        if index + 2 < bytes.count && bytes[index] == UInt8(ascii: "i") && bytes[index + 1] == UInt8(ascii: "s")
+            && bytes[index + 2] == 0x20 {
+            index += 3
+            skipFiller()
+        }
+        guard index < bytes.count else { return .none }
+        if bytes[index] == UInt8(ascii: "@") {
+            return index + 1 < bytes.count && isLetter(bytes[index + 1]) ? .atHandle : .none
+        }
+        guard isLetter(bytes[index]) else { return .none }
+        var end = index
+        var inner = false
+        while end < bytes.count && isHandleByte(bytes[end]) {
+            if (bytes[end] == UInt8(ascii: "_") || bytes[end] == UInt8(ascii: ".")) && end + 1 < bytes.count
+                && isHandleByte(bytes[end + 1]) && bytes[end + 1] != UInt8(ascii: ".") {
+                inner = true
+            }
+            end += 1
+        }
+        var trailingDigits = 0
+        while trailingDigits < end - index && isDigit(bytes[end - 1 - trailingDigits]) { trailingDigits += 1 }
+        let tagged = end < bytes.count && bytes[end] == UInt8(ascii: "#") && end + 1 < bytes.count && isDigit(bytes[end + 1])
+        return inner || trailingDigits >= 2 || tagged ? .handleLike : .none
+    }
+
+    @inline(__always)
+    private static func isLetter(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
+
+    @inline(__always)
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     /// Words between two spans plus one (0 when they overlap).
     @inline(__always)

@@ -5,16 +5,19 @@
 /// A candidate is a run of digit groups — digits, spelled-out digits (`five`,
 /// `4one5`), or `oh`/`o` inside a run — separated by at most three of
 /// `space - . , ( )`, optionally after a `+`, with `minDigits...maxDigits` digits
-/// (dates such as `2024-05-12` end a run, as do `:` `/` `$`, words and units).
+/// (dates such as `2024-05-12` end a run, as do `:` `$`, words and units; `/`
+/// joins only two groups of three or more digits, `0151/2345678`).
 /// Digits alone are ambiguous (prices, ids, stats), so a candidate is a phone
 /// number only when one of these holds:
-/// 1. it contains a spelled-out digit, or starts with `+`;
+/// 1. it contains a spelled-out digit, or (unless it is a round quantity in
+///    thousands groups, `1 000 000 000`, `+100 000 000`) starts with `+`;
 /// 2. otherwise, never when an id word (`order`, `tracking`, `id`…) is among the
 ///    two words before it that are not fillers (`is`, `my`, `the`…), in the same
 ///    clause, or a `#` is right before it, nor when it has commas or mixes `.`
 ///    and spaces (lists of numbers or decimals);
 /// 3. it starts with `0` in a group of at least two digits (trunk or `00` prefix);
-/// 4. a context word (`call`, `text`, `whatsapp`…) is among the four words before it;
+/// 4. a context word (`call`, `text`, `whatsapp`…) is among the four words before it,
+///    or follows it, fillers aside (`4155550132 is my number`, `… call me`);
 /// 5. it is grouped like a phone number: 3-3-4 or 1-3-3-4 (not a list of round numbers);
 /// 6. it has six or more one-digit groups (`4 1 5 5 5 5 …`).
 ///
@@ -69,8 +72,15 @@ struct PhoneDetector: Sendable {
         var hasDot = false
         var hasSpace = false
         var hasComma = false
-        /// The index of the run's first word.
+        /// Every group after the first has three digits, every gap is one space or one dot
+        /// (thousands grouping), and the last group is `000`.
+        var laterGroupsOfThree = true
+        var singleCharacterGaps = true
+        var lastGroupZeros = false
+        var lastSize = 0
+        /// The index of the run's first and last words.
         var firstToken = 0
+        var lastToken = 0
         /// The four plain words before the run, newest first, as word indices (-1: none).
         var previous = SIMD4<Int32>(repeating: -1)
 
@@ -86,9 +96,17 @@ struct PhoneDetector: Sendable {
             case 3: sizes.3 = size
             default: break
             }
+            if groups > 0 && size != 3 { laterGroupsOfThree = false }
             groups += 1
             digits += size
+            lastSize = size
             if size == 1 { singles += 1 }
+        }
+
+        /// A round quantity written in thousands groups (`1 000 000 000`, `1.500.000.000`), not a phone number.
+        var isRoundThousands: Bool {
+            groups >= 3 && firstDigits <= 3 && !firstZero && laterGroupsOfThree && singleCharacterGaps
+                && lastGroupZeros && !(hasDot && hasSpace)
         }
     }
 
@@ -147,7 +165,13 @@ struct PhoneDetector: Sendable {
                     continue
                 }
                 // The gap before it decides whether the run goes on.
-                let gap = Self.gapKind(bytes, from: gapStart, to: start)
+                var gap = Self.gapKind(bytes, from: gapStart, to: start)
+                if gap.slash && gap.joins {
+                    // `0151/2345678` is one number; `1/2`, `12/05/2024` and `1000/2000 hp` are not.
+                    var digits = start
+                    while digits < end && bytes[digits] >= 0x30 && bytes[digits] <= 0x39 { digits += 1 }
+                    gap.joins = run.lastSize >= 3 && digits == end && end - start >= 3
+                }
                 if run.groups > 0 && !gap.joins {
                     if judge(run) { return true }
                     run = Run()
@@ -170,9 +194,12 @@ struct PhoneDetector: Sendable {
                         run.hasDot = run.hasDot || gap.dot
                         run.hasSpace = run.hasSpace || gap.space
                         run.hasComma = run.hasComma || gap.comma
+                        if start - gapStart != 1 || gap.slash { run.singleCharacterGaps = false }
                     }
                     run.spelled = run.spelled || parsed.spelled
                     run.append(parsed.digits, startsWithZero: parsed.startsWithZero)
+                    run.lastToken = current
+                    run.lastGroupZeros = !parsed.spelled && bytes[start..<end].allSatisfy { $0 == 0x30 }
                 } else {
                     if run.groups > 0 {
                         if judge(run) { return true }
@@ -189,7 +216,9 @@ struct PhoneDetector: Sendable {
 
     /// Applies the rules in the type's documentation to a finished run of `minDigits...maxDigits` digits.
     private func evaluate(_ run: Run, _ tokens: UnsafeBufferPointer<WordToken>, _ marks: PhoneWordMarks) -> Bool {
-        if run.spelled || run.plus { return true }
+        if run.spelled { return true }
+        if run.isRoundThousands { return false }
+        if run.plus { return true }
         if run.hash || Self.followsIdWord(run.firstToken, tokens, marks) { return false }
         if (run.hasDot && run.hasSpace) || run.hasComma { return false }
         if run.firstZero && run.firstDigits >= 2 { return true }
@@ -197,6 +226,7 @@ struct PhoneDetector: Sendable {
             && marks.roles(at: Int(run.previous[slot])) & PhoneWordMarks.context != 0 {
             return true
         }
+        if Self.precedesContextWord(run.lastToken, tokens, marks) { return true }
         let sizes = run.sizes
         if (run.groups == 3 && sizes.0 == 3 && sizes.1 == 3 && sizes.2 == 4)
             || (run.groups == 4 && sizes.0 == 1 && sizes.1 == 3 && sizes.2 == 3 && sizes.3 == 4) {
@@ -226,6 +256,27 @@ struct PhoneDetector: Sendable {
             }
             position = marks.start(at: position) - 1
             if position >= 0 && tokens[position].clauseBreakAfter { return false }
+        }
+        return false
+    }
+
+    /// Whether a context word follows the run, fillers aside (`4155550132 is my number`,
+    /// `4155550132 call me`), looking at most ``maxLookBack`` words ahead and not past a
+    /// clause break (the punctuation right after the run does not count).
+    private static func precedesContextWord(_ last: Int, _ tokens: UnsafeBufferPointer<WordToken>,
+                                            _ marks: PhoneWordMarks) -> Bool {
+        var position = last + 1
+        var next = position
+        let limit = min(tokens.count, last + 1 + maxLookBack)
+        while next < limit {
+            if next > last + 1 && tokens[next - 1].clauseBreakAfter { return false }
+            let roles = marks.roles(at: next)
+            if roles != 0 && marks.start(at: next) == position {
+                if roles & PhoneWordMarks.context != 0 { return true }
+                if roles & PhoneWordMarks.filler == 0 { return false }
+                position = next + 1
+            }
+            next += 1
         }
         return false
     }
@@ -295,6 +346,7 @@ struct PhoneDetector: Sendable {
         var comma = false
         var plusBeforeWord = false
         var hashBeforeWord = false
+        var slash = false
     }
 
     /// Classifies the bytes between two words.
@@ -310,6 +362,7 @@ struct PhoneDetector: Sendable {
             case UInt8(ascii: ","): gap.comma = true
             case UInt8(ascii: "+"): gap.joins = false; gap.plusBeforeWord = index + 2 >= end
             case UInt8(ascii: "#"): gap.joins = false; gap.hashBeforeWord = index + 2 >= end
+            case UInt8(ascii: "/"): gap.slash = true
             default: gap.joins = false
             }
             index += 1

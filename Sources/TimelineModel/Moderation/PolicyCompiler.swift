@@ -1,3 +1,5 @@
+import Foundation
+
 // MARK: - Validation and compilation of each rule
 
 /// Turns a decoded ``ModerationConfig`` into matchers, failing with a sentence
@@ -34,6 +36,7 @@ struct PolicyCompiler {
             }
             confusables[scalar.value] = Array(value.lowercased().utf8)
         }
+        Self.addDecomposedLookAlikes(to: &confusables)
         var leet: [UInt8: UInt8] = [:]
         for (key, value) in normalization.leet {
             guard let from = Self.singleASCII(key), !(from >= 0x61 && from <= 0x7A), from > 0x20,
@@ -129,6 +132,7 @@ struct PolicyCompiler {
                 topLevelDomains: HashedWordSet(hashes: try labelHashes(tlds, path: "\(path).tlds")),
                 allowedDomains: try domainHashes(clause.allowedDomains ?? [], path: "\(path).allowedDomains"),
                 bareNames: try domainHashes(clause.bareNames ?? [], path: "\(path).bareNames"),
+                bareNameTLDs: HashedWordSet(hashes: try labelHashes(clause.bareNameTlds ?? [], path: "\(path).bareNameTlds")),
                 wwwHash: folding.foldedHash(of: "www")))
         case .phone:
             let minDigits = clause.minDigits ?? 9
@@ -186,6 +190,9 @@ struct PolicyCompiler {
             try addTerms(try Self.required(clause.contextWords, "contextWords", path), role: .context,
                          clause: clauseIndex, path: "\(path).contextWords")
             try addTerms(clause.prepositions ?? [], role: .preposition, clause: clauseIndex, path: "\(path).prepositions")
+            try addTerms(clause.possessives ?? [], role: .possessive, clause: clauseIndex, path: "\(path).possessives")
+            try addTerms(clause.contextAfter ?? [], role: .contextAfter, clause: clauseIndex,
+                         path: "\(path).contextAfter")
             try addTerms(clause.unlessNear ?? [], role: .unless, clause: clauseIndex, path: "\(path).unlessNear")
             try addTerms(clause.requireAny ?? [], role: .cue, clause: clauseIndex, path: "\(path).requireAny")
             let window = clause.window ?? 4
@@ -270,6 +277,21 @@ struct PolicyCompiler {
     }
 
     // MARK: Helpers
+
+    /// Greek and Cyrillic letters with diacritics (`ἰ`, `ά`, `ӓ`), which NFKC leaves composed, fold
+    /// like their base letter when the table has it: the canonical decomposition's first scalar.
+    static func addDecomposedLookAlikes(to confusables: inout [UInt32: [UInt8]]) {
+        for range in [0x0370...0x03FF, 0x0400...0x052F, 0x1F00...0x1FFF] {
+            for value in range where confusables[UInt32(value)] == nil {
+                guard let scalar = Unicode.Scalar(UInt32(value)) else { continue }
+                let decomposed = String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars
+                guard decomposed.count > 1, let base = decomposed.first, let folded = confusables[base.value] else {
+                    continue
+                }
+                confusables[UInt32(value)] = folded
+            }
+        }
+    }
 
     static func error(_ text: String) -> ModerationConfigError {
         ModerationConfigError(message: "Invalid moderation config: \(text).")
