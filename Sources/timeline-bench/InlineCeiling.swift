@@ -62,34 +62,21 @@ struct InlineWriteSet {
             for (order, row) in views { try txn.put(viewRows, key: Array(order.utf8), value: row) }
             for (user, row) in figures { try txn.put(figureRows, key: Array(user.utf8), value: row) }
         }
-        var latency = latencyHistogram()
         var revisions: [String: UInt64] = [:]
-        var position: UInt64 = 0
-        let start = now()
-        let cpuStart = cpuSeconds()
-        let writtenStart = bytesWritten()
-        while now() - start < seconds {
-            let t0 = now()
-            try env.write { txn in
-                for _ in 0..<perCommit {
-                    let round = Int(position) / events.count
-                    let e = events[Int(position) % events.count]
-                    position += 1
-                    let key = withUnsafeBytes(of: position.bigEndian) { Array($0) }
-                    let revision = revisions[e.order].map { $0 + 1 } ?? e.revision
-                    revisions[e.order] = revision
-                    // Later rounds reuse the sampled ids with a suffix, so every id stays new.
-                    let eventId = round == 0 ? e.eventId : "\(e.eventId)~\(round)"
-                    try txn.put(log, key: key, value: e.record, flags: .append)
-                    try txn.put(orderEvents, key: Array(e.order.utf8) + [0] + withUnsafeBytes(of: revision.bigEndian) { Array($0) }, value: key)
-                    try txn.put(eventIds, key: Array(eventId.utf8), value: key)
-                    if let row = views[e.order] { try txn.put(viewRows, key: Array(e.order.utf8), value: row) }
-                    if let row = figures[e.user] { try txn.put(figureRows, key: Array(e.user.utf8), value: row) }
-                }
-            }
-            _ = latency.record(UInt64((now() - t0) * 1e6))
+        return try timedCommits(env, perCommit: perCommit, seconds: seconds) { txn, n in
+            let e = events[n % events.count]
+            let position = UInt64(n + 1)
+            let key = withUnsafeBytes(of: position.bigEndian) { Array($0) }
+            let revision = revisions[e.order].map { $0 + 1 } ?? e.revision
+            revisions[e.order] = revision
+            // Later rounds reuse the sampled ids with a suffix, so every id stays new.
+            let round = n / events.count
+            let eventId = round == 0 ? e.eventId : "\(e.eventId)~\(round)"
+            try txn.put(log, key: key, value: e.record, flags: .append)
+            try txn.put(orderEvents, key: Array(e.order.utf8) + [0] + withUnsafeBytes(of: revision.bigEndian) { Array($0) }, value: key)
+            try txn.put(eventIds, key: Array(eventId.utf8), value: key)
+            if let row = views[e.order] { try txn.put(viewRows, key: Array(e.order.utf8), value: row) }
+            if let row = figures[e.user] { try txn.put(figureRows, key: Array(e.user.utf8), value: row) }
         }
-        let rate = Rate(events: Int(position), wall: now() - start, cpu: cpuSeconds() - cpuStart, written: bytesWritten() - writtenStart)
-        return (rate, latency)
     }
 }

@@ -126,23 +126,10 @@ struct StoreBench: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let env = try Environment(path: dir, flags: durability == .relaxed ? [.noSync] : [], mapSize: 1 << 32)
         let db = try env.openDatabase(named: "log")
-        var latency = latencyHistogram()
-        var position: UInt64 = 0
-        let start = now()
-        let cpuStart = cpuSeconds()
-        let writtenStart = bytesWritten()
-        while now() - start < seconds {
-            let t0 = now()
-            try env.write { txn in
-                for _ in 0..<perCommit {
-                    position += 1
-                    let record = records[Int(position) % records.count]
-                    try txn.put(db, key: withUnsafeBytes(of: position.bigEndian) { Array($0) }, value: record, flags: .append)
-                }
-            }
-            _ = latency.record(UInt64((now() - t0) * 1e6))
+        return try timedCommits(env, perCommit: perCommit, seconds: seconds) { txn, n in
+            let position = UInt64(n + 1)
+            try txn.put(db, key: withUnsafeBytes(of: position.bigEndian) { Array($0) }, value: records[n % records.count], flags: .append)
         }
-        return (Rate(events: Int(position), wall: now() - start, cpu: cpuSeconds() - cpuStart, written: bytesWritten() - writtenStart), latency)
     }
 
     func measureModeration() -> (count: Int, perSecond: Double) {
