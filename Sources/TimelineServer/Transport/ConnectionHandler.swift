@@ -2,8 +2,10 @@ import NIOCore
 import TimelineModel
 
 /// Serves one connection: parses each frame, runs its op, and writes replies
-/// in request order even when later requests finish first (pipelining).
-/// Stops reading while too many requests of this connection are in flight.
+/// in request order even when later requests finish first (pipelining). A
+/// request that follows a pending write of the connection runs once that write
+/// is answered, so effects keep request order too. Stops reading while too many
+/// requests of this connection are in flight; at shutdown, drains (``DrainConnection``).
 ///
 /// Thread rule: a channel handler; everything runs on the channel's event loop.
 final class ConnectionHandler: ChannelDuplexHandler {
@@ -22,7 +24,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var inputClosed = false
     /// A close is on its way (after the queued replies are written).
     private var closing = false
-    /// The daemon is shutting down: read nothing more, close once every reply is written.
+    /// The daemon is shutting down: close once every owed reply is written, then drop input.
     private var draining = false
     /// Requests of this connection that change the store and are not answered yet.
     private var pendingWrites = 0
