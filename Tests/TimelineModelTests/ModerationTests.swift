@@ -339,6 +339,21 @@ struct ModerationConfigTests {
         #expect(loaded.moderate("gold for sale").verdict == .delivered)
     }
 
+    @Test("a clause's \"list:NAME\" entry stands for a shared word list; an undefined one is an error naming its path")
+    func sharedWordLists() throws {
+        let shared = Self.minimal
+            .replacingOccurrences(of: "{\"version\": 1,", with: "{\"version\": 1, \"wordLists\": {\"sellers\": [\"gold seller\", \"coin shop\"]},")
+            .replacingOccurrences(of: "\"phrases\": [\"gold seller\"]", with: "\"phrases\": [\"list:sellers\", \"boost service\"]")
+        let loaded = try load(shared)
+        for text in ["G0LD SELLER here", "best coin shop", "cheap boost service"] {
+            #expect(loaded.moderate(text).verdict == .filtered, "\(text)")
+        }
+        #expect(loaded.moderate("gold for sale").verdict == .delivered)
+        let undefined = Self.minimal.replacingOccurrences(of: "\"phrases\": [\"gold seller\"]", with: "\"phrases\": [\"list:nope\"]")
+        let message = error(undefined)?.message ?? ""
+        #expect(message.contains("rules[0].match[0].phrases") && message.contains("nope"), "\(message)")
+    }
+
     @Test("the shipped config loads with every rule")
     func shipped() throws {
         let bytes = try [UInt8](Data(contentsOf: ModerationFiles.config))

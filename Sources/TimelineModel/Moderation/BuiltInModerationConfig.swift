@@ -11,6 +11,12 @@ enum BuiltInModerationConfig {
   "version": 1,
   "maxVisibleChars": 1500,
   "flagAfterFiltered": 3,
+  "wordLists": {
+    "paymentMethods": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt",
+                       "tether", "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc",
+                       "revolut", "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer",
+                       "e-transfer", "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"]
+  },
   "normalization": {
     "confusables": {
       "а": "a", "в": "b", "г": "r", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "п": "n",
@@ -178,29 +184,20 @@ enum BuiltInModerationConfig {
         {
           "kind": "near",
           "first": ["pay", "paying", "payment"],
-          "second": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt", "tether",
-                     "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc", "revolut",
-                     "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer", "e-transfer",
-                     "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"],
+          "second": ["list:paymentMethods"],
           "maxGap": 2,
           "withinClause": true
         },
         {
           "kind": "near",
           "first": ["can do", "i do", "we do", "i can do"],
-          "second": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt", "tether",
-                     "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc", "revolut",
-                     "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer", "e-transfer",
-                     "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"],
+          "second": ["list:paymentMethods"],
           "maxGap": 0,
           "withinClause": true
         },
         {
           "kind": "near",
-          "first": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt", "tether",
-                    "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc", "revolut",
-                    "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer", "e-transfer",
-                    "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"],
+          "first": ["list:paymentMethods"],
           "second": ["only", "is fine", "is ok", "is okay", "fine", "works", "me", "preferred"],
           "maxGap": 1,
           "withinClause": true

@@ -14,6 +14,9 @@ struct ModerationConfig: Codable, Equatable, Sendable {
     var maxVisibleChars: Int?
     /// Filtered messages from one user on one order before `moderation.flagged` (default 3).
     var flagAfterFiltered: Int?
+    /// Word lists that several clauses share, by name: a clause's list entry
+    /// `"list:NAME"` stands for every word of `wordLists[NAME]` (expanded on decoding).
+    var wordLists: [String: [String]]?
     /// The folding tables used to normalise text and word lists alike.
     var normalization: ModerationNormalizationConfig
     /// The rules, each a name, a verdict and the clauses that make it match.
@@ -112,13 +115,16 @@ extension ModerationConfig {
     /// Decodes the file's bytes, turning every decoding failure into a sentence
     /// that names the offending JSON path.
     static func decode(_ bytes: [UInt8]) throws(ModerationConfigError) -> ModerationConfig {
+        var config: ModerationConfig
         do {
-            return try JSONDecoder().decode(ModerationConfig.self, from: Data(bytes))
+            config = try JSONDecoder().decode(ModerationConfig.self, from: Data(bytes))
         } catch let error as DecodingError {
             throw ModerationConfigError(message: Self.describe(error))
         } catch {
             throw ModerationConfigError(message: "The moderation config could not be read: \(error).")
         }
+        try config.expandWordLists()
+        return config
     }
 
     /// Renders a coding path as `rules[2].match[0].kind`.
@@ -173,6 +179,48 @@ extension ModerationConfig {
         case is [String].Type: "a list of strings"
         case is [String: String].Type: "an object of strings"
         default: "\(type)"
+        }
+    }
+}
+
+// MARK: - Shared word lists
+
+extension ModerationConfig {
+    /// The prefix of a list entry that names a shared word list.
+    static let listReferencePrefix = "list:"
+
+    /// Every list field of a clause, which may hold `"list:NAME"` entries.
+    static var clauseListFields: [(name: String, path: WritableKeyPath<ModerationClauseConfig, [String]?>)] {
+        [
+            ("phrases", \.phrases), ("requireAny", \.requireAny), ("first", \.first), ("second", \.second),
+            ("gapWords", \.gapWords), ("notAfter", \.notAfter), ("skipBefore", \.skipBefore), ("names", \.names),
+            ("ambiguousNames", \.ambiguousNames), ("prepositions", \.prepositions), ("possessives", \.possessives),
+            ("contextAfter", \.contextAfter), ("unlessNear", \.unlessNear), ("providers", \.providers), ("tlds", \.tlds),
+            ("domains", \.domains), ("allowedDomains", \.allowedDomains), ("bareNames", \.bareNames),
+            ("bareNameTlds", \.bareNameTlds), ("contextWords", \.contextWords), ("idWords", \.idWords),
+        ]
+    }
+
+    /// Replaces each `"list:NAME"` entry of every clause by the words of `wordLists[NAME]`.
+    mutating func expandWordLists() throws(ModerationConfigError) {
+        let lists = wordLists ?? [:]
+        for r in rules.indices {
+            for c in rules[r].match.indices {
+                for field in Self.clauseListFields {
+                    guard let words = rules[r].match[c][keyPath: field.path],
+                          words.contains(where: { $0.hasPrefix(Self.listReferencePrefix) }) else { continue }
+                    var expanded: [String] = []
+                    for word in words {
+                        guard word.hasPrefix(Self.listReferencePrefix) else { expanded.append(word); continue }
+                        let name = String(word.dropFirst(Self.listReferencePrefix.count))
+                        guard let list = lists[name] else {
+                            throw ModerationConfigError(message: "rules[\(r)].match[\(c)].\(field.name) names the word list \"\(name)\", which wordLists does not define; add it there or list the words.")
+                        }
+                        expanded += list
+                    }
+                    rules[r].match[c][keyPath: field.path] = expanded
+                }
+            }
         }
     }
 }
