@@ -17,40 +17,43 @@ enum CanonicalRecordScanner {
         // three runs of its own bytes.
         // `actor` sorts first and is required, so both are preceded by a comma.
         guard b[dataM.whole.lowerBound - 1] == UInt8(ascii: ","), b[hashM.whole.lowerBound - 1] == UInt8(ascii: ",") else { return nil }
-        let cuts = [(dataM.whole.lowerBound - 1)..<dataM.whole.upperBound, (hashM.whole.lowerBound - 1)..<hashM.whole.upperBound]
-            .sorted { $0.lowerBound < $1.lowerBound }
+        let dataCut = (dataM.whole.lowerBound - 1)..<dataM.whole.upperBound
+        let hashCut = (hashM.whole.lowerBound - 1)..<hashM.whole.upperBound
+        let (first, second) = dataCut.lowerBound < hashCut.lowerBound ? (dataCut, hashCut) : (hashCut, dataCut)
         var from = 0
-        for c in cuts {
+        func skip(_ c: Range<Int>) {
             if c.lowerBound > from { hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(from..<c.lowerBound))) }
             from = max(from, c.upperBound)
         }
+        skip(first)
+        skip(second)
         hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(from..<b.count)))
         let hashDigest = hasher.finalize()
         let inner = { (m: CanonicalRecordReader.Member) in slice((m.value.lowerBound + 1)..<(m.value.upperBound - 1)) }
         var problems: [String] = []
         if read.unknownMembers > 0 { problems.append("\(read.unknownMembers) field(s) a recorded event does not have") }
-        if !CanonicalRecordReader.isDaemonTimeForm(inner(read.recordedAt)) {
+        if !read.recordedAtInDaemonForm {
             problems.append("recordedAt \(String(decoding: inner(read.recordedAt), as: UTF8.self)) not in the daemon's form (6 fractional digits and Z)")
         }
+        let storedHash = Digest32(hex: inner(hashM))
         return ChainReplay.Item(
             record: read.record,
             hashes: ChainReplay.HashCheck(
-                dataHashOK: matches(dataDigest, b, dataHashM.value), hashOK: matches(hashDigest, b, hashM.value)
+                dataHashOK: Digest32(hex: inner(dataHashM)) == Digest32(dataDigest), hashOK: storedHash == Digest32(hashDigest)
             ),
-            hash: Digest32(hex: inner(hashM)), prevHash: Digest32(hex: inner(prevHashM)), formProblems: problems
+            hash: storedHash, prevHash: Digest32(hex: inner(prevHashM)), formProblems: problems
         )
     }
+}
 
-    /// Whether the 32-byte `digest` is spelled by the lower-case hex string value at `r`.
-    static func matches(_ digest: some Sequence<UInt8>, _ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
-        guard r.count == 66 else { return false }
-        let hex: StaticString = "0123456789abcdef"
-        let digits = hex.utf8Start
-        var i = r.lowerBound + 1
-        for byte in digest {
-            if b[i] != digits[Int(byte >> 4)] || b[i + 1] != digits[Int(byte & 0xF)] { return false }
-            i += 2
+extension Digest32 {
+    /// The digest's 32 bytes as four big-endian words (so it equals the digest parsed from its hex).
+    init(_ digest: SHA256Digest) {
+        var w = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        digest.withUnsafeBytes { raw in
+            func word(_ at: Int) -> UInt64 { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+            w = (word(0), word(8), word(16), word(24))
         }
-        return true
+        self.init(w0: w.0, w1: w.1, w2: w.2, w3: w.3)
     }
 }

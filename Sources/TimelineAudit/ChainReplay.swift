@@ -19,6 +19,8 @@ struct ChainReplay {
         /// The order's history is broken (missing or repeated revisions).
         var tainted = false
         var slot: Int32
+        /// The order id obeys PROTOCOL.md's rule (checked when the order is first seen).
+        var validId: Bool
         var lastPosition: UInt64 = 0
     }
 
@@ -255,21 +257,6 @@ struct ChainReplay {
             ))
         }
         lastHash = item.hash
-        var form = item.formProblems
-        if (record.type == "chat.message") != (record.moderation != nil) {
-            form.append(record.moderation == nil ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(record.type)")
-        }
-        if !Identifiers.isValidOrderId(order) { form.append("order id \"\(order.prefix(140))\" breaks the order id rule") }
-        if !Identifiers.isValidEventId(record.eventId) { form.append("eventId \"\(record.eventId.prefix(140))\" breaks the eventId rule") }
-        if let occurredAt = record.occurredAt, Timestamp(rfc3339: occurredAt) == nil {
-            form.append("occurredAt \"\(occurredAt.prefix(64))\" is not an RFC 3339 time (append refuses such a value)")
-        }
-        if !form.isEmpty {
-            findings.append(Finding(
-                .malformedRecord, position: p, order: order, revision: record.revision,
-                "the record breaks PROTOCOL.md's recorded-event form: \(form.joined(separator: "; "))"
-            ))
-        }
         if let before = lastRecordedAt, record.recordedAt < before {
             findings.append(Finding(
                 .recordedAtBackwards, position: p, order: order, revision: record.revision,
@@ -287,9 +274,18 @@ struct ChainReplay {
         } else {
             slot = tracks.count
             slots[order] = Int32(slot)
-            tracks.append(OrderTrack(anchored: isWholeLog || record.revision == 0, slot: Int32(slot)))
+            tracks.append(OrderTrack(anchored: isWholeLog || record.revision == 0, slot: Int32(slot), validId: Identifiers.isValidOrderId(order)))
             states.append(nil)
             orderNames.append(order)
+        }
+        // The record's form (the order id once per order: every later record names the same bytes).
+        if !item.formProblems.isEmpty || !tracks[slot].validId {
+            var form = item.formProblems
+            if !tracks[slot].validId { form.append("order id \"\(order.prefix(140))\" breaks the order id rule") }
+            findings.append(Finding(
+                .malformedRecord, position: p, order: order, revision: record.revision,
+                "the record breaks PROTOCOL.md's recorded-event form: \(form.joined(separator: "; "))"
+            ))
         }
         let previousRevision = tracks[slot].lastRevision
         let anchored = tracks[slot].anchored
@@ -315,10 +311,12 @@ struct ChainReplay {
         }
         // An event whose own hashes fail was altered: that is the finding, and whether the
         // altered content would be legal is a consequence of it, not reported again.
+        var rule: EventRule?
         if checkLegality && anchored && !tainted && item.hashes.dataHashOK && item.hashes.hashOK {
-            let input = EventInput(eventId: record.eventId, type: record.type, actor: record.actor, occurredAt: record.occurredAt, data: record.data)
-            do {
-                try Catalog.validate(input, state: states[slot], index: 0, origin: Self.origin(of: record), recordedAt: record.recordedAt)
+            do throws(TimelineError) {
+                let checked = try Catalog.checkShape(type: record.type, actor: record.actor, data: record.data, index: 0, origin: Self.origin(of: record))
+                try Catalog.checkTransition(checked, actor: record.actor, data: record.data, state: states[slot], index: 0, recordedAt: record.recordedAt)
+                rule = checked
             } catch {
                 findings.append(Finding(
                     .illegalEvent, position: p, order: order, revision: record.revision,
@@ -327,7 +325,7 @@ struct ChainReplay {
             }
         }
         let lastRevision = max(previousRevision ?? 0, record.revision)
-        let effects = Catalog.apply(record, to: &states[slot])
+        let effects = Catalog.apply(record, rule: rule ?? Catalog.rules[record.type], to: &states[slot])
         if keepIndex {
             for effect in effects {
                 let user = ParticipantFigures.user(of: effect)
@@ -342,7 +340,7 @@ struct ChainReplay {
             evidence.append(EvidenceRef(position: p, order: order, revision: record.revision, sha256: sha, size: record.data["size"]?.intValue ?? -1))
         }
         if keepIndex, p >= 1, p <= UInt64(index.count) {
-            index[Int(p - 1)] = IndexEntry(slot: Int32(slot), revision: record.revision, idHash: Self.fnv(record.eventId.utf8))
+            index[Int(p - 1)] = IndexEntry(slot: Int32(slot), revision: record.revision, idHash: item.idHash)
         }
     }
 

@@ -12,8 +12,12 @@ extension ChainReplay {
         var hash: Digest32?
         var prevHash: Digest32?
         /// What of PROTOCOL.md's recorded-event form the stored text breaks (fields
-        /// it does not know, `null` members, a `recordedAt` not in the daemon's form).
+        /// it does not know, `null` members, a `recordedAt` not in the daemon's form,
+        /// a bad eventId or `occurredAt`, a moderation verdict on the wrong type).
+        /// The order id is checked once per order, by the replay.
         var formProblems: [String] = []
+        /// ``ChainReplay/fnv(_:)`` of the eventId, to compare with the eventId index.
+        var idHash: UInt64 = 0
 
         /// The general path: the parsed record and its JSON.
         init(record: RecordedEvent, hashes: HashCheck, json: JSONValue) {
@@ -29,6 +33,7 @@ extension ChainReplay {
             if let time = members["recordedAt"]?.stringValue, !CanonicalRecordReader.isDaemonTimeForm(time) {
                 formProblems.append("recordedAt \(time) not in the daemon's form (6 fractional digits and Z)")
             }
+            inspect()
         }
 
         /// The fast path: verdicts and digests computed from the stored bytes.
@@ -38,6 +43,21 @@ extension ChainReplay {
             self.hash = hash
             self.prevHash = prevHash
             self.formProblems = formProblems
+            inspect()
+        }
+
+        /// The checks of the record on its own, beside its hashes. (Its shape in the catalog is
+        /// checked by the replay: the catalog's shared rules would make the cores fight over their reference counts.)
+        private mutating func inspect() {
+            let r = record
+            if (r.type == "chat.message") != (r.moderation != nil) {
+                formProblems.append(r.moderation == nil ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(r.type)")
+            }
+            if !Identifiers.isValidEventId(r.eventId) { formProblems.append("eventId \"\(r.eventId.prefix(140))\" breaks the eventId rule") }
+            if let occurredAt = r.occurredAt, Timestamp(rfc3339: occurredAt) == nil {
+                formProblems.append("occurredAt \"\(occurredAt.prefix(64))\" is not an RFC 3339 time (append refuses such a value)")
+            }
+            idHash = ChainReplay.fnv(r.eventId.utf8)
         }
     }
 

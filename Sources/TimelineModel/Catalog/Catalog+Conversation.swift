@@ -7,31 +7,30 @@ extension Catalog {
             schema: DataSchema([.required("channel", channel), .required("text", longText)]),
             allowed: { c in disputeChannelCheck(c) },
             apply: { state, e, effects in
-                guard var s = state else { return }
-                state = nil  // keep `s` uniquely referenced so its arrays mutate in place
-                let verdict = e.moderation?.verdict ?? .delivered
-                switch verdict {
-                case .delivered: s.messages.visible += 1
-                case .flagged: s.messages.visible += 1; s.messages.flagged += 1
-                case .filtered:
-                    s.messages.filtered += 1
-                    s.filteredByUser[e.actor.id, default: 0] += 1
-                    effects.append(.filteredMessage(user: e.actor.id))
-                case .hidden: s.messages.hidden += 1
-                }
-                let role = e.actor.role
-                if role == .seller, s.dispute?.status.isActive == true { s.dispute?.lastSellerActivityAt = e.recordedAt }
-                if (verdict == .delivered || verdict == .flagged) && (role == .buyer || role == .seller) {
-                    let other: ActorRole = role == .buyer ? .seller : .buyer
-                    if s.awaitingReplyFrom == role, let since = s.awaitingSince {
-                        effects.append(.reply(user: e.actor.id, microseconds: e.recordedAt.microseconds - since.microseconds))
+                state?.update { s in
+                    let verdict = e.moderation?.verdict ?? .delivered
+                    switch verdict {
+                    case .delivered: s.messages.visible += 1
+                    case .flagged: s.messages.visible += 1; s.messages.flagged += 1
+                    case .filtered:
+                        s.messages.filtered += 1
+                        s.filteredByUser[e.actor.id, default: 0] += 1
+                        effects.append(.filteredMessage(user: e.actor.id))
+                    case .hidden: s.messages.hidden += 1
                     }
-                    if s.awaitingReplyFrom != other {
-                        s.awaitingReplyFrom = other
-                        s.awaitingSince = e.recordedAt
+                    let role = e.actor.role
+                    if role == .seller, s.dispute?.status.isActive == true { s.dispute?.lastSellerActivityAt = e.recordedAt }
+                    if (verdict == .delivered || verdict == .flagged) && (role == .buyer || role == .seller) {
+                        let other: ActorRole = role == .buyer ? .seller : .buyer
+                        if s.awaitingReplyFrom == role, let since = s.awaitingSince {
+                            effects.append(.reply(user: e.actor.id, microseconds: e.recordedAt.microseconds - since.microseconds))
+                        }
+                        if s.awaitingReplyFrom != other {
+                            s.awaitingReplyFrom = other
+                            s.awaitingSince = e.recordedAt
+                        }
                     }
                 }
-                state = s
             }
         ),
         EventRule(

@@ -18,17 +18,16 @@ extension Catalog {
                 return refundableCheck(c)
             },
             apply: { state, e, effects in
-                guard var s = state else { return }
-                state = nil  // keep `s` uniquely referenced so its arrays mutate in place
-                s.dispute = DisputeState(
-                    status: .open, reason: e.data["reason"]?.stringValue ?? "",
-                    requestedOutcome: e.data["requestedOutcome"]?.stringValue ?? "", amount: e.data["amount"]?.intValue,
-                    description: e.data["description"]?.stringValue ?? "", openedBy: e.actor.role, openedAt: e.recordedAt,
-                    lastSellerActivityAt: e.recordedAt
-                )
-                s.disputesOpened += 1
-                effects += [.disputeOpened(user: s.buyer), .disputeReceived(user: s.seller)]
-                state = s
+                state?.update { s in
+                    s.dispute = DisputeState(
+                        status: .open, reason: e.data["reason"]?.stringValue ?? "",
+                        requestedOutcome: e.data["requestedOutcome"]?.stringValue ?? "", amount: e.data["amount"]?.intValue,
+                        description: e.data["description"]?.stringValue ?? "", openedBy: e.actor.role, openedAt: e.recordedAt,
+                        lastSellerActivityAt: e.recordedAt
+                    )
+                    s.disputesOpened += 1
+                    effects += [.disputeOpened(user: s.buyer), .disputeReceived(user: s.seller)]
+                }
             }
         ),
         EventRule(

@@ -108,14 +108,13 @@ extension Catalog {
                 return refundableCheck(c)
             },
             apply: { state, e, _ in
-                guard var s = state else { return }
-                state = nil  // keep `s` uniquely referenced so its arrays mutate in place
-                s.refundedAmount += e.data["amount"]?.intValue ?? 0
-                if s.refundedAmount >= s.priceAmount {
-                    s.status = .refunded
-                    s.refundedAt = e.recordedAt
+                state?.update { s in
+                    s.refundedAmount += e.data["amount"]?.intValue ?? 0
+                    if s.refundedAmount >= s.priceAmount {
+                        s.status = .refunded
+                        s.refundedAt = e.recordedAt
+                    }
                 }
-                state = s
             }
         ),
     ]

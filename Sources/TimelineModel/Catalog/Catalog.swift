@@ -15,37 +15,58 @@ public enum Catalog {
     public static func validate(
         _ event: EventInput, state: OrderState?, index: Int, origin: AppendOrigin, recordedAt: Timestamp
     ) throws(TimelineError) {
-        guard let rule = rules[event.type] else {
-            throw .invalidEvent("unknown event type \"\(event.type)\"; known types: \(types.joined(separator: ", "))", index: index, field: "type")
+        let rule = try checkShape(type: event.type, actor: event.actor, data: event.data, index: index, origin: origin)
+        try checkTransition(rule, actor: event.actor, data: event.data, state: state, index: index, recordedAt: recordedAt)
+    }
+
+    /// The half of ``validate(_:state:index:origin:recordedAt:)`` that needs no
+    /// order state: the type is known, comes the way it may, from a role that may
+    /// append it, and its data fits the schema. Returns the type's rule.
+    /// - Throws: `invalid_event`.
+    @discardableResult
+    public static func checkShape(type: String, actor: Actor, data: JSONValue, index: Int, origin: AppendOrigin) throws(TimelineError) -> EventRule {
+        guard let rule = rules[type] else {
+            throw .invalidEvent("unknown event type \"\(type)\"; known types: \(types.joined(separator: ", "))", index: index, field: "type")
         }
         guard rule.origins.contains(origin) else {
             let how = rule.origins.contains(.evidencePut) ? "through evidence.put" : "by the daemon itself"
-            throw .invalidEvent("\(event.type) events are appended only \(how)", index: index, field: "type")
+            throw .invalidEvent("\(type) events are appended only \(how)", index: index, field: "type")
         }
-        guard rule.roles.contains(event.actor.role) else {
+        guard rule.roles.contains(actor.role) else {
             let roles = rule.roles.map(\.rawValue).sorted().joined(separator: ", ")
-            throw .invalidEvent("a \(event.actor.role.rawValue) may not append \(event.type); allowed roles: \(roles)", index: index, field: "actor.role")
+            throw .invalidEvent("a \(actor.role.rawValue) may not append \(type); allowed roles: \(roles)", index: index, field: "actor.role")
         }
-        guard let data = event.data.objectValue else {
+        guard let members = data.objectValue else {
             throw .invalidEvent("data must be an object", index: index, field: "data")
         }
-        if let problem = rule.schema.check(data) ?? rule.refine(data) {
+        if let problem = rule.schema.check(members) ?? rule.refine(members) {
             throw .invalidEvent(problem.message, index: index, field: problem.field)
         }
-        try checkParty(event, state: state, data: data, index: index)
+        return rule
+    }
+
+    /// The half of ``validate(_:state:index:origin:recordedAt:)`` that needs the
+    /// order: the author is the order's own buyer or seller, and the event is
+    /// allowed in `state`. Call it after ``checkShape(type:actor:data:index:origin:)`` passed.
+    /// - Throws: `invalid_event` (party) or `invalid_transition`.
+    public static func checkTransition(
+        _ rule: EventRule, actor: Actor, data: JSONValue, state: OrderState?, index: Int, recordedAt: Timestamp
+    ) throws(TimelineError) {
+        let members = data.objectValue ?? [:]
+        try checkParty(actor, state: state, data: members, index: index)
         guard let state else {
-            if event.type == "order.placed" { return }
+            if rule.type == "order.placed" { return }
             throw .invalidTransition("the order does not exist yet; its first event must be order.placed", index: index, state: "none")
         }
-        let context = EventRule.Context(state: state, actor: event.actor, data: data, recordedAt: recordedAt)
+        let context = EventRule.Context(state: state, actor: actor, data: members, recordedAt: recordedAt)
         if let reason = rule.allowed(context) {
             throw .invalidTransition(reason, index: index, state: state.status.rawValue)
         }
     }
 
     /// A buyer or seller must be the order's own buyer or seller.
-    static func checkParty(_ event: EventInput, state: OrderState?, data: [String: JSONValue], index: Int) throws(TimelineError) {
-        let role = event.actor.role
+    static func checkParty(_ actor: Actor, state: OrderState?, data: [String: JSONValue], index: Int) throws(TimelineError) {
+        let role = actor.role
         guard role == .buyer || role == .seller else { return }
         let expected: String?
         if let state {
@@ -53,20 +74,26 @@ public enum Catalog {
         } else {
             expected = data[role.rawValue]?.stringValue
         }
-        if let expected, expected != event.actor.id {
-            throw .invalidEvent("actor \(event.actor.id) is not this order's \(role.rawValue) (\(expected))", index: index, field: "actor.id")
+        if let expected, expected != actor.id {
+            throw .invalidEvent("actor \(actor.id) is not this order's \(role.rawValue) (\(expected))", index: index, field: "actor.id")
         }
     }
 
     /// Folds `event` into `state` and reports what it changes for participants.
     @discardableResult
     public static func apply(_ event: RecordedEvent, to state: inout OrderState?) -> [ParticipantEffect] {
+        apply(event, rule: rules[event.type], to: &state)
+    }
+
+    /// ``apply(_:to:)`` with the event type's rule already looked up (`nil`: an unknown type, which changes nothing but the counters).
+    @discardableResult
+    public static func apply(_ event: RecordedEvent, rule: EventRule?, to state: inout OrderState?) -> [ParticipantEffect] {
         var effects: [ParticipantEffect] = []
-        rules[event.type]?.apply(&state, event, &effects)
-        if state != nil {
-            state?.revision = event.revision
-            state?.lastPosition = event.position
-            state?.updatedAt = event.recordedAt
+        rule?.apply(&state, event, &effects)
+        state?.update { s in
+            s.revision = event.revision
+            s.lastPosition = event.position
+            s.updatedAt = event.recordedAt
         }
         return effects
     }

@@ -2,7 +2,7 @@
 /// Checking a payload against it is the `invalid_event` half of validation.
 public struct DataSchema: Sendable {
     /// What a field may hold.
-    public indirect enum Kind: Sendable {
+    public enum Kind: Sendable {
         /// Text whose length in Unicode scalars lies in `length`.
         case string(ClosedRange<Int>)
         /// An integer in `range` (a fractional number is refused).
@@ -17,7 +17,7 @@ public struct DataSchema: Sendable {
         /// 64 lower-case hex digits.
         case sha256
         /// A nested object with its own schema.
-        case object(DataSchema)
+        indirect case object(DataSchema)
     }
 
     /// One named field.
@@ -28,10 +28,15 @@ public struct DataSchema: Sendable {
     }
 
     /// The fields, in documentation order.
-    public var fields: [Field]
+    public let fields: [Field]
+    /// How many of ``fields`` are required.
+    let requiredCount: Int
 
     /// A schema of `fields`.
-    public init(_ fields: [Field]) { self.fields = fields }
+    public init(_ fields: [Field]) {
+        self.fields = fields
+        requiredCount = fields.count(where: \.required)
+    }
 
     /// No fields: `data` must be `{}` (or absent).
     public static let empty = DataSchema([])
@@ -39,6 +44,24 @@ public struct DataSchema: Sendable {
     /// Checks `data` (an object) and returns nil, or the field path and a sentence.
     /// Fields not in the schema are refused so the log holds only documented data.
     public func check(_ data: [String: JSONValue], path: String = "data") -> (field: String, message: String)? {
+        isPlainlyValid(data) ? nil : problem(data, path: path)
+    }
+
+    /// A quick yes for the common case (every member a known field with a plainly
+    /// valid value, every required field present); `false` means "look for the problem".
+    /// One pass over `data`, no hashing: this runs for every append and every audit step.
+    func isPlainlyValid(_ data: [String: JSONValue]) -> Bool {
+        guard data.count <= fields.count else { return false }
+        var required = 0
+        for (key, value) in data {
+            guard let i = fields.firstIndex(where: { $0.name == key }), fields[i].kind.isPlainlyValid(value) else { return false }
+            if fields[i].required { required += 1 }
+        }
+        return required == requiredCount
+    }
+
+    /// The first problem of `data` in documentation order, or nil.
+    func problem(_ data: [String: JSONValue], path: String) -> (field: String, message: String)? {
         for field in fields {
             guard let value = data[field.name], !value.isNull else {
                 if field.required { return ("\(path).\(field.name)", "\(path).\(field.name) is required") }

@@ -1,6 +1,6 @@
 /// One row of the event catalog: who may append a type, its data schema, when
 /// it is allowed and what it does to the order. ``Catalog`` holds the table.
-public struct EventRule: Sendable {
+public final class EventRule: Sendable {
     /// What the `allowed` check sees.
     public struct Context {
         public var state: OrderState?
@@ -9,19 +9,19 @@ public struct EventRule: Sendable {
         public var recordedAt: Timestamp
     }
 
-    public var type: String
+    public let type: String
     /// The roles that may append this type.
-    public var roles: Set<ActorRole>
-    public var schema: DataSchema
+    public let roles: Set<ActorRole>
+    public let schema: DataSchema
     /// Who may append it: most types come from clients; some only through
     /// `evidence.put` or from the daemon itself.
-    public var origins: Set<AppendOrigin>
+    public let origins: Set<AppendOrigin>
     /// Checks across fields that the schema cannot express; returns (field, message).
-    var refine: @Sendable ([String: JSONValue]) -> (field: String, message: String)?
+    let refine: @Sendable ([String: JSONValue]) -> (field: String, message: String)?
     /// Returns a reason a person understands when the event is illegal in this state.
-    var allowed: @Sendable (Context) -> String?
+    let allowed: @Sendable (Context) -> String?
     /// Folds the recorded event into the order state.
-    var apply: @Sendable (inout OrderState?, RecordedEvent, inout [ParticipantEffect]) -> Void
+    let apply: @Sendable (inout OrderState?, RecordedEvent, inout [ParticipantEffect]) -> Void
 
     init(
         _ type: String, roles: Set<ActorRole>, schema: DataSchema = .empty,

@@ -34,53 +34,77 @@ public enum CanonicalRecordReader {
         public var recordedAt: Member
         /// Top-level members that are not fields of a recorded event (hashed like the others).
         public var unknownMembers: Int
+        /// `recordedAt` is in the daemon's form, `"YYYY-MM-DDTHH:MM:SS.ffffffZ"` (PROTOCOL.md).
+        public var recordedAtInDaemonForm: Bool
+    }
+
+    /// The members of a recorded event, in canonical (code-point) order: where
+    /// ``read(_:)`` files each top-level member it finds.
+    static let memberNames: [StaticString] = [
+        "actor", "data", "dataHash", "eventId", "hash", "moderation", "occurredAt", "order", "position", "prevHash",
+        "recordedAt", "revision", "type",
+    ]
+
+    /// The index in ``memberNames`` of the key at `key`, or nil for a key a recorded event does not have.
+    static func memberIndex(_ b: UnsafeBufferPointer<UInt8>, _ key: Range<Int>, from start: Int) -> Int? {
+        guard let base = b.baseAddress else { return nil }
+        // Canonical keys ascend, so a known key is never before the previous one found.
+        for i in start..<memberNames.count {
+            let name = memberNames[i]
+            if name.utf8CodeUnitCount == key.count, memcmp(base + key.lowerBound, name.utf8Start, key.count) == 0 { return i }
+        }
+        return nil
     }
 
     /// The record in `b`, or `nil` when `b` is not provably canonical.
     public static func read(_ b: UnsafeBufferPointer<UInt8>) -> Read? {
         var v = Validator(b: b)
         guard let members = v.topLevel() else { return nil }
-        func find(_ name: StaticString) -> Member? {
-            let n = name.utf8CodeUnitCount
-            let p = name.utf8Start
-            outer: for m in members where m.key.count == n {
-                for i in 0..<n where b[m.key.lowerBound + i] != p[i] { continue outer }
-                return m
+        // File each member under its name (one pass: both lists are in code-point order).
+        return withUnsafeTemporaryAllocation(of: Member?.self, capacity: memberNames.count) { found in
+            found.initialize(repeating: nil)
+            var known = 0
+            var next = 0
+            for m in members {
+                guard let i = memberIndex(b, m.key, from: next) else { continue }
+                found[i] = m
+                known += 1
+                next = i + 1
             }
-            return nil
+            return read(b, found: UnsafeBufferPointer(found), unknownMembers: members.count - known)
         }
-        guard let actorM = find("actor"), let dataM = find("data"), let dataHashM = find("dataHash"),
-              let eventIdM = find("eventId"), let hashM = find("hash"), let orderM = find("order"),
-              let positionM = find("position"), let prevHashM = find("prevHash"), let recordedAtM = find("recordedAt"),
-              let revisionM = find("revision"), let typeM = find("type")
+    }
+
+    /// The record from its members, filed by their index in ``memberNames``.
+    private static func read(_ b: UnsafeBufferPointer<UInt8>, found: UnsafeBufferPointer<Member?>, unknownMembers: Int) -> Read? {
+        guard let actorM = found[0], let dataM = found[1], let dataHashM = found[2], let eventIdM = found[3],
+              let hashM = found[4], let orderM = found[7], let positionM = found[8], let prevHashM = found[9],
+              let recordedAtM = found[10], let revisionM = found[11], let typeM = found[12]
         else { return nil }
         guard let position = integer(b, positionM.value), let revision = integer(b, revisionM.value),
               let order = plainString(b, orderM.value), let eventId = plainString(b, eventIdM.value),
-              let type = plainString(b, typeM.value), let recordedAt = time(b, recordedAtM.value),
+              let type = plainString(b, typeM.value), let (recordedAt, daemonForm) = time(b, recordedAtM.value),
               dataHashM.value.count == 66, prevHashM.value.count == 66, hashM.value.count == 66
         else { return nil }
         var occurredAt: String?
-        if let m = find("occurredAt") {
+        if let m = found[6] {
             guard let s = plainString(b, m.value) else { return nil }
             occurredAt = s
         }
         guard let actor = actor(b, actorM.value), let data = CanonicalValue.parse(b, dataM.value), data.objectValue != nil else { return nil }
         var moderation: ModerationVerdict?
-        var known = 11
-        if let m = find("moderation") {
+        if let m = found[5] {
             guard let verdict = moderationVerdict(b, m.value) else { return nil }
             moderation = verdict
-            known += 1
         }
-        if occurredAt != nil { known += 1 }
-        let record = RecordedEvent(
-            position: position, order: order, revision: revision, eventId: eventId, type: type,
-            actor: actor, recordedAt: recordedAt, occurredAt: occurredAt, data: data,
-            moderation: moderation
-        )
         return Read(
-            record: record, data: dataM, dataHash: dataHashM, hash: hashM, prevHash: prevHashM,
-            recordedAt: recordedAtM, unknownMembers: members.count - known
+            record: RecordedEvent(
+                position: position, order: order, revision: revision, eventId: eventId, type: type,
+                actor: actor, recordedAt: recordedAt, occurredAt: occurredAt, data: data,
+                moderation: moderation
+            ),
+            data: dataM, dataHash: dataHashM, hash: hashM, prevHash: prevHashM,
+            recordedAt: recordedAtM, unknownMembers: unknownMembers, recordedAtInDaemonForm: daemonForm
         )
     }
 
@@ -115,7 +139,8 @@ public enum CanonicalRecordReader {
     }
 
     /// `"YYYY-MM-DDTHH:MM:SS.ffffffZ"`, the daemon's form; others via ``Timestamp/init(rfc3339:)``.
-    static func time(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Timestamp? {
+    /// Also says whether the text was in the daemon's form.
+    static func time(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> (Timestamp, daemonForm: Bool)? {
         let s = r.lowerBound + 1
         if r.count == 29, b[s + 4] == 45, b[s + 7] == 45, b[s + 10] == UInt8(ascii: "T"), b[s + 13] == 58, b[s + 16] == 58,
            b[s + 19] == 46, b[s + 26] == UInt8(ascii: "Z") {
@@ -139,11 +164,11 @@ public enum CanonicalRecordReader {
                 let days = era * 146_097 + doe - 719_468
                 let t = Timestamp(microseconds: ((days * 86_400 + h * 3600 + mi * 60 + sec) * 1_000_000) + us)
                 // Day-of-month beyond the month's length: let the general parser decide.
-                if d <= 28 { return t }
+                if d <= 28 { return (t, true) }
             }
         }
-        guard let text = plainString(b, r) else { return nil }
-        return Timestamp(rfc3339: text)
+        guard let text = plainString(b, r), let t = Timestamp(rfc3339: text) else { return nil }
+        return (t, isDaemonTimeForm(text))
     }
 
     /// Whether `text` is a time in the daemon's form, `YYYY-MM-DDTHH:MM:SS.ffffffZ`

@@ -133,6 +133,13 @@ public struct OrderState: Sendable, Hashable {
     /// `true` when a dispute is open or escalated.
     public var hasActiveDispute: Bool { dispute?.status.isActive ?? false }
 
+    /// Runs `body` on this state in place. Through optional chaining
+    /// (`state?.update { … }`) it changes an `OrderState?` without copying it out
+    /// and back, so its arrays and dictionaries stay uniquely referenced.
+    public mutating func update(_ body: (inout OrderState) throws -> Void) rethrows {
+        try body(&self)
+    }
+
     /// The user id that plays `role` on this order (`nil` for support and system).
     public func userId(for role: ActorRole) -> String? {
         switch role {
