@@ -42,6 +42,10 @@ extension TransactionReading {
         try LMDBError.check(mdb_stat(handle, db.dbi, &stat), "mdb_stat")
         return stat.ms_entries
     }
+
+    /// The id of the committed state this transaction reads (`mdb_txn_id`): two read
+    /// transactions with the same id see the very same data.
+    public var snapshotID: Int { mdb_txn_id(handle) }
 }
 
 /// A read-only snapshot. Never outlives the ``Environment/read(_:)`` call that made it.

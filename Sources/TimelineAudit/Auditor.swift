@@ -71,7 +71,9 @@ public enum Auditor {
         let started = Timestamp.now()
         var report = AuditReport(kind: "store", source: store.path)
         do {
-            try store.withAuditSnapshot { snap in
+            // Two snapshots: the second for the checks that run on another core, used only
+            // when it reads the same committed state (no write landed between the two).
+            try store.withAuditSnapshot { snap in try store.withAuditSnapshot { twin in
                 let head = try snap.head()
                 let total = try snap.logCount()
                 var replay = ChainReplay(
@@ -95,14 +97,14 @@ public enum Auditor {
                         "the store's head says position \(head.position) (hash \(head.hash.prefix(16))…) but the log ends at position \(lastPosition)\(lastHash)"
                     ))
                 }
-                try StoreChecks(snap: snap, replay: replay).run(into: &findings, report: &report)
+                try StoreChecks(snap: snap, replay: replay).run(into: &findings, report: &report, twin: twin)
                 if let checkpoint = options.checkpoint {
                     findings += checkpointFindings(checkpoint, publicKey: options.publicKey, replay: replay)
                     report.checkpointPosition = checkpoint.position
                 }
                 report.findings = findings
                 fill(&report, from: replay)
-            }
+            } }
         } catch let error as AuditError {
             throw error
         } catch {

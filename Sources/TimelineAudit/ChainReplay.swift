@@ -148,8 +148,7 @@ struct ChainReplay {
 
     /// Takes one decoded record in storage order.
     mutating func accept(_ item: Item) {
-        let record = item.record
-        let p = record.position
+        let p = item.record.position
         if expected == nil { expected = p }
         if firstPosition == nil { firstPosition = expected }
         guard let next = expected else { return }
@@ -159,7 +158,7 @@ struct ChainReplay {
                 outOfOrder.insert(p)
                 for k in pending.keys { outOfOrder.insert(k) }
                 findings.append(Finding(
-                    .positionOutOfOrder, position: p, order: record.order, revision: record.revision,
+                    .positionOutOfOrder, position: p, order: item.record.order, revision: item.record.revision,
                     "event \(p) is stored after event \(after): events were moved or swapped"
                 ))
             }
@@ -168,7 +167,7 @@ struct ChainReplay {
             drain()
         } else if p > next {
             if pending[p] != nil {
-                findings.append(Finding(.positionRepeat, position: p, order: record.order, revision: record.revision, "position \(p) appears twice in the log"))
+                findings.append(Finding(.positionRepeat, position: p, order: item.record.order, revision: item.record.revision, "position \(p) appears twice in the log"))
                 return
             }
             pending[p] = item
@@ -176,17 +175,17 @@ struct ChainReplay {
         } else if let first = firstPosition, p < first {
             outOfOrder.insert(p)
             findings.append(Finding(
-                .positionOutOfOrder, position: p, order: record.order, revision: record.revision,
+                .positionOutOfOrder, position: p, order: item.record.order, revision: item.record.revision,
                 "event \(p) is stored after events from \(first) on, before which the log was expected to start"
             ))
         } else if missing.contains(where: { $0.contains(p) }) {
             outOfOrder.insert(p)
             findings.append(Finding(
-                .positionOutOfOrder, position: p, order: record.order, revision: record.revision,
+                .positionOutOfOrder, position: p, order: item.record.order, revision: item.record.revision,
                 "event \(p) is stored far after its place (already reported missing) and was not replayed"
             ))
         } else {
-            findings.append(Finding(.positionRepeat, position: p, order: record.order, revision: record.revision, "position \(p) appears twice in the log"))
+            findings.append(Finding(.positionRepeat, position: p, order: item.record.order, revision: item.record.revision, "position \(p) appears twice in the log"))
         }
     }
 
@@ -230,42 +229,41 @@ struct ChainReplay {
 
     // MARK: - Checks of one record, in position order
 
-    private mutating func process(_ item: Item) {
-        let record = item.record
+    private mutating func process(_ item: borrowing Item) {
         events += 1
-        let p = record.position
+        let p = item.record.position
         if firstProcessed == nil { firstProcessed = p }
-        let order = record.order
+        let order = item.record.order
         // Hashes (DOMAIN.md: dataHash, hash, prevHash)
         if !item.hashes.dataHashOK {
             findings.append(Finding(
-                .dataHashMismatch, position: p, order: order, revision: record.revision,
-                "the data of this \(record.type) does not hash to its dataHash: the event's data was changed after it was recorded"
+                .dataHashMismatch, position: p, order: order, revision: item.record.revision,
+                "the data of this \(item.record.type) does not hash to its dataHash: the event's data was changed after it was recorded"
             ))
         }
         if !item.hashes.hashOK {
             findings.append(Finding(
-                .hashMismatch, position: p, order: order, revision: record.revision,
+                .hashMismatch, position: p, order: order, revision: item.record.revision,
                 "the event's hash does not match its fields: a field other than data was changed after it was recorded"
             ))
         }
         if let expectedPrev = p == 1 ? Digest32.zero : lastHash, item.prevHash != expectedPrev {
             findings.append(Finding(
-                .prevHashMismatch, position: p, order: order, revision: record.revision,
+                .prevHashMismatch, position: p, order: order, revision: item.record.revision,
                 p == 1 ? "position 1 must carry 64 zeros as prevHash"
                     : "prevHash is not the hash of position \(p - 1): the chain is broken here"
             ))
         }
         lastHash = item.hash
-        if let before = lastRecordedAt, record.recordedAt < before {
+        if let before = lastRecordedAt, item.record.recordedAt < before {
             findings.append(Finding(
-                .recordedAtBackwards, position: p, order: order, revision: record.revision,
-                "recordedAt \(record.recordedAt.rfc3339) is earlier than the previous event's \(before.rfc3339)"
+                .recordedAtBackwards, position: p, order: order, revision: item.record.revision,
+                "recordedAt \(item.record.recordedAt.rfc3339) is earlier than the previous event's \(before.rfc3339)"
             ))
         }
-        lastRecordedAt = record.recordedAt
-        if p == checkpointPosition { checkpointRecord = (item.hash?.hex ?? "", record.recordedAt.rfc3339) }
-        last = (p, item.hash, record.recordedAt)
+        lastRecordedAt = item.record.recordedAt
+        if p == checkpointPosition { checkpointRecord = (item.hash?.hex ?? "", item.record.recordedAt.rfc3339) }
+        last = (p, item.hash, item.record.recordedAt)
 
         // Revisions and legality
         let slot: Int
@@ -274,7 +272,7 @@ struct ChainReplay {
         } else {
             slot = tracks.count
             slots[order] = Int32(slot)
-            tracks.append(OrderTrack(anchored: isWholeLog || record.revision == 0, slot: Int32(slot), validId: Identifiers.isValidOrderId(order)))
+            tracks.append(OrderTrack(anchored: isWholeLog || item.record.revision == 0, slot: Int32(slot), validId: Identifiers.isValidOrderId(order)))
             states.append(nil)
             orderNames.append(order)
         }
@@ -283,29 +281,29 @@ struct ChainReplay {
             var form = item.formProblems
             if !tracks[slot].validId { form.append("order id \"\(order.prefix(140))\" breaks the order id rule") }
             findings.append(Finding(
-                .malformedRecord, position: p, order: order, revision: record.revision,
+                .malformedRecord, position: p, order: order, revision: item.record.revision,
                 "the record breaks PROTOCOL.md's recorded-event form: \(form.joined(separator: "; "))"
             ))
         }
         let previousRevision = tracks[slot].lastRevision
         let anchored = tracks[slot].anchored
-        let expectedRevision = previousRevision.map { $0 + 1 } ?? (anchored ? 0 : record.revision)
+        let expectedRevision = previousRevision.map { $0 + 1 } ?? (anchored ? 0 : item.record.revision)
         var tainted = tracks[slot].tainted
-        if record.revision > expectedRevision {
-            let gap = record.revision - expectedRevision
+        if item.record.revision > expectedRevision {
+            let gap = item.record.revision - expectedRevision
             if unexplainedMissing >= gap {
                 unexplainedMissing -= gap
             } else {
                 findings.append(Finding(
-                    .revisionGap, position: p, order: order, revision: record.revision,
-                    "order \(order) goes from revision \(expectedRevision == 0 && previousRevision == nil ? "none" : String(expectedRevision - 1)) to \(record.revision)"
+                    .revisionGap, position: p, order: order, revision: item.record.revision,
+                    "order \(order) goes from revision \(expectedRevision == 0 && previousRevision == nil ? "none" : String(expectedRevision - 1)) to \(item.record.revision)"
                 ))
             }
             tainted = true
-        } else if record.revision < expectedRevision {
+        } else if item.record.revision < expectedRevision {
             findings.append(Finding(
-                .revisionRepeat, position: p, order: order, revision: record.revision,
-                "order \(order) already had revision \(record.revision) (its last was \(expectedRevision - 1))"
+                .revisionRepeat, position: p, order: order, revision: item.record.revision,
+                "order \(order) already had revision \(item.record.revision) (its last was \(expectedRevision - 1))"
             ))
             tainted = true
         }
@@ -314,18 +312,25 @@ struct ChainReplay {
         var rule: EventRule?
         if checkLegality && anchored && !tainted && item.hashes.dataHashOK && item.hashes.hashOK {
             do throws(TimelineError) {
-                let checked = try Catalog.checkShape(type: record.type, actor: record.actor, data: record.data, index: 0, origin: Self.origin(of: record))
-                try Catalog.checkTransition(checked, actor: record.actor, data: record.data, state: states[slot], index: 0, recordedAt: record.recordedAt)
+                let checked = try Catalog.checkShape(type: item.record.type, actor: item.record.actor, data: item.record.data, index: 0, origin: Self.origin(of: item.record))
+                // Through the buffer, so the state is lent to the check, not copied out of the array.
+                let refusal = states.withUnsafeBufferPointer { states -> TimelineError? in
+                    do throws(TimelineError) {
+                        try Catalog.checkTransition(checked, actor: item.record.actor, data: item.record.data, state: states[slot], index: 0, recordedAt: item.record.recordedAt)
+                        return nil
+                    } catch { return error }
+                }
+                if let refusal { throw refusal }
                 rule = checked
             } catch {
                 findings.append(Finding(
-                    .illegalEvent, position: p, order: order, revision: record.revision,
-                    "\(record.type) by \(record.actor.role.rawValue) \(record.actor.id) is not allowed here (\(error.code.rawValue)): \(error.message)"
+                    .illegalEvent, position: p, order: order, revision: item.record.revision,
+                    "\(item.record.type) by \(item.record.actor.role.rawValue) \(item.record.actor.id) is not allowed here (\(error.code.rawValue)): \(error.message)"
                 ))
             }
         }
-        let lastRevision = max(previousRevision ?? 0, record.revision)
-        let effects = Catalog.apply(record, rule: rule ?? Catalog.rules[record.type], to: &states[slot])
+        let lastRevision = max(previousRevision ?? 0, item.record.revision)
+        let effects = Catalog.apply(item.record, rule: rule ?? Catalog.rules[item.record.type], to: &states[slot])
         if keepIndex {
             for effect in effects {
                 let user = ParticipantFigures.user(of: effect)
@@ -336,11 +341,11 @@ struct ChainReplay {
         tracks[slot].lastRevision = lastRevision
         tracks[slot].lastPosition = p
 
-        if record.type == "evidence.attached", let sha = record.data["sha256"]?.stringValue {
-            evidence.append(EvidenceRef(position: p, order: order, revision: record.revision, sha256: sha, size: record.data["size"]?.intValue ?? -1))
+        if item.record.type == "evidence.attached", let sha = item.record.data["sha256"]?.stringValue {
+            evidence.append(EvidenceRef(position: p, order: order, revision: item.record.revision, sha256: sha, size: item.record.data["size"]?.intValue ?? -1))
         }
         if keepIndex, p >= 1, p <= UInt64(index.count) {
-            index[Int(p - 1)] = IndexEntry(slot: Int32(slot), revision: record.revision, idHash: item.idHash)
+            index[Int(p - 1)] = IndexEntry(slot: Int32(slot), revision: item.record.revision, idHash: item.idHash)
         }
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import TimelineModel
 import TimelineStore
 
@@ -7,8 +8,50 @@ struct StoreChecks {
     let snap: AuditSnapshot
     let replay: ChainReplay
 
-    func run(into findings: inout [Finding], report: inout AuditReport) throws {
-        try checkOrderEvents(&findings)
+    /// Runs every check. With `twin`, a second snapshot of the very same committed
+    /// state (its own read transaction, so it may be read on another thread), the
+    /// largest check, the `orderEvents` index, runs on another core meanwhile.
+    func run(into findings: inout [Finding], report: inout AuditReport, twin: AuditSnapshot? = nil) throws {
+        if let twin, twin.snapshotID == snap.snapshotID {
+            let aside = ConcurrentCheck(StoreChecks(snap: twin, replay: replay))
+            defer { aside.wait() }
+            try runAllButOrderEvents(into: &findings, report: &report)
+            aside.wait()
+            findings += try aside.result.get()
+        } else {
+            try checkOrderEvents(&findings)
+            try runAllButOrderEvents(into: &findings, report: &report)
+        }
+    }
+
+    /// ``checkOrderEvents(_:)`` on another thread. `@unchecked Sendable`: the checks
+    /// read their own snapshot (a read transaction of an `MDB_NOTLS` environment, used by
+    /// that one thread) and the replay, which nobody changes while they run; `result` is
+    /// read only after ``wait()``, which orders the write before the read.
+    private final class ConcurrentCheck: @unchecked Sendable {
+        let checks: StoreChecks
+        let done = DispatchGroup()
+        var result: Result<[Finding], any Error> = .success([])
+        private var waited = false
+
+        init(_ checks: StoreChecks) {
+            self.checks = checks
+            done.enter()
+            DispatchQueue.global(qos: .userInitiated).async {
+                self.result = Result { var found: [Finding] = []; try self.checks.checkOrderEvents(&found); return found }
+                self.done.leave()
+            }
+        }
+
+        /// Waits until the check ended (at most once; later calls return at once).
+        func wait() {
+            if waited { return }
+            done.wait()
+            waited = true
+        }
+    }
+
+    private func runAllButOrderEvents(into findings: inout [Finding], report: inout AuditReport) throws {
         try checkEventIds(&findings)
         report.blobsChecked = try checkBlobs(&findings)
         // Projections follow the reducers of the daemon version that wrote them: those of
@@ -83,13 +126,13 @@ struct StoreChecks {
         var seen = [Bool](repeating: false, count: replay.index.count)
         try snap.forEachEventId { key, position in
             if replay.isMissing(position) { return }
-            let id = String(decoding: key, as: UTF8.self)
+            let id = { String(decoding: key, as: UTF8.self) }
             guard let e = entry(position) else {
-                findings.append(Finding(.indexMismatch, position: position, "eventIds maps \(id) to position \(position), which the log does not hold"))
+                findings.append(Finding(.indexMismatch, position: position, "eventIds maps \(id()) to position \(position), which the log does not hold"))
                 return
             }
             if ChainReplay.fnv(key) != e.idHash {
-                findings.append(Finding(.indexMismatch, position: position, "eventIds maps \(id) to position \(position), which holds another event"))
+                findings.append(Finding(.indexMismatch, position: position, "eventIds maps \(id()) to position \(position), which holds another event"))
             }
             seen[Int(position - 1)] = true
         }

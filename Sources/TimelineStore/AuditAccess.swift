@@ -18,6 +18,9 @@ public struct AuditSnapshot {
     /// The chain head the `meta` table records.
     public func head() throws -> ChainHead { try TimelineStore.head(in: txn, tables: tables) }
 
+    /// Which committed state this snapshot reads: two snapshots with the same id see the same data.
+    public var snapshotID: Int { txn.snapshotID }
+
     /// The number of entries in the log table.
     public func logCount() throws -> Int { try txn.count(tables.log) }
 

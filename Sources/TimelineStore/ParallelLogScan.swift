@@ -23,6 +23,14 @@ public enum ParallelLogScan {
         var records: [UnsafeBufferPointer<UInt8>] = []
         var keys: [UInt64] = []
         var count: Int { keys.count }
+
+        /// An empty chunk with room for a whole one.
+        static func empty() -> Chunk {
+            var c = Chunk()
+            c.records.reserveCapacity(chunkRecords)
+            c.keys.reserveCapacity(chunkRecords)
+            return c
+        }
     }
 
     /// The transform of one chunk, shared by the workers and the consuming thread.
@@ -75,7 +83,7 @@ public enum ParallelLogScan {
     public static func run<Item: Sendable>(
         entries: ((Entry) throws -> Bool) throws -> Void,
         transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?,
-        consume: (Entry, Item?) throws -> Void,
+        consume: (Entry, borrowing Item?) throws -> Void,
         progress: (UInt64) -> Void = { _ in }
     ) throws {
         // The walk's callback captures both; neither outlives this call.
@@ -89,10 +97,10 @@ public enum ParallelLogScan {
     private static func walk<Item: Sendable>(
         entries: ((Entry) throws -> Bool) throws -> Void,
         transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?,
-        consume: @escaping (Entry, Item?) throws -> Void,
+        consume: @escaping (Entry, borrowing Item?) throws -> Void,
         progress: @escaping (UInt64) -> Void
     ) throws {
-        var chunk = Chunk()
+        var chunk = Chunk.empty()
         var previous: Scan<Item>?
         var consumed: UInt64 = 0
         // Never leave while a worker may still read the map.
@@ -103,14 +111,16 @@ public enum ParallelLogScan {
             scan.done.wait()
             let c = scan.chunk
             for i in 0..<c.count {
-                // Moved out (no copy, no retains); the slot is left holding nil for deinit.
-                let slot = scan.items + i
-                let item = slot.move()
-                slot.initialize(to: nil)
-                try consume((c.keys[i], c.records[i]), item)
+                // Lent in place (no copy, no retains).
+                try consume((c.keys[i], c.records[i]), scan.items[i])
             }
             consumed += UInt64(c.count)
             progress(consumed)
+            // The transforms are freed by a worker: most were allocated there, and
+            // memory freed by the thread that allocated it goes back without a lock.
+            // (The walk drops its references right after this; the worker's block runs
+            // behind the work it was given, so it releases the last one.)
+            workers[0].async { withExtendedLifetime(scan) {} }
         }
 
         func submit(_ c: Chunk) throws {
@@ -132,7 +142,7 @@ public enum ParallelLogScan {
             chunk.keys.append(entry.key)
             if chunk.count == chunkRecords {
                 try submit(chunk)
-                chunk = Chunk()
+                chunk = Chunk.empty()
             }
             return true
         }

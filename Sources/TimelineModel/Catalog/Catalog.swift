@@ -28,11 +28,11 @@ public enum Catalog {
         guard let rule = rules[type] else {
             throw .invalidEvent("unknown event type \"\(type)\"; known types: \(types.joined(separator: ", "))", index: index, field: "type")
         }
-        guard rule.origins.contains(origin) else {
+        guard rule.allows(origin) else {
             let how = rule.origins.contains(.evidencePut) ? "through evidence.put" : "by the daemon itself"
             throw .invalidEvent("\(type) events are appended only \(how)", index: index, field: "type")
         }
-        guard rule.roles.contains(actor.role) else {
+        guard rule.allows(actor.role) else {
             let roles = rule.roles.map(\.rawValue).sorted().joined(separator: ", ")
             throw .invalidEvent("a \(actor.role.rawValue) may not append \(type); allowed roles: \(roles)", index: index, field: "actor.role")
         }
@@ -54,13 +54,15 @@ public enum Catalog {
     ) throws(TimelineError) {
         let members = data.objectValue ?? [:]
         try checkParty(actor, state: state, data: members, index: index)
-        guard let state else {
+        guard let status = state?.status else {
             if rule.type == "order.placed" { return }
             throw .invalidTransition("the order does not exist yet; its first event must be order.placed", index: index, state: "none")
         }
-        let context = EventRule.Context(state: state, actor: actor, data: members, recordedAt: recordedAt)
-        if let reason = rule.allowed(context) {
-            throw .invalidTransition(reason, index: index, state: state.status.rawValue)
+        let reason = withUnsafePointer(to: state) { pointer in
+            rule.allowed(EventRule.Context(statePointer: pointer, actor: actor, data: members, recordedAt: recordedAt))
+        }
+        if let reason {
+            throw .invalidTransition(reason, index: index, state: status.rawValue)
         }
     }
 

@@ -2,8 +2,15 @@
 /// it is allowed and what it does to the order. ``Catalog`` holds the table.
 public final class EventRule: Sendable {
     /// What the `allowed` check sees.
+    ///
+    /// It lends the order state rather than holding a copy (an `OrderState` copy
+    /// retains every string and collection in it, on every append and audit step),
+    /// so a context lives only for the duration of the `allowed` call it is made for.
     public struct Context {
-        public var state: OrderState?
+        /// Where the caller keeps the order state for the duration of the check.
+        let statePointer: UnsafePointer<OrderState?>
+        /// The order as it stands before the event (lent, not copied).
+        public var state: OrderState? { _read { yield statePointer.pointee } }
         public var actor: Actor
         public var data: [String: JSONValue]
         public var recordedAt: Timestamp
@@ -16,6 +23,9 @@ public final class EventRule: Sendable {
     /// Who may append it: most types come from clients; some only through
     /// `evidence.put` or from the daemon itself.
     public let origins: Set<AppendOrigin>
+    /// ``roles`` and ``origins`` as bit sets: the check every append and audit step makes, without hashing.
+    private let roleBits: UInt8
+    private let originBits: UInt8
     /// Checks across fields that the schema cannot express; returns (field, message).
     let refine: @Sendable ([String: JSONValue]) -> (field: String, message: String)?
     /// Returns a reason a person understands when the event is illegal in this state.
@@ -34,8 +44,33 @@ public final class EventRule: Sendable {
         self.roles = roles
         self.schema = schema
         self.origins = origins
+        roleBits = roles.reduce(0) { $0 | Self.bit($1) }
+        originBits = origins.reduce(0) { $0 | Self.bit($1) }
         self.refine = refine
         self.allowed = allowed
         self.apply = apply
+    }
+
+    /// Whether `role` may append this type (``roles`` contains it).
+    public func allows(_ role: ActorRole) -> Bool { roleBits & Self.bit(role) != 0 }
+
+    /// Whether this type may come this way (``origins`` contains it).
+    public func allows(_ origin: AppendOrigin) -> Bool { originBits & Self.bit(origin) != 0 }
+
+    private static func bit(_ role: ActorRole) -> UInt8 {
+        switch role {
+        case .buyer: 1
+        case .seller: 2
+        case .support: 4
+        case .system: 8
+        }
+    }
+
+    private static func bit(_ origin: AppendOrigin) -> UInt8 {
+        switch origin {
+        case .client: 1
+        case .evidencePut: 2
+        case .daemon: 4
+        }
     }
 }
