@@ -125,7 +125,7 @@ struct ChainReplay {
     }
 
     /// Feeds a record the fast path already scanned.
-    mutating func feed(_ item: Item, key: UInt64?) {
+    mutating func feed(_ item: borrowing Item, key: UInt64?) {
         if let key, key != item.record.position {
             keyMismatches.append((key, item.record.position, item.record.order, item.record.revision))
         }
@@ -147,7 +147,7 @@ struct ChainReplay {
     }
 
     /// Takes one decoded record in storage order.
-    mutating func accept(_ item: Item) {
+    mutating func accept(_ item: borrowing Item) {
         let p = item.record.position
         if expected == nil { expected = p }
         if firstPosition == nil { firstPosition = expected }
@@ -170,7 +170,7 @@ struct ChainReplay {
                 findings.append(Finding(.positionRepeat, position: p, order: item.record.order, revision: item.record.revision, "position \(p) appears twice in the log"))
                 return
             }
-            pending[p] = item
+            pending[p] = copy item
             if pending.count > window { declareGap() }
         } else if let first = firstPosition, p < first {
             outOfOrder.insert(p)
@@ -313,14 +313,7 @@ struct ChainReplay {
         if checkLegality && anchored && !tainted && item.hashes.dataHashOK && item.hashes.hashOK {
             do throws(TimelineError) {
                 let checked = try Catalog.checkShape(type: item.record.type, actor: item.record.actor, data: item.record.data, index: 0, origin: Self.origin(of: item.record))
-                // Through the buffer, so the state is lent to the check, not copied out of the array.
-                let refusal = states.withUnsafeBufferPointer { states -> TimelineError? in
-                    do throws(TimelineError) {
-                        try Catalog.checkTransition(checked, actor: item.record.actor, data: item.record.data, state: states[slot], index: 0, recordedAt: item.record.recordedAt)
-                        return nil
-                    } catch { return error }
-                }
-                if let refusal { throw refusal }
+                try Catalog.checkTransition(checked, actor: item.record.actor, data: item.record.data, state: &states[slot], index: 0, recordedAt: item.record.recordedAt)
                 rule = checked
             } catch {
                 findings.append(Finding(
@@ -378,6 +371,12 @@ struct ChainReplay {
 
     /// The replay state of `order`, if it has events.
     func track(_ order: String) -> OrderTrack? { slots[order].map { tracks[Int($0)] } }
+
+    /// Whether a tracked order has a replayed state (without copying it).
+    func hasState(_ track: OrderTrack) -> Bool {
+        if case .some = states[Int(track.slot)] { return true }
+        return false
+    }
 
     /// The replayed state of a tracked order.
     func state(_ track: OrderTrack) -> OrderState? { states[Int(track.slot)] }

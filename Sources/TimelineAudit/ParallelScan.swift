@@ -8,11 +8,10 @@ enum ParallelScan {
         try ParallelLogScan.run(
             entries: { body in try snap.forEachLogEntry { key, bytes in try body((key, bytes)) } },
             transform: { CanonicalRecordScanner.scan($0) },
-            consume: { entry, scanned in
-                if let item = scanned {
-                    replay.feed(item, key: entry.key)
-                } else {
-                    replay.feed(entry.bytes, key: entry.key, line: nil)
+            consume: { (entry, scanned: borrowing ChainReplay.Item?) in
+                switch scanned {
+                case .some(let item): replay.feed(item, key: entry.key)
+                case .none: replay.feed(entry.bytes, key: entry.key, line: nil)
                 }
             },
             progress: progress

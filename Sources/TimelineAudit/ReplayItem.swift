@@ -50,8 +50,10 @@ extension ChainReplay {
         /// checked by the replay: the catalog's shared rules would make the cores fight over their reference counts.)
         private mutating func inspect() {
             let r = record
-            if (r.type == "chat.message") != (r.moderation != nil) {
-                formProblems.append(r.moderation == nil ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(r.type)")
+            // (Compared through the verdict kind: `!= nil` on the whole verdict would copy it.)
+            let moderated = r.moderation?.verdict != nil
+            if (r.type == "chat.message") != moderated {
+                formProblems.append(!moderated ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(r.type)")
             }
             if !Identifiers.isValidEventId(r.eventId) { formProblems.append("eventId \"\(r.eventId.prefix(140))\" breaks the eventId rule") }
             if let occurredAt = r.occurredAt, Timestamp(rfc3339: occurredAt) == nil {

@@ -217,7 +217,7 @@ struct StoreChecks {
             }
         }
         for (slot, name) in replay.orderNames.enumerated() where !viewed[slot] {
-            guard let track = replay.track(name), !track.tainted, replay.state(track) != nil else { continue }
+            guard let track = replay.track(name), !track.tainted, replay.hasState(track) else { continue }
             findings.append(Finding(
                 .viewMismatch, position: track.lastPosition, order: name, revision: track.lastRevision,
                 "order \(name) has events but no stored view: order.get would answer not_found"
@@ -260,7 +260,7 @@ struct StoreChecks {
             }
         }
         for (slot, name) in replay.orderNames.enumerated() where stateRows[slot] != 1 {
-            guard let track = replay.track(name), !track.tainted, replay.state(track) != nil else { continue }
+            guard let track = replay.track(name), !track.tainted, replay.hasState(track) else { continue }
             findings.append(Finding(.indexMismatch, position: track.lastPosition, order: name, "byState lists order \(name) \(stateRows[slot]) times instead of once"))
         }
     }

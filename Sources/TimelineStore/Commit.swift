@@ -174,7 +174,7 @@ struct CommitSession {
             try txn.put(tables.eventIds, key: Array(r.eventId.utf8), value: position, flags: .noOverwrite)
             head = ChainHead(position: r.position, hash: r.hash, recordedAt: r.recordedAt)
         }
-        if originals[request.order] == nil { originals[request.order] = .some(original) }
+        if originals.index(forKey: request.order) == nil { originals[request.order] = .some(original) }
         if let working { states[request.order] = working }
         effects += newEffects
         return AppendOutcome(order: request.order, lastRevision: working?.revision ?? 0, events: replies, records: records, encodedRecords: encoded)

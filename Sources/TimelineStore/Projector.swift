@@ -13,7 +13,7 @@ struct Projector {
     func write(_ state: OrderState, replacing original: OrderState?) throws {
         let order = state.order
         try txn.put(tables.views, key: Array(order.utf8), value: state.storageBytes)
-        if original == nil {
+        if case .none = original {
             try txn.put(tables.byParticipant, key: Keys.participantOrder(state.buyer, order), value: Array("buyer".utf8))
             try txn.put(tables.byParticipant, key: Keys.participantOrder(state.seller, order), value: Array("seller".utf8))
         }

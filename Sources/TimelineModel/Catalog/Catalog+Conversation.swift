@@ -5,7 +5,7 @@ extension Catalog {
         EventRule(
             "chat.message", roles: [.buyer, .seller, .support],
             schema: DataSchema([.required("channel", channel), .required("text", longText)]),
-            allowed: { c in disputeChannelCheck(c) },
+            allowed: { s, c in disputeChannelCheck(s, c) },
             apply: { state, e, effects in
                 state?.update { s in
                     let verdict = e.moderation?.verdict ?? .delivered
@@ -46,7 +46,7 @@ extension Catalog {
                 let bad = name.unicodeScalars.contains { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }
                 return bad || name == "." || name == ".." ? ("data.filename", "data.filename must be a bare file name without path or control characters") : nil
             },
-            allowed: { c in disputeChannelCheck(c) },
+            allowed: { s, c in disputeChannelCheck(s, c) },
             apply: { state, e, _ in
                 let d = e.data
                 state?.evidence.append(EvidenceItem(
@@ -60,13 +60,13 @@ extension Catalog {
         EventRule(
             "participant.availability", roles: [.buyer, .seller, .support],
             schema: DataSchema([.required("until", .time), .required("note", shortText)]),
-            allowed: { _ in nil },
+            allowed: { _, _ in nil },
             apply: { state, e, _ in state?.availability[e.actor.role.rawValue] = e.data["until"]?.stringValue }
         ),
         EventRule(
             "support.note", roles: [.support],
             schema: DataSchema([.required("text", longText)]),
-            allowed: { _ in nil },
+            allowed: { _, _ in nil },
             apply: { state, _, _ in state?.supportNotes += 1 }
         ),
         EventRule(
@@ -75,15 +75,15 @@ extension Catalog {
                 .required("rule", .string(1...128)), .required("actorId", .string(1...128)), .required("count", .integer(1...Int64.max)),
             ]),
             origins: [.daemon],
-            allowed: { _ in nil },
+            allowed: { _, _ in nil },
             apply: { state, _, _ in state?.moderationFlags += 1 }
         ),
     ]
 
     /// Messages and evidence in the `dispute` channel need a dispute that is not closed.
-    static func disputeChannelCheck(_ c: EventRule.Context) -> String? {
+    static func disputeChannelCheck(_ s: OrderState, _ c: EventRule.Context) -> String? {
         guard c.data["channel"]?.stringValue == "dispute" else { return nil }
-        guard let d = c.state?.dispute, d.status != .closed else {
+        guard let d = s.dispute, d.status != .closed else {
             return "the dispute channel needs an open dispute; use the order channel"
         }
         return nil

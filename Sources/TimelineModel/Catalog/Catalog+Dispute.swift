@@ -11,11 +11,10 @@ extension Catalog {
                 .required("description", longText),
             ]),
             refine: amountMatchesOutcome("requestedOutcome"),
-            allowed: { c in
-                guard let s = c.state else { return nil }
+            allowed: { s, c in
                 if s.status != .paid && s.status != .delivered { return "a dispute can be opened only on a paid or delivered order" }
                 if s.hasActiveDispute { return "a dispute is already open on this order" }
-                return refundableCheck(c)
+                return refundableCheck(s, c)
             },
             apply: { state, e, effects in
                 state?.update { s in
@@ -34,9 +33,9 @@ extension Catalog {
             "dispute.offer", roles: [.buyer, .seller],
             schema: DataSchema([.required("outcome", .oneOf(outcomes)), .optional("amount", amount), .optional("note", longText)]),
             refine: amountMatchesOutcome("outcome"),
-            allowed: { c in
-                guard c.state?.hasActiveDispute == true else { return "an offer can be made only while a dispute is open or escalated" }
-                return refundableCheck(c)
+            allowed: { s, c in
+                guard s.hasActiveDispute else { return "an offer can be made only while a dispute is open or escalated" }
+                return refundableCheck(s, c)
             },
             apply: { state, e, _ in
                 guard var d = state?.dispute else { return }
@@ -52,7 +51,7 @@ extension Catalog {
         EventRule(
             "dispute.offer.accepted", roles: [.buyer, .seller],
             schema: DataSchema([.required("offerRevision", .integer(0...Int64.max))]),
-            allowed: { c in answerCheck(c, verb: "accept") },
+            allowed: { s, c in answerCheck(s, c, verb: "accept") },
             apply: { state, e, _ in
                 guard var d = state?.dispute, let i = d.offers.lastIndex(where: { $0.status == .pending }) else { return }
                 d.offers[i].status = .accepted
@@ -65,7 +64,7 @@ extension Catalog {
         EventRule(
             "dispute.offer.declined", roles: [.buyer, .seller],
             schema: DataSchema([.required("offerRevision", .integer(0...Int64.max))]),
-            allowed: { c in answerCheck(c, verb: "decline") },
+            allowed: { s, c in answerCheck(s, c, verb: "decline") },
             apply: { state, e, _ in
                 guard var d = state?.dispute, let i = d.offers.lastIndex(where: { $0.status == .pending }) else { return }
                 // Not seller activity for auto_escalate: DOMAIN.md counts only a message or an offer.
@@ -76,7 +75,7 @@ extension Catalog {
         EventRule(
             "dispute.escalated", roles: [.buyer, .seller, .system],
             schema: DataSchema([.optional("rule", .string(1...128))]),
-            allowed: { c in c.state?.dispute?.status == .open ? nil : "only an open dispute can be escalated" },
+            allowed: { s, _ in s.dispute?.status == .open ? nil : "only an open dispute can be escalated" },
             apply: { state, e, _ in
                 state?.dispute?.status = .escalated
                 state?.dispute?.escalatedAt = e.recordedAt
@@ -86,9 +85,9 @@ extension Catalog {
             "dispute.resolved", roles: [.support],
             schema: DataSchema([.required("outcome", .oneOf(outcomes)), .optional("amount", amount), .required("note", longText)]),
             refine: amountMatchesOutcome("outcome"),
-            allowed: { c in
-                guard c.state?.hasActiveDispute == true else { return "only an open or escalated dispute can be resolved" }
-                return refundableCheck(c)
+            allowed: { s, c in
+                guard s.hasActiveDispute else { return "only an open or escalated dispute can be resolved" }
+                return refundableCheck(s, c)
             },
             apply: { state, e, _ in
                 guard var d = state?.dispute else { return }
@@ -104,8 +103,8 @@ extension Catalog {
         EventRule(
             "dispute.closed", roles: [.buyer, .support],
             schema: DataSchema([.required("withdrawn", .boolean)]),
-            allowed: { c in
-                guard let d = c.state?.dispute, d.status != .closed else { return "there is no dispute to close" }
+            allowed: { s, c in
+                guard let d = s.dispute, d.status != .closed else { return "there is no dispute to close" }
                 let withdrawn = c.data["withdrawn"]?.boolValue ?? false
                 if c.actor.role == .support {
                     if d.status != .resolved { return "support can close a dispute only once it is resolved" }
@@ -130,15 +129,15 @@ extension Catalog {
     ]
 
     /// Accepting or declining: only the party that did not make the pending offer, naming it.
-    static func answerCheck(_ c: EventRule.Context, verb: String) -> String? {
-        guard let offer = c.state?.dispute?.pendingOffer, c.state?.hasActiveDispute == true else {
+    static func answerCheck(_ s: OrderState, _ c: EventRule.Context, verb: String) -> String? {
+        guard let offer = s.dispute?.pendingOffer, s.hasActiveDispute else {
             return "there is no pending offer to \(verb)"
         }
         if offer.by == c.actor.role { return "the \(c.actor.role.rawValue) made this offer and cannot \(verb) it; the other party answers" }
         if let named = c.data["offerRevision"]?.intValue, UInt64(named) != offer.revision {
             return "the pending offer is at revision \(offer.revision), not \(named)"
         }
-        if verb == "accept", let amount = offer.amount, let s = c.state, amount > s.priceAmount - s.refundedAmount {
+        if verb == "accept", let amount = offer.amount, amount > s.priceAmount - s.refundedAmount {
             return "the offer's amount \(amount) now exceeds what is left to refund (\(s.priceAmount - s.refundedAmount)); make a new offer"
         }
         return nil

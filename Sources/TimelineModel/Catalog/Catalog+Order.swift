@@ -13,7 +13,7 @@ extension Catalog {
             refine: { data in
                 data["buyer"] == data["seller"] ? ("data.seller", "data.buyer and data.seller must be different users") : nil
             },
-            allowed: { c in "order \(c.state?.order ?? "") already exists; order.placed is only its first event" },
+            allowed: { s, _ in "order \(s.order) already exists; order.placed is only its first event" },
             apply: { state, e, effects in
                 let d = e.data
                 let buyer = d["buyer"]?.stringValue ?? ""
@@ -29,7 +29,7 @@ extension Catalog {
         ),
         EventRule(
             "order.paid", roles: [.system],
-            allowed: { c in c.state?.status == .placed ? nil : "an order can be paid only while placed" },
+            allowed: { s, _ in s.status == .placed ? nil : "an order can be paid only while placed" },
             apply: { state, e, _ in
                 state?.status = .paid
                 state?.paidAt = e.recordedAt
@@ -38,8 +38,7 @@ extension Catalog {
         EventRule(
             "order.cancelled", roles: [.buyer, .support, .system],
             schema: DataSchema([.required("reason", shortText)]),
-            allowed: { c in
-                guard let s = c.state else { return nil }
+            allowed: { s, c in
                 if s.status != .placed && s.status != .paid { return "an order can be cancelled only while placed or paid" }
                 if c.actor.role == .buyer && s.status != .placed { return "the buyer can cancel only before payment; ask support" }
                 if s.hasActiveDispute { return "an order cannot be cancelled while a dispute is open" }
@@ -55,8 +54,7 @@ extension Catalog {
         EventRule(
             "delivery.marked", roles: [.seller],
             schema: DataSchema([.required("quantity", .integer(1...Int64.max)), .optional("note", longText)]),
-            allowed: { c in
-                guard let s = c.state else { return nil }
+            allowed: { s, c in
                 if s.status != .paid && s.status != .delivered { return "delivery can be marked only once the order is paid" }
                 let quantity = c.data["quantity"]?.intValue ?? 0
                 let left = s.itemQuantity - s.deliveredQuantity
@@ -71,8 +69,7 @@ extension Catalog {
         ),
         EventRule(
             "delivery.confirmed", roles: [.buyer, .support],
-            allowed: { c in
-                guard let s = c.state else { return nil }
+            allowed: { s, c in
                 if s.status != .delivered { return "delivery can be confirmed only once the seller marked it delivered" }
                 if s.hasActiveDispute { return "delivery can be confirmed only when no dispute is open" }
                 if s.deliveredQuantity < s.itemQuantity {
@@ -88,8 +85,7 @@ extension Catalog {
         EventRule(
             "order.completed", roles: [.system, .support],
             schema: DataSchema([.required("rule", .string(1...128))]),
-            allowed: { c in
-                guard let s = c.state else { return nil }
+            allowed: { s, c in
                 if s.status != .delivered { return "an order can be completed only once delivered" }
                 if s.hasActiveDispute { return "an order cannot be completed while a dispute is open" }
                 return nil
@@ -102,10 +98,9 @@ extension Catalog {
         EventRule(
             "refund.issued", roles: [.system, .support],
             schema: DataSchema([.required("amount", amount)]),
-            allowed: { c in
-                guard let s = c.state else { return nil }
+            allowed: { s, c in
                 if s.status == .cancelled { return "a cancelled order cannot be refunded" }
-                return refundableCheck(c)
+                return refundableCheck(s, c)
             },
             apply: { state, e, _ in
                 state?.update { s in

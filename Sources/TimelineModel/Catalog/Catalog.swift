@@ -16,7 +16,8 @@ public enum Catalog {
         _ event: EventInput, state: OrderState?, index: Int, origin: AppendOrigin, recordedAt: Timestamp
     ) throws(TimelineError) {
         let rule = try checkShape(type: event.type, actor: event.actor, data: event.data, index: index, origin: origin)
-        try checkTransition(rule, actor: event.actor, data: event.data, state: state, index: index, recordedAt: recordedAt)
+        var state = state
+        try checkTransition(rule, actor: event.actor, data: event.data, state: &state, index: index, recordedAt: recordedAt)
     }
 
     /// The half of ``validate(_:state:index:origin:recordedAt:)`` that needs no
@@ -50,31 +51,39 @@ public enum Catalog {
     /// allowed in `state`. Call it after ``checkShape(type:actor:data:index:origin:)`` passed.
     /// - Throws: `invalid_event` (party) or `invalid_transition`.
     public static func checkTransition(
-        _ rule: EventRule, actor: Actor, data: JSONValue, state: OrderState?, index: Int, recordedAt: Timestamp
+        _ rule: EventRule, actor: Actor, data: JSONValue, state: inout OrderState?, index: Int, recordedAt: Timestamp
     ) throws(TimelineError) {
         let members = data.objectValue ?? [:]
         try checkParty(actor, state: state, data: members, index: index)
-        guard let status = state?.status else {
+        // `state` is `inout` only so that it is lent to the checks by address, never
+        // copied (a copy retains every string and collection in it, on every append
+        // and audit step; a `borrowing` argument read from an array was still copied).
+        // Nothing here changes it.
+        if case .none = state {
             if rule.type == "order.placed" { return }
             throw .invalidTransition("the order does not exist yet; its first event must be order.placed", index: index, state: "none")
         }
-        let reason = withUnsafePointer(to: state) { pointer in
-            rule.allowed(EventRule.Context(statePointer: pointer, actor: actor, data: members, recordedAt: recordedAt))
+        if let refusal = refusal(rule, state, EventRule.Context(actor: actor, data: members, recordedAt: recordedAt)) {
+            throw .invalidTransition(refusal.reason, index: index, state: refusal.status)
         }
-        if let reason {
-            throw .invalidTransition(reason, index: index, state: status.rawValue)
+    }
+
+    /// Why `rule` refuses the event in `state`, and the order's status; nil when it allows it (or there is no order).
+    private static func refusal(_ rule: EventRule, _ state: borrowing OrderState?, _ context: EventRule.Context) -> (reason: String, status: String)? {
+        switch state {
+        case .none: return nil
+        case .some(let s): return rule.allowed(s, context).map { ($0, s.status.rawValue) }
         }
     }
 
     /// A buyer or seller must be the order's own buyer or seller.
-    static func checkParty(_ actor: Actor, state: OrderState?, data: [String: JSONValue], index: Int) throws(TimelineError) {
+    static func checkParty(_ actor: Actor, state: borrowing OrderState?, data: [String: JSONValue], index: Int) throws(TimelineError) {
         let role = actor.role
         guard role == .buyer || role == .seller else { return }
         let expected: String?
-        if let state {
-            expected = state.userId(for: role)
-        } else {
-            expected = data[role.rawValue]?.stringValue
+        switch state {
+        case .some(let s): expected = s.userId(for: role)
+        case .none: expected = data[role.rawValue]?.stringValue
         }
         if let expected, expected != actor.id {
             throw .invalidEvent("actor \(actor.id) is not this order's \(role.rawValue) (\(expected))", index: index, field: "actor.id")
@@ -131,8 +140,8 @@ public enum Catalog {
     }
 
     /// A refusal when a partial refund asks for more than is left to refund.
-    static func refundableCheck(_ c: EventRule.Context) -> String? {
-        guard let s = c.state, let amount = c.data["amount"]?.intValue else { return nil }
+    static func refundableCheck(_ s: OrderState, _ c: EventRule.Context) -> String? {
+        guard let amount = c.data["amount"]?.intValue else { return nil }
         let left = s.priceAmount - s.refundedAmount
         return amount > left ? "the amount \(amount) exceeds what is left to refund (\(left) of \(s.priceAmount) \(s.currency))" : nil
     }

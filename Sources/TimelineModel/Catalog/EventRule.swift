@@ -1,16 +1,9 @@
 /// One row of the event catalog: who may append a type, its data schema, when
 /// it is allowed and what it does to the order. ``Catalog`` holds the table.
 public final class EventRule: Sendable {
-    /// What the `allowed` check sees.
-    ///
-    /// It lends the order state rather than holding a copy (an `OrderState` copy
-    /// retains every string and collection in it, on every append and audit step),
-    /// so a context lives only for the duration of the `allowed` call it is made for.
+    /// What the `allowed` check sees beside the order state (which it is lent, not
+    /// given a copy of: an `OrderState` copy retains every string and collection in it).
     public struct Context {
-        /// Where the caller keeps the order state for the duration of the check.
-        let statePointer: UnsafePointer<OrderState?>
-        /// The order as it stands before the event (lent, not copied).
-        public var state: OrderState? { _read { yield statePointer.pointee } }
         public var actor: Actor
         public var data: [String: JSONValue]
         public var recordedAt: Timestamp
@@ -28,8 +21,8 @@ public final class EventRule: Sendable {
     private let originBits: UInt8
     /// Checks across fields that the schema cannot express; returns (field, message).
     let refine: @Sendable ([String: JSONValue]) -> (field: String, message: String)?
-    /// Returns a reason a person understands when the event is illegal in this state.
-    let allowed: @Sendable (Context) -> String?
+    /// Returns a reason a person understands when the event is illegal in this state (the order exists: `order.placed` is checked apart).
+    let allowed: @Sendable (OrderState, Context) -> String?
     /// Folds the recorded event into the order state.
     let apply: @Sendable (inout OrderState?, RecordedEvent, inout [ParticipantEffect]) -> Void
 
@@ -37,7 +30,7 @@ public final class EventRule: Sendable {
         _ type: String, roles: Set<ActorRole>, schema: DataSchema = .empty,
         origins: Set<AppendOrigin> = [.client, .daemon],
         refine: @escaping @Sendable ([String: JSONValue]) -> (field: String, message: String)? = { _ in nil },
-        allowed: @escaping @Sendable (Context) -> String?,
+        allowed: @escaping @Sendable (OrderState, Context) -> String?,
         apply: @escaping @Sendable (inout OrderState?, RecordedEvent, inout [ParticipantEffect]) -> Void
     ) {
         self.type = type

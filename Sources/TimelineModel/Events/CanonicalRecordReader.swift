@@ -91,7 +91,7 @@ public enum CanonicalRecordReader {
             guard let s = plainString(b, m.value) else { return nil }
             occurredAt = s
         }
-        guard let actor = actor(b, actorM.value), let data = CanonicalValue.parse(b, dataM.value), data.objectValue != nil else { return nil }
+        guard let actor = actor(b, actorM.value), let data = CanonicalValue.parse(b, dataM.value), case .object = data else { return nil }
         var moderation: ModerationVerdict?
         if let m = found[5] {
             guard let verdict = moderationVerdict(b, m.value) else { return nil }
