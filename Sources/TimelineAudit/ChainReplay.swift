@@ -124,6 +124,14 @@ struct ChainReplay {
         feed(Item(record: record, hashes: hashes, json: value), key: key)
     }
 
+    /// Feeds a record the fast path scanned, or (`nil`) its stored bytes for the general path.
+    mutating func feed(_ scanned: borrowing Item?, _ bytes: UnsafeBufferPointer<UInt8>, key: UInt64) {
+        switch scanned {
+        case .some(let item): feed(item, key: key)
+        case .none: feed(bytes, key: key, line: nil)
+        }
+    }
+
     /// Feeds a record the fast path already scanned.
     mutating func feed(_ item: borrowing Item, key: UInt64?) {
         if let key, key != item.record.position {

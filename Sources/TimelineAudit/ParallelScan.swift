@@ -8,12 +8,7 @@ enum ParallelScan {
         try ParallelLogScan.run(
             entries: { body in try snap.forEachLogEntry { key, bytes in try body((key, bytes)) } },
             transform: { CanonicalRecordScanner.scan($0) },
-            consume: { (entry, scanned: borrowing ChainReplay.Item?) in
-                switch scanned {
-                case .some(let item): replay.feed(item, key: entry.key)
-                case .none: replay.feed(entry.bytes, key: entry.key, line: nil)
-                }
-            },
+            consume: { entry, scanned in replay.feed(scanned, entry.bytes, key: entry.key) },
             progress: progress
         )
     }

@@ -79,11 +79,12 @@ public enum ParallelLogScan {
     /// Walks the entries `entries` yields (it calls its argument once per entry,
     /// which returns `false` to stop), transforms each on any core, and calls
     /// `consume` with every entry and its transform (`nil`: the transform declined)
-    /// in the walk's order. `progress` gets the count consumed after each chunk.
+    /// in the walk's order; `consume` may move the transform out of its slot, and
+    /// whatever it leaves is freed on a worker thread. `progress` gets the count consumed after each chunk.
     public static func run<Item: Sendable>(
         entries: ((Entry) throws -> Bool) throws -> Void,
         transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?,
-        consume: (Entry, borrowing Item?) throws -> Void,
+        consume: (Entry, inout Item?) throws -> Void,
         progress: (UInt64) -> Void = { _ in }
     ) throws {
         // The walk's callback captures both; neither outlives this call.
@@ -97,7 +98,7 @@ public enum ParallelLogScan {
     private static func walk<Item: Sendable>(
         entries: ((Entry) throws -> Bool) throws -> Void,
         transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?,
-        consume: @escaping (Entry, borrowing Item?) throws -> Void,
+        consume: @escaping (Entry, inout Item?) throws -> Void,
         progress: @escaping (UInt64) -> Void
     ) throws {
         var chunk = Chunk.empty()
@@ -111,8 +112,8 @@ public enum ParallelLogScan {
             scan.done.wait()
             let c = scan.chunk
             for i in 0..<c.count {
-                // Lent in place (no copy, no retains).
-                try consume((c.keys[i], c.records[i]), scan.items[i])
+                // Lent in place by address (no copy, no retains); `consume` may also take it.
+                try consume((c.keys[i], c.records[i]), &scan.items[i])
             }
             consumed += UInt64(c.count)
             progress(consumed)

@@ -47,7 +47,7 @@ extension TimelineStore {
             },
             transform: { CanonicalRecordReader.read($0)?.record },
             consume: { entry, decoded in
-                let record = try (copy decoded) ?? RecordedEvent(bytes: entry.bytes)
+                let record = try decoded.take() ?? RecordedEvent(bytes: entry.bytes)
                 var state = states.removeValue(forKey: record.order)
                 effects += Catalog.apply(record, to: &state)
                 states[record.order] = state

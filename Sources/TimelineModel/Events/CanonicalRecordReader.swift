@@ -47,11 +47,12 @@ public enum CanonicalRecordReader {
 
     /// The index in ``memberNames`` of the key at `key`, or nil for a key a recorded event does not have.
     static func memberIndex(_ b: UnsafeBufferPointer<UInt8>, _ key: Range<Int>, from start: Int) -> Int? {
-        guard let base = b.baseAddress else { return nil }
         // Canonical keys ascend, so a known key is never before the previous one found.
-        for i in start..<memberNames.count {
+        outer: for i in start..<memberNames.count {
             let name = memberNames[i]
-            if name.utf8CodeUnitCount == key.count, memcmp(base + key.lowerBound, name.utf8Start, key.count) == 0 { return i }
+            guard name.utf8CodeUnitCount == key.count else { continue }
+            for k in 0..<key.count where b[key.lowerBound + k] != name.utf8Start[k] { continue outer }
+            return i
         }
         return nil
     }
