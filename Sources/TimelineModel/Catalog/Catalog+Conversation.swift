@@ -5,9 +5,9 @@ extension Catalog {
         EventRule(
             "chat.message", roles: [.buyer, .seller, .support],
             schema: DataSchema([.required("channel", channel), .required("text", longText)]),
-            allowed: { s, c in disputeChannelCheck(s, c) },
+            allowed: { s, c in disputeChannelCheck(&s, c) },
             apply: { state, e, effects in
-                state?.update { s in
+                state?.inPlace { s in
                     let verdict = e.moderation?.verdict ?? .delivered
                     switch verdict {
                     case .delivered: s.messages.visible += 1
@@ -46,7 +46,7 @@ extension Catalog {
                 let bad = name.unicodeScalars.contains { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }
                 return bad || name == "." || name == ".." ? ("data.filename", "data.filename must be a bare file name without path or control characters") : nil
             },
-            allowed: { s, c in disputeChannelCheck(s, c) },
+            allowed: { s, c in disputeChannelCheck(&s, c) },
             apply: { state, e, _ in
                 let d = e.data
                 state?.evidence.append(EvidenceItem(
@@ -81,7 +81,7 @@ extension Catalog {
     ]
 
     /// Messages and evidence in the `dispute` channel need a dispute that is not closed.
-    static func disputeChannelCheck(_ s: OrderState, _ c: EventRule.Context) -> String? {
+    static func disputeChannelCheck(_ s: inout OrderState, _ c: EventRule.Context) -> String? {
         guard c.data["channel"]?.stringValue == "dispute" else { return nil }
         guard let d = s.dispute, d.status != .closed else {
             return "the dispute channel needs an open dispute; use the order channel"

@@ -14,10 +14,10 @@ extension Catalog {
             allowed: { s, c in
                 if s.status != .paid && s.status != .delivered { return "a dispute can be opened only on a paid or delivered order" }
                 if s.hasActiveDispute { return "a dispute is already open on this order" }
-                return refundableCheck(s, c)
+                return refundableCheck(&s, c)
             },
             apply: { state, e, effects in
-                state?.update { s in
+                state?.inPlace { s in
                     s.dispute = DisputeState(
                         status: .open, reason: e.data["reason"]?.stringValue ?? "",
                         requestedOutcome: e.data["requestedOutcome"]?.stringValue ?? "", amount: e.data["amount"]?.intValue,
@@ -35,7 +35,7 @@ extension Catalog {
             refine: amountMatchesOutcome("outcome"),
             allowed: { s, c in
                 guard s.hasActiveDispute else { return "an offer can be made only while a dispute is open or escalated" }
-                return refundableCheck(s, c)
+                return refundableCheck(&s, c)
             },
             apply: { state, e, _ in
                 guard var d = state?.dispute else { return }
@@ -51,7 +51,7 @@ extension Catalog {
         EventRule(
             "dispute.offer.accepted", roles: [.buyer, .seller],
             schema: DataSchema([.required("offerRevision", .integer(0...Int64.max))]),
-            allowed: { s, c in answerCheck(s, c, verb: "accept") },
+            allowed: { s, c in answerCheck(&s, c, verb: "accept") },
             apply: { state, e, _ in
                 guard var d = state?.dispute, let i = d.offers.lastIndex(where: { $0.status == .pending }) else { return }
                 d.offers[i].status = .accepted
@@ -64,7 +64,7 @@ extension Catalog {
         EventRule(
             "dispute.offer.declined", roles: [.buyer, .seller],
             schema: DataSchema([.required("offerRevision", .integer(0...Int64.max))]),
-            allowed: { s, c in answerCheck(s, c, verb: "decline") },
+            allowed: { s, c in answerCheck(&s, c, verb: "decline") },
             apply: { state, e, _ in
                 guard var d = state?.dispute, let i = d.offers.lastIndex(where: { $0.status == .pending }) else { return }
                 // Not seller activity for auto_escalate: DOMAIN.md counts only a message or an offer.
@@ -87,7 +87,7 @@ extension Catalog {
             refine: amountMatchesOutcome("outcome"),
             allowed: { s, c in
                 guard s.hasActiveDispute else { return "only an open or escalated dispute can be resolved" }
-                return refundableCheck(s, c)
+                return refundableCheck(&s, c)
             },
             apply: { state, e, _ in
                 guard var d = state?.dispute else { return }
@@ -129,7 +129,7 @@ extension Catalog {
     ]
 
     /// Accepting or declining: only the party that did not make the pending offer, naming it.
-    static func answerCheck(_ s: OrderState, _ c: EventRule.Context, verb: String) -> String? {
+    static func answerCheck(_ s: inout OrderState, _ c: EventRule.Context, verb: String) -> String? {
         guard let offer = s.dispute?.pendingOffer, s.hasActiveDispute else {
             return "there is no pending offer to \(verb)"
         }

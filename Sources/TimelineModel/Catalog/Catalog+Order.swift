@@ -100,10 +100,10 @@ extension Catalog {
             schema: DataSchema([.required("amount", amount)]),
             allowed: { s, c in
                 if s.status == .cancelled { return "a cancelled order cannot be refunded" }
-                return refundableCheck(s, c)
+                return refundableCheck(&s, c)
             },
             apply: { state, e, _ in
-                state?.update { s in
+                state?.inPlace { s in
                     s.refundedAmount += e.data["amount"]?.intValue ?? 0
                     if s.refundedAmount >= s.priceAmount {
                         s.status = .refunded

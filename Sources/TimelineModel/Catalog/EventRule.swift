@@ -22,7 +22,10 @@ public final class EventRule: Sendable {
     /// Checks across fields that the schema cannot express; returns (field, message).
     let refine: @Sendable ([String: JSONValue]) -> (field: String, message: String)?
     /// Returns a reason a person understands when the event is illegal in this state (the order exists: `order.placed` is checked apart).
-    let allowed: @Sendable (OrderState, Context) -> String?
+    ///
+    /// The state is `inout` only so that it is lent by address: passed by value, the
+    /// 544-byte struct is copied on every check. No check changes it.
+    let allowed: @Sendable (inout OrderState, Context) -> String?
     /// Folds the recorded event into the order state.
     let apply: @Sendable (inout OrderState?, RecordedEvent, inout [ParticipantEffect]) -> Void
 
@@ -30,7 +33,7 @@ public final class EventRule: Sendable {
         _ type: String, roles: Set<ActorRole>, schema: DataSchema = .empty,
         origins: Set<AppendOrigin> = [.client, .daemon],
         refine: @escaping @Sendable ([String: JSONValue]) -> (field: String, message: String)? = { _ in nil },
-        allowed: @escaping @Sendable (OrderState, Context) -> String?,
+        allowed: @escaping @Sendable (inout OrderState, Context) -> String?,
         apply: @escaping @Sendable (inout OrderState?, RecordedEvent, inout [ParticipantEffect]) -> Void
     ) {
         self.type = type

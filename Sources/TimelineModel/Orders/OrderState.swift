@@ -133,10 +133,11 @@ public struct OrderState: Sendable, Hashable {
     /// `true` when a dispute is open or escalated.
     public var hasActiveDispute: Bool { dispute?.status.isActive ?? false }
 
-    /// Runs `body` on this state in place. Through optional chaining
-    /// (`state?.update { … }`) it changes an `OrderState?` without copying it out
-    /// and back, so its arrays and dictionaries stay uniquely referenced.
-    public mutating func update(_ body: (inout OrderState) throws -> Void) rethrows {
+    /// Runs `body` on this state in place, by address: to change it, or to lend it
+    /// to a check. Through optional chaining (`state?.inPlace { … }`) it reaches the
+    /// state inside an `OrderState?` without copying it out and back: its arrays and
+    /// dictionaries stay uniquely referenced, and the 544-byte struct is not copied.
+    public mutating func inPlace<T>(_ body: (inout OrderState) throws -> T) rethrows -> T {
         try body(&self)
     }
 
