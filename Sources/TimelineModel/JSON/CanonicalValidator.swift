@@ -102,47 +102,40 @@ struct Validator {
     func string(_ i: Int) -> (end: Int, escaped: Bool)? {
         var j = i + 1
         var escaped = false
-        // Skip sixteen, then eight bytes at a time while none is a quote, a backslash or a control character.
         guard let base = b.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)
         let quotes = SIMD16<UInt8>(repeating: 0x22), backslashes = SIMD16<UInt8>(repeating: 0x5C), spaces = SIMD16<UInt8>(repeating: 0x20)
-        while j + 16 <= b.count {
-            let v = raw.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)
-            if any((v .== quotes) .| (v .== backslashes) .| (v .< spaces)) { break }
-            j += 16
-        }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while j + 8 <= b.count {
-            let x = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((x &- ones &* 0x20) & ~x)
-            if special & highs != 0 { break }
-            j += 8
-        }
-        while j < b.count {
+        while true {
+            // Go to the next quote, backslash or control character: 16 bytes a step while 16 are left.
+            if j + 16 <= b.count {
+                let v = raw.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)
+                // Lanes are 0x00 or 0xFF: as two words, the first set byte is the first special one.
+                let lanes = unsafeBitCast((v .== quotes) .| (v .== backslashes) .| (v .< spaces), to: SIMD2<UInt64>.self)
+                let low = UInt64(littleEndian: lanes[0]), high = UInt64(littleEndian: lanes[1])
+                if low == 0 && high == 0 { j += 16; continue }
+                j += low != 0 ? low.trailingZeroBitCount / 8 : 8 + high.trailingZeroBitCount / 8
+            } else {
+                while j < b.count, b[j] != 0x22, b[j] != 0x5C, b[j] >= 0x20 { j += 1 }
+                guard j < b.count else { return nil }
+            }
             let c = b[j]
             if c == 0x22 { return (j + 1, escaped) }
-            if c < 0x20 { return nil }
-            if c == 0x5C {
-                escaped = true
-                guard j + 1 < b.count else { return nil }
-                switch b[j + 1] {
-                case 0x22, 0x5C, UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    j += 2
-                case UInt8(ascii: "u"):
-                    guard j + 5 < b.count, b[j + 2] == 48, b[j + 3] == 48 else { return nil }
-                    guard let hi = lowerHex(b[j + 4]), let lo = lowerHex(b[j + 5]) else { return nil }
-                    let scalar = hi << 4 | lo
-                    guard scalar < 0x20, ![8, 9, 10, 12, 13].contains(scalar) else { return nil }
-                    j += 6
-                default:
-                    return nil
-                }
-                continue
+            guard c == 0x5C, j + 1 < b.count else { return nil }  // a control character, or a backslash at the end
+            escaped = true
+            switch b[j + 1] {
+            case 0x22, 0x5C, UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                j += 2
+            case UInt8(ascii: "u"):
+                guard j + 5 < b.count, b[j + 2] == 48, b[j + 3] == 48 else { return nil }
+                guard let hi = lowerHex(b[j + 4]), let lo = lowerHex(b[j + 5]) else { return nil }
+                let scalar = hi << 4 | lo
+                // RFC 8785 writes \b \t \n \f \r as such, and \u00XX only for the other control characters.
+                guard scalar < 0x20, scalar != 8, scalar != 9, scalar != 10, scalar != 12, scalar != 13 else { return nil }
+                j += 6
+            default:
+                return nil
             }
-            j += 1
         }
-        return nil
     }
 
     func lowerHex(_ c: UInt8) -> UInt8? {

@@ -1,0 +1,46 @@
+import Testing
+@testable import TimelineModel
+
+/// The canonical-form check the audit and the rebuild trust before hashing stored
+/// bytes: it accepts exactly what the canonical encoder writes, at any length and
+/// with the special character at any place (its scan goes 16 bytes at a time).
+@Suite("canonical validator")
+struct CanonicalValidatorTests {
+    static func accepts(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            var v = Validator(b: b)
+            return v.topLevel() != nil
+        }
+    }
+
+    static func document(_ text: String) -> [UInt8] { CanonicalJSON.encode(.object(["k": .string(text)])) }
+
+    /// Every control character, a quote, a backslash, DEL, and non-ASCII text.
+    static let specials: [String] = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) } + ["\"", "\\", "\u{7F}", "é", "😀"]
+
+    @Test("what the encoder writes is accepted, the special character at every place of strings up to 40 long")
+    func acceptsEncoderOutput() {
+        for special in Self.specials {
+            for length in 0...40 {
+                for place in 0...length {
+                    let text = String(repeating: "a", count: place) + special + String(repeating: "b", count: length - place)
+                    #expect(Self.accepts(Self.document(text)), "\(Array(text.utf8))")
+                }
+            }
+        }
+    }
+
+    @Test("raw control characters, escapes RFC 8785 would not write and unterminated strings are refused")
+    func refusesNonCanonical() {
+        for length in [0, 7, 15, 16, 17, 31, 40] {
+            let pad = String(repeating: "x", count: length)
+            for bad in ["\u{01}", "\n", "\\u0041", "\\/", "\\u000a", "\\u001F", "\\x"] {
+                let text = "{\"k\":\"\(pad)\(bad)\(pad)\"}"
+                #expect(!Self.accepts(Array(text.utf8)), "\(text)")
+            }
+            #expect(!Self.accepts(Array("{\"k\":\"\(pad)".utf8)))
+            #expect(!Self.accepts(Array("{\"k\":\"\(pad)\\".utf8)))
+            #expect(Self.accepts(Array("{\"k\":\"\(pad)\\u001f\(pad)\"}".utf8)))
+        }
+    }
+}
