@@ -8,8 +8,8 @@ import Testing
 struct CanonicalValidatorTests {
     static func accepts(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { b in
-            var v = Validator(b: b)
-            return v.topLevel() != nil
+            var members = NoMembers()
+            return Validator(b: b).topLevel(into: &members)
         }
     }
 
@@ -41,6 +41,29 @@ struct CanonicalValidatorTests {
             #expect(!Self.accepts(Array("{\"k\":\"\(pad)".utf8)))
             #expect(!Self.accepts(Array("{\"k\":\"\(pad)\\".utf8)))
             #expect(Self.accepts(Array("{\"k\":\"\(pad)\\u001f\(pad)\"}".utf8)))
+        }
+    }
+}
+
+/// The reader names roles and verdicts by comparing bytes: every case is found.
+@Suite("canonical reader names")
+struct CanonicalReaderNameTests {
+    static func quoted<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>, Range<Int>) -> T) -> T {
+        let bytes = Array("\"\(text)\"".utf8)
+        return bytes.withUnsafeBufferPointer { body($0, 0..<bytes.count) }
+    }
+
+    @Test("every actor role and every moderation verdict is read back, and nothing else")
+    func everyCase() {
+        for role in ActorRole.allCases {
+            #expect(Self.quoted(role.rawValue) { CanonicalRecordReader.role($0, $1) } == role)
+        }
+        for verdict in ModerationVerdictKind.allCases {
+            #expect(Self.quoted(verdict.rawValue) { CanonicalRecordReader.verdictKind($0, $1) } == verdict)
+        }
+        for other in ["", "buyers", "Buyer", "hidde", "deliveredx"] {
+            #expect(Self.quoted(other) { CanonicalRecordReader.role($0, $1) } == nil)
+            #expect(Self.quoted(other) { CanonicalRecordReader.verdictKind($0, $1) } == nil)
         }
     }
 }

@@ -59,20 +59,27 @@ public enum CanonicalRecordReader {
 
     /// The record in `b`, or `nil` when `b` is not provably canonical.
     public static func read(_ b: UnsafeBufferPointer<UInt8>) -> Read? {
-        var v = Validator(b: b)
-        guard let members = v.topLevel() else { return nil }
-        // File each member under its name (one pass: both lists are in code-point order).
+        // The validator files each member under its name as it finds it (one pass:
+        // both lists are in code-point order), into room on the stack.
         return withUnsafeTemporaryAllocation(of: Member?.self, capacity: memberNames.count) { found in
             found.initialize(repeating: nil)
-            var known = 0
-            var next = 0
-            for m in members {
-                guard let i = memberIndex(b, m.key, from: next) else { continue }
-                found[i] = m
-                known += 1
-                next = i + 1
-            }
-            return read(b, found: UnsafeBufferPointer(found), unknownMembers: members.count - known)
+            var filed = FiledMembers(b: b, found: found)
+            guard Validator(b: b).topLevel(into: &filed) else { return nil }
+            return read(b, found: UnsafeBufferPointer(found), unknownMembers: filed.unknown)
+        }
+    }
+
+    /// Files top-level members by their index in ``memberNames``; counts the others.
+    private struct FiledMembers: MemberSink {
+        let b: UnsafeBufferPointer<UInt8>
+        let found: UnsafeMutableBufferPointer<Member?>
+        var unknown = 0
+        var next = 0
+
+        mutating func take(_ member: Member) {
+            guard let i = memberIndex(b, member.key, from: next) else { unknown += 1; return }
+            found[i] = member
+            next = i + 1
         }
     }
 
@@ -115,8 +122,8 @@ public enum CanonicalRecordReader {
         if r.count > idKey.utf8CodeUnitCount, startsWith(b, r.lowerBound, idKey),
            let idEnd = stringEnd(b, r.lowerBound + idKey.utf8CodeUnitCount),
            let id = plainString(b, (r.lowerBound + idKey.utf8CodeUnitCount)..<idEnd),
-           startsWith(b, idEnd, ",\"role\":"), let role = plainString(b, (idEnd + 8)..<(r.upperBound - 1)),
-           b[r.upperBound - 1] == UInt8(ascii: "}"), let actorRole = ActorRole(rawValue: role) {
+           startsWith(b, idEnd, ",\"role\":"), b[r.upperBound - 1] == UInt8(ascii: "}"),
+           let actorRole = role(b, (idEnd + 8)..<(r.upperBound - 1)) {
             return Actor(role: actorRole, id: id)
         }
         guard let value = try? JSONParser.parse(buffer: slice(b, r)),
@@ -129,7 +136,7 @@ public enum CanonicalRecordReader {
     static func moderationVerdict(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> ModerationVerdict? {
         let empty: StaticString = "{\"rules\":[],\"verdict\":"
         if startsWith(b, r.lowerBound, empty), b[r.upperBound - 1] == UInt8(ascii: "}"),
-           let verdict = plainString(b, (r.lowerBound + empty.utf8CodeUnitCount)..<(r.upperBound - 1)).flatMap(ModerationVerdictKind.init(rawValue:)) {
+           let verdict = verdictKind(b, (r.lowerBound + empty.utf8CodeUnitCount)..<(r.upperBound - 1)) {
             return ModerationVerdict(verdict: verdict, rules: [])
         }
         guard let value = try? JSONParser.parse(buffer: slice(b, r)),
@@ -137,6 +144,32 @@ public enum CanonicalRecordReader {
               let rules = value["rules"]?.arrayValue?.compactMap({ $0.stringValue })
         else { return nil }
         return ModerationVerdict(verdict: kind, rules: rules)
+    }
+
+    /// The role a quoted string value at `r` names (compared as bytes: no string is made).
+    static func role(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> ActorRole? {
+        if isQuoted(b, r, "buyer") { return .buyer }
+        if isQuoted(b, r, "seller") { return .seller }
+        if isQuoted(b, r, "support") { return .support }
+        if isQuoted(b, r, "system") { return .system }
+        return nil
+    }
+
+    /// The verdict a quoted string value at `r` names (compared as bytes).
+    static func verdictKind(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> ModerationVerdictKind? {
+        if isQuoted(b, r, "delivered") { return .delivered }
+        if isQuoted(b, r, "flagged") { return .flagged }
+        if isQuoted(b, r, "filtered") { return .filtered }
+        if isQuoted(b, r, "hidden") { return .hidden }
+        return nil
+    }
+
+    /// Whether the bytes at `r` are exactly `"text"`, quotes included.
+    static func isQuoted(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, _ text: StaticString) -> Bool {
+        let n = text.utf8CodeUnitCount
+        guard r.count == n + 2, b[r.lowerBound] == 0x22, b[r.upperBound - 1] == 0x22 else { return false }
+        for k in 0..<n where b[r.lowerBound + 1 + k] != text.utf8Start[k] { return false }
+        return true
     }
 
     /// `"YYYY-MM-DDTHH:MM:SS.ffffffZ"`, the daemon's form; others via ``Timestamp/init(rfc3339:)``.

@@ -2,22 +2,30 @@
 import Glibc
 #endif
 
+/// Where the ``Validator`` hands the top-level members it finds.
+protocol MemberSink {
+    mutating func take(_ member: CanonicalRecordReader.Member)
+}
+
+/// Ignores members (those of nested objects).
+struct NoMembers: MemberSink {
+    mutating func take(_ member: CanonicalRecordReader.Member) {}
+}
+
 /// Checks that bytes are canonical JSON (no whitespace, keys strictly ascending,
 /// minimal escapes, canonical integers) and finds the top-level members. Returns
 /// nil for anything it cannot prove canonical; the general path then decides.
 struct Validator {
     let b: UnsafeBufferPointer<UInt8>
 
-    mutating func topLevel() -> [CanonicalRecordReader.Member]? {
-        guard b.count >= 2, b[0] == UInt8(ascii: "{") else { return nil }
-        var members: [CanonicalRecordReader.Member] = []
-        members.reserveCapacity(14)
-        guard let end = object(0, depth: 0, members: &members), end == b.count else { return nil }
-        return members
+    /// Validates the whole document, an object, handing its members to `sink` in order.
+    func topLevel<Sink: MemberSink>(into sink: inout Sink) -> Bool {
+        guard b.count >= 2, b[0] == UInt8(ascii: "{") else { return false }
+        return object(0, depth: 0, sink: &sink) == b.count
     }
 
-    /// Validates the object at `i`; collects its members when asked (top level only).
-    func object(_ i: Int, depth: Int, members: inout [CanonicalRecordReader.Member]) -> Int? {
+    /// Validates the object at `i`; hands its members to `sink` at the top level.
+    func object<Sink: MemberSink>(_ i: Int, depth: Int, sink: inout Sink) -> Int? {
         var j = i + 1
         guard j < b.count else { return nil }
         if b[j] == UInt8(ascii: "}") { return j + 1 }
@@ -31,7 +39,7 @@ struct Validator {
             guard j < b.count, b[j] == UInt8(ascii: ":") else { return nil }
             let start = j + 1
             guard let end = value(start, depth: depth + 1) else { return nil }
-            if depth == 0 { members.append(.init(key: key, value: start..<end)) }
+            if depth == 0 { sink.take(.init(key: key, value: start..<end)) }
             j = end
             guard j < b.count else { return nil }
             if b[j] == UInt8(ascii: ",") { j += 1; continue }
@@ -57,8 +65,8 @@ struct Validator {
         guard i < b.count, depth < 64 else { return nil }
         switch b[i] {
         case UInt8(ascii: "{"):
-            var none: [CanonicalRecordReader.Member] = []
-            return object(i, depth: depth, members: &none)
+            var nested = NoMembers()
+            return object(i, depth: depth, sink: &nested)
         case UInt8(ascii: "["):
             var j = i + 1
             guard j < b.count else { return nil }
