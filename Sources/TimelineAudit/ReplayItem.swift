@@ -49,17 +49,18 @@ extension ChainReplay {
         /// The checks of the record on its own, beside its hashes. (Its shape in the catalog is
         /// checked by the replay: the catalog's shared rules would make the cores fight over their reference counts.)
         private mutating func inspect() {
-            let r = record
             // (Compared through the verdict kind: `!= nil` on the whole verdict would copy it.)
-            let moderated = r.moderation?.verdict != nil
-            if (r.type == "chat.message") != moderated {
-                formProblems.append(!moderated ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(r.type)")
+            let moderated = record.moderation?.verdict != nil
+            if (record.type == "chat.message") != moderated {
+                formProblems.append(!moderated ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(record.type)")
             }
-            if !Identifiers.isValidEventId(r.eventId) { formProblems.append("eventId \"\(r.eventId.prefix(140))\" breaks the eventId rule") }
-            if let occurredAt = r.occurredAt, Timestamp(rfc3339: occurredAt) == nil {
+            var eventId = record.eventId
+            let (validId, idHash) = eventId.withUTF8 { (Identifiers.isValidEventId(utf8: $0), ChainReplay.fnv($0)) }
+            self.idHash = idHash
+            if !validId { formProblems.append("eventId \"\(record.eventId.prefix(140))\" breaks the eventId rule") }
+            if let occurredAt = record.occurredAt, Timestamp(rfc3339: occurredAt) == nil {
                 formProblems.append("occurredAt \"\(occurredAt.prefix(64))\" is not an RFC 3339 time (append refuses such a value)")
             }
-            idHash = ChainReplay.fnv(r.eventId.utf8)
         }
     }
 
@@ -120,34 +121,33 @@ struct Digest32: Hashable, Sendable {
         (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3)
     }
 
-    /// Nibble values of lower-case hex digits; 0xFF for every other byte.
-    static let nibbles: [UInt8] = (0..<256).map { c in
-        switch c {
-        case 48...57: return UInt8(c - 48)
-        case 97...102: return UInt8(c - 87)
-        default: return 0xFF
-        }
-    }
-
     /// From exactly 64 lower-case hex digits; nil for anything else.
     init?(hex b: UnsafeBufferPointer<UInt8>) {
-        guard b.count == 64 else { return nil }
-        let parsed: Digest32? = Self.nibbles.withUnsafeBufferPointer { table in
-            var bad: UInt8 = 0
-            func word(_ from: Int) -> UInt64 {
-                var v: UInt64 = 0
-                for i in from..<(from &+ 16) {
-                    let n = table[Int(b[i])]
-                    bad |= n
-                    v = v << 4 | UInt64(n & 0x0F)
-                }
-                return v
-            }
-            let d = Digest32(w0: word(0), w1: word(16), w2: word(32), w3: word(48))
-            return bad & 0xF0 == 0 ? d : nil
-        }
-        guard let parsed else { return nil }
-        self = parsed
+        guard b.count == 64, let base = b.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        guard let h0 = Self.half(raw, 0), let l0 = Self.half(raw, 8), let h1 = Self.half(raw, 16), let l1 = Self.half(raw, 24),
+              let h2 = Self.half(raw, 32), let l2 = Self.half(raw, 40), let h3 = Self.half(raw, 48), let l3 = Self.half(raw, 56)
+        else { return nil }
+        self.init(w0: h0 << 32 | l0, w1: h1 << 32 | l1, w2: h2 << 32 | l2, w3: h3 << 32 | l3)
+    }
+
+    /// The 4 bytes spelled by the 8 lower-case hex digits at `offset`, as a big-endian
+    /// number; nil when one of them is something else. All eight at once, in one word.
+    private static func half(_ raw: UnsafeRawPointer, _ offset: Int) -> UInt64? {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
+        let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))  // first digit lowest
+        guard x & highs == 0 else { return nil }
+        // With every byte below 0x80, adding per byte never carries into the next one.
+        let atLeast = { (c: UInt64) in (x &+ ones &* (0x80 - c)) & highs }
+        let digit = atLeast(0x30) & ~atLeast(0x3A), letter = atLeast(0x61) & ~atLeast(0x67)
+        guard digit | letter == highs else { return nil }
+        // '0'–'9' → 0–9 and 'a'–'f' → 10–15: the low four bits, plus 9 for letters.
+        let nibbles = (x & (ones &* 0x0F)) &+ (letter >> 7) &* 9
+        // Pairs of nibbles to bytes, then the four bytes together (first digit pair lowest).
+        let pairs = ((nibbles & 0x00FF_00FF_00FF_00FF) << 4) | ((nibbles >> 8) & 0x00FF_00FF_00FF_00FF)
+        let packed = (pairs | pairs >> 8) & 0x0000_FFFF_0000_FFFF
+        let bytes = UInt32(truncatingIfNeeded: packed | packed >> 16)
+        return UInt64(bytes.byteSwapped)
     }
 
     init?(hex text: String) {

@@ -32,6 +32,23 @@ struct ScannerTests {
         }
     }
 
+    @Test("a digest is read from exactly 64 lower-case hex digits, each in every place")
+    func digestHex() {
+        let hex = "0123456789abcdef" + "fedcba9876543210" + "00ff00ff00ff00ff" + "a5a5a5a5a5a5a5a5"
+        let digest = Digest32(hex: hex)
+        #expect(digest == Digest32(w0: 0x0123_4567_89ab_cdef, w1: 0xfedc_ba98_7654_3210, w2: 0x00ff_00ff_00ff_00ff, w3: 0xa5a5_a5a5_a5a5_a5a5))
+        #expect(digest?.hex == hex)
+        for place in 0..<64 {
+            for bad in ["A", "g", "G", " ", "/", ":", "`", "\u{0}"] {
+                var chars = Array(hex)
+                chars[place] = Character(bad)
+                #expect(Digest32(hex: String(chars)) == nil, "\(place) \(bad)")
+            }
+        }
+        #expect(Digest32(hex: String(hex.dropLast())) == nil)
+        #expect(Digest32(hex: hex + "0") == nil)
+    }
+
     @Test("a changed byte flips the verdict of the hash that covers it")
     func detectsChanges() throws {
         var bytes = try Self.records()[4]

@@ -11,8 +11,13 @@ public enum Identifiers {
 
     /// 1–128 printable ASCII characters (space through tilde).
     public static func isValidEventId(_ id: String) -> Bool {
-        let utf8 = id.utf8
-        return (1...128).contains(utf8.count) && utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E }
+        var id = id
+        return id.withUTF8 { isValidEventId(utf8: $0) }
+    }
+
+    /// ``isValidEventId(_:)`` of an id's UTF-8 bytes.
+    public static func isValidEventId(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        (1...128).contains(utf8.count) && utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E }
     }
 
     /// The eventId of an event the daemon appends itself: `prefix` followed by
