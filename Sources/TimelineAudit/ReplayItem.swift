@@ -133,16 +133,18 @@ struct Digest32: Hashable, Sendable {
 
     /// The 4 bytes spelled by the 8 lower-case hex digits at `offset`, as a big-endian
     /// number; nil when one of them is something else. All eight at once, in one word.
+    @inline(__always)
     private static func half(_ raw: UnsafeRawPointer, _ offset: Int) -> UInt64? {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
+        let highs: UInt64 = 0x8080_8080_8080_8080
         let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))  // first digit lowest
         guard x & highs == 0 else { return nil }
-        // With every byte below 0x80, adding per byte never carries into the next one.
-        let atLeast = { (c: UInt64) in (x &+ ones &* (0x80 - c)) & highs }
-        let digit = atLeast(0x30) & ~atLeast(0x3A), letter = atLeast(0x61) & ~atLeast(0x67)
+        // With every byte below 0x80, adding 0x80 - c to each never carries into the next
+        // byte, and sets its high bit exactly when the byte is at least c.
+        let digit = (x &+ 0x5050_5050_5050_5050) & ~(x &+ 0x4646_4646_4646_4646) & highs  // 0x30 ... 0x39
+        let letter = (x &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(x &+ 0x1919_1919_1919_1919) & highs  // 0x61 ... 0x66
         guard digit | letter == highs else { return nil }
         // '0'–'9' → 0–9 and 'a'–'f' → 10–15: the low four bits, plus 9 for letters.
-        let nibbles = (x & (ones &* 0x0F)) &+ (letter >> 7) &* 9
+        let nibbles = (x & 0x0F0F_0F0F_0F0F_0F0F) &+ (letter >> 7) &* 9
         // Pairs of nibbles to bytes, then the four bytes together (first digit pair lowest).
         let pairs = ((nibbles & 0x00FF_00FF_00FF_00FF) << 4) | ((nibbles >> 8) & 0x00FF_00FF_00FF_00FF)
         let packed = (pairs | pairs >> 8) & 0x0000_FFFF_0000_FFFF
