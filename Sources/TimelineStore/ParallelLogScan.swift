@@ -19,13 +19,16 @@ public enum ParallelLogScan {
     /// `@unchecked Sendable`: the buffers point into LMDB's map, which stays valid
     /// and unchanged until the transaction ends; ``run(entries:transform:consume:)``
     /// waits for every chunk before it returns, i.e. before the transaction can end.
+    @usableFromInline
     struct Chunk: @unchecked Sendable {
-        var records: [UnsafeBufferPointer<UInt8>] = []
-        var keys: [UInt64] = []
-        var count: Int { keys.count }
+        @usableFromInline var records: [UnsafeBufferPointer<UInt8>] = []
+        @usableFromInline var keys: [UInt64] = []
+        @usableFromInline var count: Int { keys.count }
+
+        @usableFromInline init() {}
 
         /// An empty chunk with room for a whole one.
-        static func empty() -> Chunk {
+        @inlinable static func empty() -> Chunk {
             var c = Chunk()
             c.records.reserveCapacity(chunkRecords)
             c.keys.reserveCapacity(chunkRecords)
@@ -38,15 +41,16 @@ public enum ParallelLogScan {
     /// `@unchecked Sendable`: each slot of `items` is written by exactly one thread
     /// (the one that claimed its block through `next`); it is read only after every
     /// worker left `done` and the caller finished helping, which orders the writes before the reads.
+    @usableFromInline
     final class Scan<Item: Sendable>: @unchecked Sendable {
-        let chunk: Chunk
-        let transform: @Sendable (UnsafeBufferPointer<UInt8>) -> Item?
-        let items: UnsafeMutablePointer<Item?>
-        let next = Atomic<Int>(0)
-        let done = DispatchGroup()
-        static var block: Int { 32 }
+        @usableFromInline let chunk: Chunk
+        @usableFromInline let transform: @Sendable (UnsafeBufferPointer<UInt8>) -> Item?
+        @usableFromInline let items: UnsafeMutablePointer<Item?>
+        @usableFromInline let next = Atomic<Int>(0)
+        @usableFromInline let done = DispatchGroup()
+        @usableFromInline static var block: Int { 32 }
 
-        init(_ chunk: Chunk, _ transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?) {
+        @inlinable init(_ chunk: Chunk, _ transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?) {
             self.chunk = chunk
             self.transform = transform
             items = .allocate(capacity: chunk.count)
@@ -59,7 +63,7 @@ public enum ParallelLogScan {
         }
 
         /// Transforms blocks until none is left.
-        func work() {
+        @inlinable func work() {
             while true {
                 let start = next.add(Self.block, ordering: .relaxed).oldValue
                 if start >= chunk.count { return }
@@ -70,9 +74,9 @@ public enum ParallelLogScan {
         }
     }
 
-    static let chunkRecords = 4096
+    @usableFromInline static let chunkRecords = 4096
     /// Transforming threads besides the consuming one: one per further core.
-    static let workers: [DispatchQueue] = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount - 1)).map {
+    @usableFromInline static let workers: [DispatchQueue] = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount - 1)).map {
         DispatchQueue(label: "timeline.log-scan.\($0)", qos: .userInitiated)
     }
 
@@ -81,6 +85,10 @@ public enum ParallelLogScan {
     /// `consume` with every entry and its transform (`nil`: the transform declined)
     /// in the walk's order; `consume` may move the transform out of its slot, and
     /// whatever it leaves is freed on a worker thread. `progress` gets the count consumed after each chunk.
+    ///
+    /// Inlinable, so that callers get it specialized for their `Item` (generic, every
+    /// slot access goes through value witnesses, for every record).
+    @inlinable
     public static func run<Item: Sendable>(
         entries: ((Entry) throws -> Bool) throws -> Void,
         transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?,
@@ -95,7 +103,8 @@ public enum ParallelLogScan {
         }
     }
 
-    private static func walk<Item: Sendable>(
+    @inlinable
+    static func walk<Item: Sendable>(
         entries: ((Entry) throws -> Bool) throws -> Void,
         transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?,
         consume: @escaping (Entry, inout Item?) throws -> Void,
