@@ -293,10 +293,11 @@ struct ChainReplay {
                 "the record breaks PROTOCOL.md's recorded-event form: \(form.joined(separator: "; "))"
             ))
         }
-        let previousRevision = tracks[slot].lastRevision
-        let anchored = tracks[slot].anchored
+        var track = tracks[slot]
+        let previousRevision = track.lastRevision
+        let anchored = track.anchored
         let expectedRevision = previousRevision.map { $0 + 1 } ?? (anchored ? 0 : item.record.revision)
-        var tainted = tracks[slot].tainted
+        var tainted = track.tainted
         if item.record.revision > expectedRevision {
             let gap = item.record.revision - expectedRevision
             if unexplainedMissing >= gap {
@@ -338,9 +339,10 @@ struct ChainReplay {
                 Self.fold(effect, into: &figures[user, default: ParticipantFigures(user: user)])
             }
         }
-        tracks[slot].tainted = tainted
-        tracks[slot].lastRevision = lastRevision
-        tracks[slot].lastPosition = p
+        track.tainted = tainted
+        track.lastRevision = lastRevision
+        track.lastPosition = p
+        tracks[slot] = track
 
         if item.record.type == "evidence.attached", let sha = item.record.data["sha256"]?.stringValue {
             evidence.append(EvidenceRef(position: p, order: order, revision: item.record.revision, sha256: sha, size: item.record.data["size"]?.intValue ?? -1))
