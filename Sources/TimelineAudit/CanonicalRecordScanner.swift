@@ -36,8 +36,9 @@ enum CanonicalRecordScanner {
             problems.append("recordedAt \(String(decoding: inner(read.recordedAt), as: UTF8.self)) not in the daemon's form (6 fractional digits and Z)")
         }
         let storedHash = Digest32(hex: inner(hashM))
+        let record = (consume read).record  // moved into the item, not copied
         return ChainReplay.Item(
-            record: read.record,
+            record: record,
             hashes: ChainReplay.HashCheck(
                 dataHashOK: Digest32(hex: inner(dataHashM)) == Digest32(dataDigest), hashOK: storedHash == Digest32(hashDigest)
             ),

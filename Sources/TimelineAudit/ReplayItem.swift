@@ -15,52 +15,54 @@ extension ChainReplay {
         /// it does not know, `null` members, a `recordedAt` not in the daemon's form,
         /// a bad eventId or `occurredAt`, a moderation verdict on the wrong type).
         /// The order id is checked once per order, by the replay.
-        var formProblems: [String] = []
+        var formProblems: [String]
         /// ``ChainReplay/fnv(_:)`` of the eventId, to compare with the eventId index.
-        var idHash: UInt64 = 0
+        var idHash: UInt64
 
         /// The general path: the parsed record and its JSON.
         init(record: RecordedEvent, hashes: HashCheck, json: JSONValue) {
-            self.record = record
-            self.hashes = hashes
-            hash = Digest32(hex: record.hash)
-            prevHash = Digest32(hex: record.prevHash)
-            guard case .object(let members) = json else { return }
-            let unknown = members.keys.filter { !HashCheck.knownKeys.contains($0) && $0 != "data" && $0 != "hash" }.sorted()
-            if !unknown.isEmpty { formProblems.append("fields a recorded event does not have (\(unknown.joined(separator: ", ")))") }
-            let nulls = members.filter { $0.value.isNull }.keys.sorted()
-            if !nulls.isEmpty { formProblems.append("null fields (\(nulls.joined(separator: ", "))) where absent ones are omitted") }
-            if let time = members["recordedAt"]?.stringValue, !CanonicalRecordReader.isDaemonTimeForm(time) {
-                formProblems.append("recordedAt \(time) not in the daemon's form (6 fractional digits and Z)")
+            var problems: [String] = []
+            if case .object(let members) = json {
+                let unknown = members.keys.filter { !HashCheck.knownKeys.contains($0) && $0 != "data" && $0 != "hash" }.sorted()
+                if !unknown.isEmpty { problems.append("fields a recorded event does not have (\(unknown.joined(separator: ", ")))") }
+                let nulls = members.filter { $0.value.isNull }.keys.sorted()
+                if !nulls.isEmpty { problems.append("null fields (\(nulls.joined(separator: ", "))) where absent ones are omitted") }
+                if let time = members["recordedAt"]?.stringValue, !CanonicalRecordReader.isDaemonTimeForm(time) {
+                    problems.append("recordedAt \(time) not in the daemon's form (6 fractional digits and Z)")
+                }
             }
-            inspect()
+            self.init(record: record, hashes: hashes, hash: Digest32(hex: record.hash), prevHash: Digest32(hex: record.prevHash), formProblems: problems)
         }
 
         /// The fast path: verdicts and digests computed from the stored bytes.
         init(record: RecordedEvent, hashes: HashCheck, hash: Digest32?, prevHash: Digest32?, formProblems: [String] = []) {
+            var problems = formProblems
+            // Computed before the record is stored: a mutating check on `self` here made
+            // the optimizer copy the whole item once more.
+            idHash = Self.inspect(record, into: &problems)
             self.record = record
             self.hashes = hashes
             self.hash = hash
             self.prevHash = prevHash
-            self.formProblems = formProblems
-            inspect()
+            self.formProblems = problems
         }
 
-        /// The checks of the record on its own, beside its hashes. (Its shape in the catalog is
-        /// checked by the replay: the catalog's shared rules would make the cores fight over their reference counts.)
-        private mutating func inspect() {
+        /// The checks of the record on its own, beside its hashes; returns the eventId's
+        /// ``ChainReplay/fnv(_:)``. (Its shape in the catalog is checked by the replay: the
+        /// catalog's shared rules would make the cores fight over their reference counts.)
+        static func inspect(_ record: borrowing RecordedEvent, into problems: inout [String]) -> UInt64 {
             // (Compared through the verdict kind: `!= nil` on the whole verdict would copy it.)
             let moderated = record.moderation?.verdict != nil
             if (record.type == "chat.message") != moderated {
-                formProblems.append(!moderated ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(record.type)")
+                problems.append(!moderated ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(record.type)")
             }
             var eventId = record.eventId
             let (validId, idHash) = eventId.withUTF8 { (Identifiers.isValidEventId(utf8: $0), ChainReplay.fnv($0)) }
-            self.idHash = idHash
-            if !validId { formProblems.append("eventId \"\(record.eventId.prefix(140))\" breaks the eventId rule") }
+            if !validId { problems.append("eventId \"\(record.eventId.prefix(140))\" breaks the eventId rule") }
             if let occurredAt = record.occurredAt, Timestamp(rfc3339: occurredAt) == nil {
-                formProblems.append("occurredAt \"\(occurredAt.prefix(64))\" is not an RFC 3339 time (append refuses such a value)")
+                problems.append("occurredAt \"\(occurredAt.prefix(64))\" is not an RFC 3339 time (append refuses such a value)")
             }
+            return idHash
         }
     }
 
