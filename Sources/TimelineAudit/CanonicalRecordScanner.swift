@@ -9,26 +9,29 @@ enum CanonicalRecordScanner {
         let (dataM, dataHashM, hashM, prevHashM) = (read.data, read.dataHash, read.hash, read.prevHash)
         func slice(_ r: Range<Int>) -> UnsafeBufferPointer<UInt8> { CanonicalRecordReader.slice(b, r) }
         // dataHash over the data member's bytes; hash over every other member but hash.
-        var dataHasher = SHA256()
-        dataHasher.update(bufferPointer: UnsafeRawBufferPointer(slice(dataM.value)))
-        let dataDigest = dataHasher.finalize()
-        var hasher = SHA256()
+        let dataDigest = SHA256.hash(data: UnsafeRawBufferPointer(slice(dataM.value)))
         // The record without the data and hash members (and one comma each) is at most
-        // three runs of its own bytes.
+        // three runs of its own bytes, gathered on the stack and hashed in one call
+        // (each call into the hasher costs about as much as hashing 64 bytes).
         // `actor` sorts first and is required, so both are preceded by a comma.
         guard b[dataM.whole.lowerBound - 1] == UInt8(ascii: ","), b[hashM.whole.lowerBound - 1] == UInt8(ascii: ",") else { return nil }
         let dataCut = (dataM.whole.lowerBound - 1)..<dataM.whole.upperBound
         let hashCut = (hashM.whole.lowerBound - 1)..<hashM.whole.upperBound
         let (first, second) = dataCut.lowerBound < hashCut.lowerBound ? (dataCut, hashCut) : (hashCut, dataCut)
-        var from = 0
-        func skip(_ c: Range<Int>) {
-            if c.lowerBound > from { hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(from..<c.lowerBound))) }
-            from = max(from, c.upperBound)
+        let hashDigest = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: b.count) { gathered in
+            var from = 0, length = 0
+            func keep(upTo end: Int) {
+                guard end > from else { return }
+                _ = UnsafeMutableBufferPointer(rebasing: gathered[length..<(length + end - from)]).initialize(from: slice(from..<end))
+                length += end - from
+            }
+            keep(upTo: first.lowerBound)
+            from = max(from, first.upperBound)
+            keep(upTo: second.lowerBound)
+            from = max(from, second.upperBound)
+            keep(upTo: b.count)
+            return SHA256.hash(data: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(gathered)[..<length]))
         }
-        skip(first)
-        skip(second)
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(slice(from..<b.count)))
-        let hashDigest = hasher.finalize()
         let inner = { (m: CanonicalRecordReader.Member) in slice((m.value.lowerBound + 1)..<(m.value.upperBound - 1)) }
         var problems: [String] = []
         if read.unknownMembers > 0 { problems.append("\(read.unknownMembers) field(s) a recorded event does not have") }
