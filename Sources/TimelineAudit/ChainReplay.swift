@@ -104,8 +104,8 @@ struct ChainReplay {
     /// Feeds one stored record. `key` is the log key it is stored under (a store),
     /// `line` its line number (an export), for the findings' wording.
     mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, key: UInt64?, line: Int?) {
-        if let item = CanonicalRecordScanner.scan(bytes) {
-            feed(item, key: key)
+        if var item = CanonicalRecordScanner.scan(bytes) {
+            feed(&item, key: key)
             return
         }
         let record: RecordedEvent
@@ -121,24 +121,26 @@ struct ChainReplay {
             if let key { unreadableKeys.insert(key) } else { unreadableLines.append(findings.count - 1) }
             return
         }
-        feed(Item(record: record, hashes: hashes, json: value), key: key)
+        var item = Item(record: record, hashes: hashes, json: value)
+        feed(&item, key: key)
     }
 
     /// Feeds a record the fast path scanned, or (`nil`) its stored bytes for the general path.
-    mutating func feed(_ scanned: borrowing Item?, _ bytes: UnsafeBufferPointer<UInt8>, key: UInt64) {
-        switch scanned {
-        case .some(let item): feed(item, key: key)
-        case .none: feed(bytes, key: key, line: nil)
+    /// Items are `inout` here and below only so they are lent by address (passed by value,
+    /// the ~300-byte item is copied at every call); the replay never changes them.
+    mutating func feed(_ scanned: inout Item?, _ bytes: UnsafeBufferPointer<UInt8>, key: UInt64) {
+        if scanned?.inPlace({ item in feed(&item, key: key) }) == nil {
+            feed(bytes, key: key, line: nil)
         }
     }
 
     /// Feeds a record the fast path already scanned.
-    mutating func feed(_ item: borrowing Item, key: UInt64?) {
+    mutating func feed(_ item: inout Item, key: UInt64?) {
         if let key, key != item.record.position {
             keyMismatches.append((key, item.record.position, item.record.order, item.record.revision))
         }
         if !unreadableLines.isEmpty { placeUnreadableLines(before: item.record.position) }
-        accept(item)
+        accept(&item)
     }
 
     /// Export lines that could not be read, right before a record that skips exactly
@@ -155,7 +157,7 @@ struct ChainReplay {
     }
 
     /// Takes one decoded record in storage order.
-    mutating func accept(_ item: borrowing Item) {
+    mutating func accept(_ item: inout Item) {
         let p = item.record.position
         if expected == nil { expected = p }
         if firstPosition == nil { firstPosition = expected }
@@ -170,7 +172,7 @@ struct ChainReplay {
                     "event \(p) is stored after event \(after): events were moved or swapped"
                 ))
             }
-            process(item)
+            process(&item)
             expected = p + 1
             drain()
         } else if p > next {
@@ -178,7 +180,7 @@ struct ChainReplay {
                 findings.append(Finding(.positionRepeat, position: p, order: item.record.order, revision: item.record.revision, "position \(p) appears twice in the log"))
                 return
             }
-            pending[p] = copy item
+            pending[p] = item
             if pending.count > window { declareGap() }
         } else if let first = firstPosition, p < first {
             outOfOrder.insert(p)
@@ -211,8 +213,8 @@ struct ChainReplay {
 
     private mutating func drain() {
         if pending.isEmpty { return }
-        while let next = expected, let r = pending.removeValue(forKey: next) {
-            process(r)
+        while let next = expected, var r = pending.removeValue(forKey: next) {
+            process(&r)
             expected = next + 1
         }
     }
@@ -237,7 +239,7 @@ struct ChainReplay {
 
     // MARK: - Checks of one record, in position order
 
-    private mutating func process(_ item: borrowing Item) {
+    private mutating func process(_ item: inout Item) {
         events += 1
         let p = item.record.position
         if firstProcessed == nil { firstProcessed = p }

@@ -8,7 +8,7 @@ enum ParallelScan {
         try ParallelLogScan.run(
             entries: { body in try snap.forEachLogEntry { key, bytes in try body((key, bytes)) } },
             transform: { CanonicalRecordScanner.scan($0) },
-            consume: { entry, scanned in replay.feed(scanned, entry.bytes, key: entry.key) },
+            consume: { entry, scanned in replay.feed(&scanned, entry.bytes, key: entry.key) },
             progress: progress
         )
     }

@@ -6,7 +6,7 @@ extension ChainReplay {
     /// On the fast path the record's `dataHash`, `prevHash` and `hash` strings are
     /// left empty (building them costs more than the rest of a record): use
     /// ``hash`` and ``prevHash``, nil when the stored text is not 64 lower-case hex digits.
-    struct Item: Sendable {
+    struct Item: Sendable, InPlace {
         var record: RecordedEvent
         var hashes: HashCheck
         var hash: Digest32?

@@ -80,7 +80,7 @@ public struct MessageCounts: Sendable, Hashable {
 
 /// Everything the projections know about one order, folded from its events
 /// by ``Catalog/apply(_:to:)``. The wire view (``OrderState/viewJSON``) is derived from it.
-public struct OrderState: Sendable, Hashable {
+public struct OrderState: Sendable, Hashable, InPlace {
     public var order: String
     public var status: OrderStatus
     public var buyer: String
@@ -132,14 +132,6 @@ public struct OrderState: Sendable, Hashable {
 
     /// `true` when a dispute is open or escalated.
     public var hasActiveDispute: Bool { dispute?.status.isActive ?? false }
-
-    /// Runs `body` on this state in place, by address: to change it, or to lend it
-    /// to a check. Through optional chaining (`state?.inPlace { … }`) it reaches the
-    /// state inside an `OrderState?` without copying it out and back: its arrays and
-    /// dictionaries stay uniquely referenced, and the 544-byte struct is not copied.
-    public mutating func inPlace<T>(_ body: (inout OrderState) throws -> T) rethrows -> T {
-        try body(&self)
-    }
 
     /// The user id that plays `role` on this order (`nil` for support and system).
     public func userId(for role: ActorRole) -> String? {
