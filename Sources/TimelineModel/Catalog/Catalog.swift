@@ -53,11 +53,11 @@ public enum Catalog {
     public static func checkTransition(
         _ rule: EventRule, actor: Actor, data: JSONValue, state: inout OrderState?, index: Int, recordedAt: Timestamp
     ) throws(TimelineError) {
-        let members = data.objectValue ?? [:]
-        try checkParty(actor, state: &state, data: members, index: index)
         // `state` is `inout` only so that it is lent to the checks by address, never
         // copied (a copy of the 544-byte struct, with a retain of every string and
         // collection in it, on every append and audit step). Nothing here changes it.
+        let members = data.objectValue ?? [:]
+        try checkParty(actor, state: &state, data: members, index: index)
         if case .none = state {
             if rule.type == "order.placed" { return }
             throw .invalidTransition("the order does not exist yet; its first event must be order.placed", index: index, state: "none")
