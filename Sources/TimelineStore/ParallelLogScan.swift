@@ -40,15 +40,17 @@ public enum ParallelLogScan {
     ///
     /// `@unchecked Sendable`: each slot of `items` is written by exactly one thread
     /// (the one that claimed its block through `next`); it is read only after every
-    /// worker left `done` and the caller finished helping, which orders the writes before the reads.
+    /// worker counted itself out of `busy` (releasing) and the caller saw it at zero (acquiring),
+    /// which orders the writes before the reads.
     @usableFromInline
     final class Scan<Item: Sendable>: @unchecked Sendable {
         @usableFromInline let chunk: Chunk
         @usableFromInline let transform: @Sendable (UnsafeBufferPointer<UInt8>) -> Item?
         @usableFromInline let items: UnsafeMutablePointer<Item?>
         @usableFromInline let next = Atomic<Int>(0)
-        @usableFromInline let done = DispatchGroup()
-        @usableFromInline static var block: Int { 32 }
+        /// Workers that have not finished with this chunk yet.
+        @usableFromInline let busy = Atomic<Int>(0)
+        @usableFromInline static var block: Int { 16 }
 
         @inlinable init(_ chunk: Chunk, _ transform: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Item?) {
             self.chunk = chunk
@@ -60,6 +62,13 @@ public enum ParallelLogScan {
         deinit {
             items.deinitialize(count: chunk.count)
             items.deallocate()
+        }
+
+        /// Waits until every worker is done with the chunk. The wait is short (at most
+        /// one block of transforms), so it spins, yielding the core, rather than sleeping:
+        /// waking a sleeping thread costs more than that in a virtual machine.
+        @inlinable func waitForWorkers() {
+            while busy.load(ordering: .acquiring) > 0 { sched_yield() }
         }
 
         /// Transforms blocks until none is left.
@@ -74,7 +83,9 @@ public enum ParallelLogScan {
         }
     }
 
-    @usableFromInline static let chunkRecords = 4096
+    /// Records per chunk: small enough that a chunk's transforms are still in a cache
+    /// (of this core or the next) when they are consumed (4,096 was 7% slower, docs/BENCHMARKS.md).
+    @usableFromInline static let chunkRecords = 512
     /// Transforming threads besides the consuming one: one per further core.
     @usableFromInline static let workers: [DispatchQueue] = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount - 1)).map {
         DispatchQueue(label: "timeline.log-scan.\($0)", qos: .userInitiated)
@@ -114,11 +125,11 @@ public enum ParallelLogScan {
         var previous: Scan<Item>?
         var consumed: UInt64 = 0
         // Never leave while a worker may still read the map.
-        defer { previous?.done.wait() }
+        defer { previous?.waitForWorkers() }
 
         func drain(_ scan: Scan<Item>) throws {
             scan.work()  // help with whatever is left
-            scan.done.wait()
+            scan.waitForWorkers()
             let c = scan.chunk
             for i in 0..<c.count {
                 // Lent in place by address (no copy, no retains); `consume` may also take it.
@@ -135,11 +146,11 @@ public enum ParallelLogScan {
 
         func submit(_ c: Chunk) throws {
             let scan = Scan(c, transform)
+            scan.busy.store(workers.count, ordering: .relaxed)
             for worker in workers {
-                scan.done.enter()
                 worker.async {
                     scan.work()
-                    scan.done.leave()
+                    scan.busy.subtract(1, ordering: .releasing)
                 }
             }
             let waiting = previous
