@@ -67,3 +67,46 @@ struct CanonicalReaderNameTests {
         }
     }
 }
+
+/// ``CanonicalValue`` builds `data` from bytes the validator proved canonical: objects
+/// of any size (members are gathered on the stack up to a point, then inserted),
+/// nested, and with a member it cannot read, must come out as the parser reads them.
+@Suite("canonical value builder")
+struct CanonicalValueTests {
+    /// `k` in two digits, so that keys sort as numbered.
+    static func two(_ k: Int) -> String { k < 10 ? "0\(k)" : "\(k)" }
+
+    static func built(_ bytes: [UInt8]) -> JSONValue? {
+        bytes.withUnsafeBufferPointer { CanonicalValue.parse($0, 0..<bytes.count) }
+    }
+
+    @Test("objects of 0 to 20 members, flat and nested, read as the JSON parser reads them")
+    func everySize() throws {
+        for count in 0...20 {
+            var members: [String: JSONValue] = [:]
+            for k in 0..<count {
+                let key = "m\(Self.two(k))"
+                switch k % 4 {
+                case 0: members[key] = .string("text \(k) é")
+                case 1: members[key] = .int(Int64(k) * -1_000)
+                case 2: members[key] = .object(["inner": .int(Int64(k)), "list": .array([.bool(true), .null, .string("x")])])
+                default: members[key] = .object(Dictionary(uniqueKeysWithValues: (0..<k).map { ("n\(Self.two($0))", JSONValue.int(Int64($0))) }))
+                }
+            }
+            let value = JSONValue.object(members)
+            let bytes = CanonicalJSON.encode(value)
+            #expect(Self.built(bytes) == value, "\(count) members")
+            #expect(try JSONParser.parse(bytes) == value)
+        }
+    }
+
+    @Test("a member it cannot build, before or after the gathered ones, hands the object to the JSON parser")
+    func escapedMember() {
+        for place in [0, 3, 7, 8, 9, 15] {
+            var members: [String: JSONValue] = [:]
+            for k in 0..<16 { members["k\(Self.two(k))"] = .string(k == place ? "line\nbreak" : "v\(k)") }
+            let value = JSONValue.object(members)
+            #expect(Self.built(CanonicalJSON.encode(value)) == value, "escape in member \(place)")
+        }
+    }
+}

@@ -171,17 +171,8 @@ enum CanonicalValue {
         switch b[i] {
         case UInt8(ascii: "{"):
             i += 1
-            var members: [String: JSONValue] = Dictionary(minimumCapacity: 4)
-            if b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-            while true {
-                guard let key = string(b, &i) else { return nil }
-                i += 1  // ':'
-                guard let v = value(b, &i) else { return nil }
-                members[key] = v
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                i += 1  // '}'
-                return .object(members)
-            }
+            if b[i] == UInt8(ascii: "}") { i += 1; return .object([:]) }
+            return object(b, &i)
         case UInt8(ascii: "["):
             i += 1
             var elements: [JSONValue] = []
@@ -204,6 +195,64 @@ enum CanonicalValue {
             var v: Int64 = 0
             while i < b.count, b[i] >= 48, b[i] <= 57 { v = v * 10 + Int64(b[i] - 48); i += 1 }
             return .int(negative ? -v : v)
+        }
+    }
+
+    /// Members gathered on the stack before the object's dictionary is made (more go straight in).
+    static let gatheredMembers = 8
+
+    /// The members of the non-empty object whose first key starts at `i`.
+    ///
+    /// They are gathered first and the dictionary made for their number at once:
+    /// `Dictionary(minimumCapacity:)` is an unspecialized call into the standard
+    /// library that looks up the storage class's generic metadata on every call,
+    /// and growing by insertion rehashes. Keys are unique (the validator proved
+    /// them strictly ascending), which `Dictionary(uniqueKeysWithValues:)` needs.
+    static func object(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> JSONValue? {
+        withUnsafeTemporaryAllocation(of: (String, JSONValue).self, capacity: gatheredMembers) { gathered in
+            var count = 0
+            var members: [String: JSONValue]?
+            defer { if members == nil, let base = gathered.baseAddress { base.deinitialize(count: count) } }
+            while true {
+                guard let key = string(b, &i) else { return nil }
+                i += 1  // ':'
+                guard let v = value(b, &i) else { return nil }
+                if members != nil {
+                    members?[key] = v
+                } else if count < gathered.count {
+                    gathered.initializeElement(at: count, to: (key, v))
+                    count += 1
+                } else {
+                    members = Dictionary(uniqueKeysWithValues: Moved(gathered, count: count))
+                    members?[key] = v
+                }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                i += 1  // '}'
+                if let members { return .object(members) }
+                let made = Dictionary(uniqueKeysWithValues: Moved(gathered, count: count))
+                members = made  // the gathered members were moved into it
+                return .object(made)
+            }
+        }
+    }
+
+    /// Moves the first `count` elements out of a buffer, in order (nothing is copied or retained).
+    struct Moved<Element>: Sequence, IteratorProtocol {
+        let buffer: UnsafeMutableBufferPointer<Element>
+        let count: Int
+        var taken = 0
+
+        init(_ buffer: UnsafeMutableBufferPointer<Element>, count: Int) {
+            self.buffer = buffer
+            self.count = count
+        }
+
+        var underestimatedCount: Int { count - taken }
+
+        mutating func next() -> Element? {
+            guard taken < count else { return nil }
+            defer { taken += 1 }
+            return buffer.moveElement(from: taken)
         }
     }
 
