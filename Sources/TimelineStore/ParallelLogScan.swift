@@ -64,9 +64,10 @@ public enum ParallelLogScan {
             items.deallocate()
         }
 
-        /// Waits until every worker is done with the chunk. The wait is short (at most
-        /// one block of transforms), so it spins, yielding the core, rather than sleeping:
-        /// waking a sleeping thread costs more than that in a virtual machine.
+        /// Waits until every worker is done with the chunk. After the caller helped, the
+        /// wait is short (at most one block of transforms), so it spins, yielding the core,
+        /// rather than sleeping: waking a sleeping thread costs more than that in a virtual
+        /// machine. (Leaving early on an error, it may wait for a whole chunk: milliseconds.)
         @inlinable func waitForWorkers() {
             while busy.load(ordering: .acquiring) > 0 { sched_yield() }
         }

@@ -100,6 +100,19 @@ struct CanonicalValueTests {
         }
     }
 
+    @Test("keys that differ as bytes but are the same string are refused as the JSON parser refuses them, not a crash")
+    func canonicallyEquivalentKeys() {
+        // "e" + U+0301 sorts before "é" as bytes, so the validator accepts the object;
+        // as Swift strings the two keys are equal.
+        for fillers in [0, 3, 7, 8, 12] {
+            let before = (0..<fillers).map { "\"a\(CanonicalValueTests.two($0))\":\($0)," }.joined()
+            let bytes = Array("{\(before)\"e\u{301}\":1,\"\u{E9}\":2}".utf8)
+            #expect(CanonicalValidatorTests.accepts(bytes), "the validator sees ascending, distinct byte keys")
+            #expect(Self.built(bytes) == nil, "\(fillers) members before the pair")
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
+        }
+    }
+
     @Test("a member it cannot build, before or after the gathered ones, hands the object to the JSON parser")
     func escapedMember() {
         for place in [0, 3, 7, 8, 9, 15] {

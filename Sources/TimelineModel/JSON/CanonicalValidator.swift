@@ -201,37 +201,42 @@ enum CanonicalValue {
     /// Members gathered on the stack before the object's dictionary is made (more go straight in).
     static let gatheredMembers = 8
 
-    /// The members of the non-empty object whose first key starts at `i`.
+    /// The members of the non-empty object whose first key starts at `i`, or nil
+    /// when two keys are the same string (the JSON parser then refuses the object).
     ///
     /// They are gathered first and the dictionary made for their number at once:
     /// `Dictionary(minimumCapacity:)` is an unspecialized call into the standard
     /// library that looks up the storage class's generic metadata on every call,
-    /// and growing by insertion rehashes. Keys are unique (the validator proved
-    /// them strictly ascending), which `Dictionary(uniqueKeysWithValues:)` needs.
+    /// and growing by insertion rehashes. Keys the validator proved strictly
+    /// ascending as bytes can still be equal strings (`é` and `e` + U+0301 are
+    /// canonically equivalent), so duplicates are looked for, never assumed away.
     static func object(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> JSONValue? {
         withUnsafeTemporaryAllocation(of: (String, JSONValue).self, capacity: gatheredMembers) { gathered in
-            var count = 0
+            var count = 0  // gathered and not yet moved into `members`
+            defer { gathered.baseAddress?.deinitialize(count: count) }
             var members: [String: JSONValue]?
-            defer { if members == nil, let base = gathered.baseAddress { base.deinitialize(count: count) } }
+            /// Moves the gathered members into a dictionary; false on a duplicate key.
+            func make() -> Bool {
+                var duplicate = false
+                members = Dictionary(Moved(gathered, count: count)) { first, _ in duplicate = true; return first }
+                count = 0
+                return !duplicate
+            }
             while true {
                 guard let key = string(b, &i) else { return nil }
                 i += 1  // ':'
                 guard let v = value(b, &i) else { return nil }
-                if members != nil {
-                    members?[key] = v
-                } else if count < gathered.count {
+                if members == nil, count < gathered.count {
                     gathered.initializeElement(at: count, to: (key, v))
                     count += 1
                 } else {
-                    members = Dictionary(uniqueKeysWithValues: Moved(gathered, count: count))
-                    members?[key] = v
+                    if members == nil { guard make() else { return nil } }
+                    guard members?.updateValue(v, forKey: key) == nil else { return nil }
                 }
                 if b[i] == UInt8(ascii: ",") { i += 1; continue }
                 i += 1  // '}'
-                if let members { return .object(members) }
-                let made = Dictionary(uniqueKeysWithValues: Moved(gathered, count: count))
-                members = made  // the gathered members were moved into it
-                return .object(made)
+                if members == nil { guard make() else { return nil } }
+                return members.map { .object($0) }
             }
         }
     }
