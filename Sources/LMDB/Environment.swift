@@ -30,6 +30,10 @@ public final class Environment: @unchecked Sendable {
         public static let readOnly = Flags(rawValue: UInt32(MDB_RDONLY))
         /// No read-ahead: better for databases larger than memory.
         public static let noReadahead = Flags(rawValue: UInt32(MDB_NORDAHEAD))
+        /// Write through a writable memory map (fewer copies; a stray write can corrupt the map).
+        public static let writeMap = Flags(rawValue: UInt32(MDB_WRITEMAP))
+        /// With ``writeMap``: flush asynchronously when syncing.
+        public static let mapAsync = Flags(rawValue: UInt32(MDB_MAPASYNC))
         /// The path names the data file itself, not a directory.
         public static let noSubdirectory = Flags(rawValue: UInt32(MDB_NOSUBDIR))
     }

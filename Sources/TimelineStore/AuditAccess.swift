@@ -4,7 +4,9 @@ import TimelineModel
 // MARK: - Raw, read-only access for the audit (TimelineAudit)
 
 /// One consistent read snapshot of every table the audit checks, with the key
-/// encodings decoded. Buffers handed to the closures are valid only inside them.
+/// encodings decoded: views/ read first, then the log (which therefore holds
+/// at least every record views/ reflects, and perhaps more after kill -9).
+/// Buffers handed to the closures are valid only inside them.
 ///
 /// ```swift
 /// try store.withAuditSnapshot { snap in
@@ -12,22 +14,29 @@ import TimelineModel
 /// }
 /// ```
 public struct AuditSnapshot {
+    /// The views/ read transaction.
     let txn: ReadTransaction
-    let tables: Tables
+    /// The log/ read transaction.
+    let logTxn: ReadTransaction
+    let tables: ViewTables
+    let log: LogTables
 
-    /// The chain head the `meta` table records.
-    public func head() throws -> ChainHead { try TimelineStore.head(in: txn, tables: tables) }
+    /// The chain head the log's `meta` table records.
+    public func head() throws -> ChainHead { try TimelineStore.head(in: logTxn, log: log) }
+
+    /// The last log record views/ reflects (position and hash; no time).
+    public func applied() throws -> ChainHead { try TimelineStore.applied(in: txn, tables: tables) }
 
     /// Which committed state this snapshot reads: two snapshots with the same id see the same data.
-    public var snapshotID: Int { txn.snapshotID }
+    public var snapshotID: Int { txn.snapshotID &* 1_000_003 &+ logTxn.snapshotID }
 
     /// The number of entries in the log table.
-    public func logCount() throws -> Int { try txn.count(tables.log) }
+    public func logCount() throws -> Int { try logTxn.count(log.records) }
 
     /// Every log entry from key `from` on, in key order: the key as a position
     /// and the stored bytes. `body` returns `false` to stop.
     public func forEachLogEntry(from: UInt64 = 1, _ body: (UInt64, UnsafeBufferPointer<UInt8>) throws -> Bool) throws {
-        try txn.withCursor(tables.log) { cursor in
+        try logTxn.withCursor(log.records) { cursor in
             var entry = try cursor.seek(atLeast: Keys.position(from))
             while let e = entry {
                 let key = e.key.count == 8 ? Keys.readUInt64(e.key) : 0
@@ -65,11 +74,11 @@ public struct AuditSnapshot {
     }
 
     /// The evidence bytes stored under the raw 32-byte SHA-256 `key`, or `nil`.
-    public func blob(rawKey key: [UInt8]) throws -> UnsafeRawBufferPointer? { try txn.get(tables.blobs, key: key) }
+    public func blob(rawKey key: [UInt8]) throws -> UnsafeRawBufferPointer? { try logTxn.get(log.blobs, key: key) }
 
     /// Every stored blob: its key (hex) and its bytes.
     public func forEachBlob(_ body: (String, UnsafeRawBufferPointer) throws -> Void) throws {
-        try txn.withCursor(tables.blobs) { cursor in
+        try logTxn.withCursor(log.blobs) { cursor in
             var entry = try cursor.first()
             while let e = entry {
                 try body(Hashing.hex(e.key), e.value)
@@ -130,12 +139,12 @@ public struct AuditSnapshot {
 
     /// The projection version the store's projections were written with, if recorded.
     public func projectionVersion() throws -> UInt64? {
-        try txn.get(tables.meta, key: MetaKey.projectionVersion).flatMap { $0.count == 8 ? Keys.readUInt64($0) : nil }
+        try txn.get(tables.meta, key: ViewStateKey.projectionVersion).flatMap { $0.count == 8 ? Keys.readUInt64($0) : nil }
     }
 
     /// The timer settings the timer table was derived with, if the store records them.
     public func timerSettings() throws -> TimerSettings? {
-        try txn.get(tables.meta, key: MetaKey.timerSettings).flatMap(TimelineStore.decodeTimerSettings)
+        try txn.get(tables.meta, key: ViewStateKey.timerSettings).flatMap(TimelineStore.decodeTimerSettings)
     }
 
     /// Every `timers` row as (due, kind, order); a row that does not decode gives kind `nil`.
@@ -186,7 +195,9 @@ public struct AuditSnapshot {
 extension TimelineStore {
     /// Runs `body` on one read snapshot of the raw tables (never blocks the writer).
     public func withAuditSnapshot<T>(_ body: (AuditSnapshot) throws -> T) throws -> T {
-        try env.read { txn in try body(AuditSnapshot(txn: txn, tables: tables)) }
+        try viewsEnv.read { views in
+            try logEnv.read { logTxn in try body(AuditSnapshot(txn: views, logTxn: logTxn, tables: viewTables, log: log)) }
+        }
     }
 
     /// The path of the store's directory.

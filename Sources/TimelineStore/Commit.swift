@@ -2,85 +2,94 @@ import Crypto
 import LMDB
 import TimelineModel
 
-// MARK: - The one write path
+// MARK: - The one write path for the log
 
 extension TimelineStore {
-    /// Records a batch of requests in ONE write transaction and one durable commit.
+    /// Records a batch of requests in ONE log transaction and one durable commit,
+    /// and returns what views/ must apply for it.
     ///
     /// For each request, in order: the idempotency rules, the `expectedRevision`
     /// check, validation of every event against the order as it stands (earlier
     /// requests of the batch included), moderation, positions, revisions,
-    /// `recordedAt`, the hash chain, the indexes and the projections. A request
-    /// that fails leaves no trace and does not affect its neighbours. When the
-    /// map fills, the transaction is dropped, the map grown and the batch retried;
-    /// only when it cannot grow do the requests get `storage_full`.
+    /// `recordedAt`, the hash chain. A request that fails leaves no trace and does
+    /// not affect its neighbours. When a map fills, the transaction is dropped,
+    /// the map grown and the batch retried; only when it cannot grow do the
+    /// requests get `storage_full`.
     ///
-    /// Call from the writer thread only.
-    public func commit(_ requests: [AppendRequest]) -> [Result<AppendOutcome, TimelineError>] {
-        guard !requests.isEmpty else { return [] }
+    /// The order states the writer validates against are authoritative: they are
+    /// never behind the log, whether or not views/ applied the batch yet.
+    /// Call from the writer thread only; hand the batch to ``apply(_:)`` in order.
+    public func commitLog(_ requests: [AppendRequest]) -> (results: [Result<AppendOutcome, TimelineError>], batch: CommittedBatch) {
+        let nothing = CommittedBatch(entries: [], changes: [:], effects: [], head: logHead)
+        guard !requests.isEmpty else { return ([], nothing) }
         if configuration.readOnly {
-            return requests.map { _ in .failure(TimelineError(.internal, "the store is open read-only")) }
+            return (requests.map { _ in .failure(TimelineError(.internal, "the store is open read-only")) }, nothing)
         }
         var estimate = 0
         for r in requests {
             estimate += r.events.count * 2048 + r.blobs.reduce(0) { $0 + $1.count * 2 }
         }
-        for _ in 0..<8 {
-            if let failure = growIfNeeded(adding: estimate) {
-                return requests.map { _ in .failure(failure) }
-            }
-            do {
-                let (results, head, states) = try env.write { txn in
-                    var session = CommitSession(store: self, txn: txn, head: try Self.head(in: txn, tables: tables))
-                    let results = try requests.map { try session.process($0) }
-                    try session.finish()
-                    return (results, session.head, session.states)
+        let applied = head.position
+        return writer.withLock { writer in
+            writer.prune(appliedThrough: applied)
+            for _ in 0..<8 {
+                if let failure = growIfNeeded(logEnv, adding: estimate) ?? growIfNeeded(viewsEnv, adding: estimate) {
+                    return (requests.map { _ in .failure(failure) }, nothing)
                 }
-                headMirror.withLock { $0 = head }
-                stateCache.withLock { cache in
-                    if cache.count + states.count > Self.stateCacheLimit { cache.removeAll(keepingCapacity: true) }
-                    cache.merge(states) { _, new in new }
+                do {
+                    // The session (and its view of the writer's state) ends with the transaction,
+                    // so the writer's dictionaries are changed in place afterwards.
+                    let (results, batch, states) = try logEnv.write { txn in
+                        try viewsEnv.read { views in
+                            var session = CommitSession(store: self, txn: txn, views: views, writer: writer, head: try Self.head(in: txn, log: log))
+                            let results = try requests.map { try session.process($0) }
+                            try session.finish()
+                            return (results, session.committedBatch(), session.states)
+                        }
+                    }
+                    logHeadMirror.withLock { $0 = batch.head }
+                    writer.record(batch, states: states, limit: Self.stateCacheLimit)
+                    return (results, batch)
+                } catch let error as LMDBError where error.code == .mapFull {
+                    estimate = max(estimate * 2, configuration.mapGrowthBytes)
+                    continue
+                } catch {
+                    let mapped = StoreErrors.commitFailure(error, path: configuration.path, bytesNeeded: estimate)
+                    return (requests.map { _ in .failure(mapped) }, nothing)
                 }
-                return results
-            } catch let error as LMDBError where error.code == .mapFull {
-                estimate = max(estimate * 2, configuration.mapGrowthBytes)
-                continue
-            } catch {
-                let mapped = StoreErrors.commitFailure(error, path: configuration.path, bytesNeeded: estimate)
-                return requests.map { _ in .failure(mapped) }
             }
+            let full = TimelineError(.storageFull, "the batch does not fit even after growing the map; nothing was written")
+            return (requests.map { _ in .failure(full) }, nothing)
         }
-        let full = TimelineError(.storageFull, "the batch does not fit even after growing the map; nothing was written")
-        return requests.map { _ in .failure(full) }
     }
 
-    /// Grows the map when `adding` more bytes would pass the growth threshold.
-    /// Returns `storage_full` when the map is already at its configured maximum.
-    func growIfNeeded(adding bytes: Int) -> TimelineError? {
-        let info = env.info
-        let needed = info.usedBytes + bytes
-        guard Double(needed) > Double(info.mapSize) * configuration.growthThreshold else { return nil }
-        var target = info.mapSize + max(configuration.mapGrowthBytes, bytes * 2)
-        target = (target + info.pageSize - 1) / info.pageSize * info.pageSize
-        target = min(target, configuration.maxMapSizeBytes)
-        if target <= info.mapSize {
-            return needed > info.mapSize
-                ? TimelineError(.storageFull, "the store reached store.maxMapSizeBytes (\(configuration.maxMapSizeBytes) bytes); nothing was written")
-                : nil
-        }
+    /// Commits to the log and applies to views/ on the caller's thread: an
+    /// `ok` result is durable and visible to every reader when this returns.
+    /// (The daemon splits the two across its writer and applier threads.)
+    public func commit(_ requests: [AppendRequest]) -> [Result<AppendOutcome, TimelineError>] {
+        let (results, batch) = commitLog(requests)
         do {
-            try env.setMapSize(target)
+            try apply([batch])
         } catch {
-            return TimelineError(.storageFull, "the map cannot grow to \(target) bytes: \(error.message); nothing was written")
+            return results.map { result in result.flatMap { _ in .failure(error) } }
         }
-        return nil
+        return results
+    }
+
+    func growIfNeeded(_ env: Environment, adding bytes: Int) -> TimelineError? {
+        Self.grow(env, adding: bytes, configuration: configuration)
     }
 }
 
-/// The state of one write transaction while it processes a batch.
+/// The state of one log transaction while it processes a batch.
 struct CommitSession {
     let store: TimelineStore
+    /// The log's write transaction.
     let txn: WriteTransaction
+    /// A read snapshot of views/, taken after the writer pruned what views/ applied.
+    let views: ReadTransaction
+    /// The writer's state as the batch began (authoritative states, unapplied ids).
+    let writer: WriterState
     var head: ChainHead
     /// The head when the transaction began.
     let startHead: ChainHead
@@ -91,12 +100,18 @@ struct CommitSession {
     /// The same orders as they stood when the transaction began.
     var originals: [String: OrderState?] = [:]
     var effects: [ParticipantEffect] = []
+    /// The index entries of the records this transaction wrote.
+    var entries: [IndexEntry] = []
+    /// eventId → position of the records this transaction wrote.
+    var newIds: [String: UInt64] = [:]
 
-    var tables: Tables { store.tables }
+    var log: LogTables { store.log }
 
-    init(store: TimelineStore, txn: WriteTransaction, head: ChainHead) {
+    init(store: TimelineStore, txn: WriteTransaction, views: ReadTransaction, writer: WriterState, head: ChainHead) {
         self.store = store
         self.txn = txn
+        self.views = views
+        self.writer = writer
         self.head = head
         self.startHead = head
         let clock = store.configuration.clock()
@@ -138,7 +153,7 @@ struct CommitSession {
         for (index, input) in request.events.enumerated() {
             try Catalog.validate(input, state: working, index: index, origin: request.origin, recordedAt: now)
             if input.type == "evidence.attached", let sha = input.data["sha256"]?.stringValue, !uploaded.contains(sha) {
-                guard let key = Hashing.bytes(fromHex: sha), try txn.get(tables.blobs, key: key) != nil else {
+                guard let key = Hashing.bytes(fromHex: sha), try txn.get(log.blobs, key: key) != nil else {
                     throw TimelineError.invalidEvent("no evidence bytes with sha256 \(sha) were stored; upload them with evidence.put", index: index, field: "data.sha256")
                 }
             }
@@ -149,7 +164,7 @@ struct CommitSession {
             records.append(record)
             preparedData.append(prepared)
             replies.append(AppendedEvent(eventId: record.eventId, position: record.position, revision: record.revision, status: .recorded, moderation: moderation))
-            if let flag = flagEvent(after: record, state: working), try txn.get(tables.eventIds, key: Array(flag.eventId.utf8)) == nil {
+            if let flag = flagEvent(after: record, state: working), try position(ofEventId: flag.eventId) == nil {
                 try Catalog.validate(flag, state: working, index: index, origin: .daemon, recordedAt: now)
                 let flagRecord = makeRecord(flag, order: request.order, after: working, offset: records.count, moderation: nil)
                 newEffects += Catalog.apply(flagRecord, to: &working)
@@ -160,18 +175,17 @@ struct CommitSession {
         // Write: blobs, then the records chained after the head.
         for blob in request.blobs {
             let key = Array(SHA256.hash(data: blob))
-            if try txn.get(tables.blobs, key: key) == nil { try txn.put(tables.blobs, key: key, value: blob) }
+            if try txn.get(log.blobs, key: key) == nil { try txn.put(log.blobs, key: key, value: blob) }
         }
         var encoded: [[UInt8]] = []
         encoded.reserveCapacity(records.count)
         for i in records.indices {
             let bytes = records[i].seal(prevHash: head.hash, encodedData: preparedData[i]?.encodedData, dataHash: preparedData[i]?.dataHash)
             let r = records[i]
-            let position = Keys.position(r.position)
             encoded.append(bytes)
-            try txn.put(tables.log, key: position, value: bytes, flags: .append)
-            try txn.put(tables.orderEvents, key: Keys.orderRevision(r.order, r.revision), value: position, flags: .noOverwrite)
-            try txn.put(tables.eventIds, key: Array(r.eventId.utf8), value: position, flags: .noOverwrite)
+            try txn.put(log.records, key: Keys.position(r.position), value: bytes, flags: .append)
+            entries.append(IndexEntry(order: r.order, revision: r.revision, eventId: r.eventId, position: r.position))
+            newIds[r.eventId] = r.position
             head = ChainHead(position: r.position, hash: r.hash, recordedAt: r.recordedAt)
         }
         if originals.index(forKey: request.order) == nil { originals[request.order] = .some(original) }
@@ -182,13 +196,28 @@ struct CommitSession {
 
     // MARK: - Pieces of a request
 
+    /// The position of the record with `eventId`: written by this transaction,
+    /// committed but not yet applied to views/, or in views/.
+    func position(ofEventId eventId: String) throws -> UInt64? {
+        if let p = newIds[eventId] ?? writer.pendingIds[eventId] { return p }
+        return try views.get(store.viewTables.eventIds, key: Array(eventId.utf8)).map { Keys.readUInt64($0) }
+    }
+
+    /// The record at `position`, read from the log (this transaction's writes included).
+    func record(at position: UInt64) throws -> RecordedEvent {
+        guard let raw = try txn.get(log.records, key: Keys.position(position)) else {
+            throw TimelineError(.internal, "the log has no event at position \(position) although an index names it")
+        }
+        return try RecordedEvent(bytes: raw.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// The idempotency rules of PROTOCOL.md: every id already recorded with the
     /// same content → the original positions; some → `idempotency_conflict`.
     func idempotentReplay(_ request: AppendRequest) throws -> AppendOutcome? {
         var found: [RecordedEvent] = []
         for input in request.events {
-            guard let raw = try txn.get(tables.eventIds, key: Array(input.eventId.utf8)) else { continue }
-            let record = try store.record(at: Keys.readUInt64(raw), in: txn)
+            guard let p = try position(ofEventId: input.eventId) else { continue }
+            let record = try record(at: p)
             guard record.order == request.order, input.isSameEvent(as: record) else {
                 throw TimelineError(
                     .idempotencyConflict,
@@ -207,24 +236,26 @@ struct CommitSession {
             )
         }
         let events = found.map { AppendedEvent(eventId: $0.eventId, position: $0.position, revision: $0.revision, status: .duplicate, moderation: $0.moderation) }
-        return AppendOutcome(order: request.order, lastRevision: try originalLastRevision(of: found, order: request.order), events: events, records: [], encodedRecords: [])
+        return AppendOutcome(order: request.order, lastRevision: try originalLastRevision(of: found), events: events, records: [], encodedRecords: [])
     }
 
     /// The `lastRevision` the original reply gave: the batch's last revision, or the
     /// `moderation.flagged` the daemon appended right after it in the same commit.
-    func originalLastRevision(of found: [RecordedEvent], order: String) throws -> UInt64 {
+    func originalLastRevision(of found: [RecordedEvent]) throws -> UInt64 {
         guard let last = found.max(by: { $0.revision < $1.revision }) else { return 0 }
-        guard let raw = try txn.get(tables.orderEvents, key: Keys.orderRevision(order, last.revision + 1)) else { return last.revision }
-        let next = try store.record(at: Keys.readUInt64(raw), in: txn)
-        let sameCommit = next.recordedAt == last.recordedAt && next.position == last.position + 1
+        guard try txn.get(log.records, key: Keys.position(last.position + 1)) != nil else { return last.revision }
+        let next = try record(at: last.position + 1)
+        let sameCommit = next.order == last.order && next.revision == last.revision + 1 && next.recordedAt == last.recordedAt
         return next.type == "moderation.flagged" && next.actor == .daemon && sameCommit ? next.revision : last.revision
     }
 
-    /// The order as it stands in this transaction (cached per transaction).
+    /// The order as it stands in this transaction: this batch's work, else the
+    /// writer's authoritative state, else views/ (safe: an order with records
+    /// views/ has not applied is always in the writer's states).
     mutating func state(of order: String) throws -> OrderState? {
         if let cached = states[order] { return cached }
         if let original = originals[order] { return original }
-        let loaded = try store.stateCache.withLock { $0[order] } ?? store.orderState(order, in: txn)
+        let loaded = try writer.states[order] ?? store.orderState(order, in: views)
         originals[order] = .some(loaded)
         if let loaded { states[order] = loaded }
         return loaded
@@ -249,16 +280,20 @@ struct CommitSession {
         )
     }
 
-    /// Writes the projections of every order this transaction touched, and the head.
-    mutating func finish() throws {
-        let projector = Projector(tables: tables, txn: txn, timers: store.configuration.timers)
+    /// Writes the new head into the log's meta.
+    func finish() throws {
+        if head != startHead { try txn.put(log.meta, key: LogMetaKey.head, value: TimelineStore.encodeHead(head)) }
+    }
+
+    /// What views/ must apply for this transaction.
+    func committedBatch() -> CommittedBatch {
+        var changes: [String: OrderChange] = [:]
         for (order, state) in states {
             let original = originals[order] ?? nil
             if original == state { continue }
-            try projector.write(state, replacing: original)
+            changes[order] = OrderChange(original: original, state: state)
         }
-        try projector.applyParticipantEffects(effects)
-        if head != startHead { try txn.put(tables.meta, key: MetaKey.head, value: TimelineStore.encodeHead(head)) }
+        return CommittedBatch(entries: entries, changes: changes, effects: effects, head: head)
     }
 }
 

@@ -5,7 +5,7 @@ import TimelineModel
 /// state and dispute indexes, the timer table and the participant figures.
 /// Used by the commit path and by the rebuild, so both produce the same rows.
 struct Projector {
-    let tables: Tables
+    let tables: ViewTables
     let txn: WriteTransaction
     let timers: TimerSettings
 

@@ -21,7 +21,7 @@ public struct StoreCounts: Sendable {
 extension TimelineStore {
     /// The order's current state, or `nil` when it does not exist.
     public func order(_ order: String) throws(TimelineError) -> OrderState? {
-        try reading { txn in try self.orderState(order, in: txn) }
+        try reading { s in try self.orderState(order, in: s.views) }
     }
 
     /// The order as it stood right after global `position` (time travel), by
@@ -32,13 +32,14 @@ extension TimelineStore {
 
     /// Orders by participant and/or state, in order-id order after `after`.
     public func orders(participant: String?, state: OrderStatus?, limit: Int, after: String?) throws(TimelineError) -> (orders: [OrderState], after: String?) {
-        try reading { txn in
+        try reading { s in
+            let txn = s.views
             var result: [OrderState] = []
             var more = false
             let (table, prefix): (Database, [UInt8]) =
-                if let participant { (self.tables.byParticipant, Keys.text(participant)) }
-                else if let state { (self.tables.byState, Keys.text(state.rawValue)) }
-                else { (self.tables.views, []) }
+                if let participant { (self.viewTables.byParticipant, Keys.text(participant)) }
+                else if let state { (self.viewTables.byState, Keys.text(state.rawValue)) }
+                else { (self.viewTables.views, []) }
             try txn.withCursor(table) { cursor in
                 var entry = try cursor.seek(atLeast: prefix + (after.map { Array($0.utf8) + [0] } ?? []))
                 while let e = entry, Keys.hasPrefix(e.key, prefix) {
@@ -57,11 +58,12 @@ extension TimelineStore {
 
     /// The dispute queue, oldest first, optionally of one status.
     public func disputes(status: DisputeStatus?, limit: Int, now: Timestamp) throws(TimelineError) -> [DisputeQueueEntry] {
-        try reading { txn in
+        try reading { s in
+            let txn = s.views
             var keyed: [(opened: Timestamp, order: String)] = []
             for s in status.map({ [$0] }) ?? DisputeStatus.allCases {
                 let prefix = Keys.text(s.rawValue)
-                try txn.withCursor(self.tables.disputeQueue) { cursor in
+                try txn.withCursor(self.viewTables.disputeQueue) { cursor in
                     var entry = try cursor.seek(atLeast: prefix)
                     var taken = 0
                     while let e = entry, Keys.hasPrefix(e.key, prefix), taken < limit {
@@ -82,10 +84,11 @@ extension TimelineStore {
 
     /// A participant's figures, or `nil` for an unknown user.
     public func participant(_ user: String) throws(TimelineError) -> ParticipantFigures? {
-        try reading { txn in
-            guard var figures = try Self.participant(user, in: txn, tables: self.tables) else { return nil }
+        try reading { s in
+            let txn = s.views
+            guard var figures = try Self.participant(user, in: txn, tables: self.viewTables) else { return nil }
             let prefix = Keys.text(user)
-            try txn.withCursor(self.tables.replyTimes) { cursor in
+            try txn.withCursor(self.viewTables.replyTimes) { cursor in
                 var entry = try cursor.seek(atLeast: prefix)
                 while let e = entry, Keys.hasPrefix(e.key, prefix) {
                     figures.recentReplyMicroseconds.append(Int64(bitPattern: Keys.readUInt64(e.value)))
@@ -98,9 +101,10 @@ extension TimelineStore {
 
     /// Timers due at `now`: order and kind, earliest first.
     public func dueTimers(now: Timestamp, limit: Int = 1000) throws(TimelineError) -> [(order: String, kind: TimerKind, due: Timestamp)] {
-        try reading { txn in
+        try reading { s in
+            let txn = s.views
             var due: [(String, TimerKind, Timestamp)] = []
-            try txn.withCursor(self.tables.timers) { cursor in
+            try txn.withCursor(self.viewTables.timers) { cursor in
                 var entry = try cursor.first()
                 while let e = entry, due.count < limit {
                     let at = Keys.readTime(e.key, at: 0)
@@ -118,10 +122,10 @@ extension TimelineStore {
 
     /// Entry counts for `stats`.
     public func counts() throws(TimelineError) -> StoreCounts {
-        try reading { txn in
+        try reading { s in
             StoreCounts(
-                orders: try txn.count(self.tables.views), events: try Self.head(in: txn, tables: self.tables).position,
-                blobs: try txn.count(self.tables.blobs), timers: try txn.count(self.tables.timers)
+                orders: try s.views.count(self.viewTables.views), events: try Self.applied(in: s.views, tables: self.viewTables).position,
+                blobs: try s.log.count(self.log.blobs), timers: try s.views.count(self.viewTables.timers)
             )
         }
     }

@@ -9,7 +9,7 @@ extension TimelineStore {
 
     /// Decodes the record at `position` inside `txn`.
     func record(at position: UInt64, in txn: some TransactionReading) throws -> RecordedEvent {
-        guard let raw = try txn.get(tables.log, key: Keys.position(position)) else {
+        guard let raw = try txn.get(log.records, key: Keys.position(position)) else {
             throw TimelineError(.internal, "the log has no event at position \(position) although an index names it")
         }
         return try RecordedEvent(bytes: raw.assumingMemoryBound(to: UInt8.self))
@@ -17,40 +17,43 @@ extension TimelineStore {
 
     /// The stored order state inside `txn`, or `nil`.
     func orderState(_ order: String, in txn: some TransactionReading) throws -> OrderState? {
-        guard let raw = try txn.get(tables.views, key: Array(order.utf8)) else { return nil }
+        guard let raw = try txn.get(viewTables.views, key: Array(order.utf8)) else { return nil }
         return try OrderState(storageJSON: JSONParser.parse(buffer: raw.assumingMemoryBound(to: UInt8.self)))
     }
 
-    static func participant(_ user: String, in txn: some TransactionReading, tables: Tables) throws -> ParticipantFigures? {
+    static func participant(_ user: String, in txn: some TransactionReading, tables: ViewTables) throws -> ParticipantFigures? {
         guard let raw = try txn.get(tables.participants, key: Array(user.utf8)) else { return nil }
         return try ParticipantFigures(storageJSON: JSONParser.parse(buffer: raw.assumingMemoryBound(to: UInt8.self)))
     }
 
     /// The recorded event at `position`, or `nil` past the head.
     public func event(at position: UInt64) throws(TimelineError) -> RecordedEvent? {
-        try reading { txn in
-            guard try txn.get(self.tables.log, key: Keys.position(position)) != nil else { return nil }
-            return try self.record(at: position, in: txn)
+        guard position <= head.position else { return nil }
+        return try reading { s in
+            guard try s.log.get(self.log.records, key: Keys.position(position)) != nil else { return nil }
+            return try self.record(at: position, in: s.log)
         }
     }
 
     /// The recorded event with `eventId`, or `nil`.
     public func event(withId eventId: String) throws(TimelineError) -> RecordedEvent? {
-        try reading { txn in
-            guard let raw = try txn.get(self.tables.eventIds, key: Array(eventId.utf8)) else { return nil }
-            return try self.record(at: Keys.readUInt64(raw), in: txn)
+        try reading { s in
+            guard let raw = try s.views.get(self.viewTables.eventIds, key: Array(eventId.utf8)) else { return nil }
+            return try self.record(at: Keys.readUInt64(raw), in: s.log)
         }
     }
 
     /// Up to `limit` records from `fromPosition` on, as stored bytes, and the
-    /// position to continue from (`nil` at the head).
+    /// position to continue from (`nil` at the head). Records past the applied
+    /// head (durable, not yet visible) are not returned.
     public func logBytes(from fromPosition: UInt64, limit: Int) throws(TimelineError) -> (records: [RecordBytes], next: UInt64?) {
-        try reading { txn in
+        let visible = head.position
+        return try reading { s in
             var records: [RecordBytes] = []
             var next: UInt64?
-            try txn.withCursor(self.tables.log) { cursor in
+            try s.log.withCursor(self.log.records) { cursor in
                 var entry = try cursor.seek(atLeast: Keys.position(max(fromPosition, 1)))
-                while let e = entry {
+                while let e = entry, Keys.readUInt64(e.key) <= visible {
                     if records.count == limit { next = Keys.readUInt64(e.key); break }
                     records.append(Array(e.value))
                     entry = try cursor.next()
@@ -75,18 +78,18 @@ extension TimelineStore {
     public func orderEventBytes(
         _ order: String, fromRevision: UInt64, limit: Int, backward: Bool
     ) throws(TimelineError) -> (records: [RecordBytes], next: UInt64?)? {
-        try reading { txn in
+        try reading { s in
             let prefix = Keys.text(order)
-            guard try txn.get(self.tables.views, key: Array(order.utf8)) != nil else { return nil }
+            guard try s.views.get(self.viewTables.views, key: Array(order.utf8)) != nil else { return nil }
             var records: [RecordBytes] = []
             var next: UInt64?
-            try txn.withCursor(self.tables.orderEvents) { cursor in
+            try s.views.withCursor(self.viewTables.orderEvents) { cursor in
                 let start = Keys.orderRevision(order, fromRevision)
                 var entry = backward ? try cursor.seek(atMost: start) : try cursor.seek(atLeast: start)
                 while let e = entry, Keys.hasPrefix(e.key, prefix) {
                     let revision = Keys.readUInt64(e.key, at: prefix.count)
                     if records.count == limit { next = revision; break }
-                    guard let raw = try txn.get(self.tables.log, key: e.value) else { break }
+                    guard let raw = try s.log.get(self.log.records, key: e.value) else { break }
                     records.append(Array(raw))
                     entry = backward ? try cursor.previous() : try cursor.next()
                 }
@@ -97,15 +100,15 @@ extension TimelineStore {
 
     /// An order's decoded records with positions up to `position` (all when `nil`).
     public func orderEvents(_ order: String, upTo position: UInt64? = nil) throws(TimelineError) -> [RecordedEvent] {
-        try reading { txn in
+        try reading { s in
             var result: [RecordedEvent] = []
             let prefix = Keys.text(order)
-            try txn.withCursor(self.tables.orderEvents) { cursor in
+            try s.views.withCursor(self.viewTables.orderEvents) { cursor in
                 var entry = try cursor.seek(atLeast: prefix)
                 while let e = entry, Keys.hasPrefix(e.key, prefix) {
                     let p = Keys.readUInt64(e.value)
                     if let position, p > position { break }
-                    result.append(try self.record(at: p, in: txn))
+                    result.append(try self.record(at: p, in: s.log))
                     entry = try cursor.next()
                 }
             }
@@ -116,6 +119,6 @@ extension TimelineStore {
     /// The stored bytes of evidence with this SHA-256 (hex), or `nil`.
     public func blob(sha256 hex: String) throws(TimelineError) -> [UInt8]? {
         guard let key = Hashing.bytes(fromHex: hex), key.count == 32 else { return nil }
-        return try reading { txn in try txn.get(self.tables.blobs, key: key).map { Array($0) } }
+        return try reading { s in try s.log.get(self.log.blobs, key: key).map { Array($0) } }
     }
 }

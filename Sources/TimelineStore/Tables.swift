@@ -1,43 +1,55 @@
 import LMDB
 
-/// The named databases of a store and what each holds.
-struct Tables: Sendable {
-    /// position → canonical JSON of the recorded event (the log).
-    let log: Database
+/// The named databases of `log/`, the durable environment: the truth.
+struct LogTables: Sendable {
+    /// position → canonical JSON of the recorded event.
+    let records: Database
+    /// raw SHA-256 → evidence bytes (written before the event that names them).
+    let blobs: Database
+    /// the chain head and the log's format version.
+    let meta: Database
+
+    static let count = 3
+
+    init(environment env: Environment, create: Bool) throws {
+        records = try env.openDatabase(named: "records", create: create)
+        blobs = try env.openDatabase(named: "blobs", create: create)
+        meta = try env.openDatabase(named: "meta", create: create)
+    }
+}
+
+/// The named databases of `views/`, the derived environment: everything in it
+/// is rebuilt from the log when it is missing, torn or of another format.
+struct ViewTables: Sendable {
     /// order NUL revision → position.
     let orderEvents: Database
     /// eventId → position.
     let eventIds: Database
-    /// raw SHA-256 → evidence bytes.
-    let blobs: Database
-    /// settings and the chain head.
-    let meta: Database
-    /// order → stored order state (projection).
+    /// order → stored order state.
     let views: Database
-    /// user NUL order → role (projection).
+    /// user NUL order → role.
     let byParticipant: Database
-    /// state NUL order → empty (projection).
+    /// state NUL order → empty.
     let byState: Database
-    /// dispute status NUL openedAt order → empty (projection).
+    /// dispute status NUL openedAt order → empty.
     let disputeQueue: Database
-    /// user → participant figures (projection).
+    /// user → participant figures.
     let participants: Database
-    /// due kind NUL order → empty (projection-derived timer table).
+    /// due kind NUL order → empty (the timer table).
     let timers: Database
-    /// user NUL reply number → reply time in microseconds; the latest 1000 per user (projection).
+    /// user NUL reply number → reply time in microseconds; the latest 1000 per user.
     let replyTimes: Database
+    /// `applied` (the last log record reflected here), the projection version, the timer settings.
+    let meta: Database
 
-    /// The projection tables, cleared by a rebuild.
-    var projections: [Database] { [views, byParticipant, byState, disputeQueue, participants, timers, replyTimes] }
+    /// Every table a rebuild clears.
+    var all: [Database] { [orderEvents, eventIds, views, byParticipant, byState, disputeQueue, participants, timers, replyTimes, meta] }
 
-    static let count = 12
+    static let count = 10
 
     init(environment env: Environment, create: Bool) throws {
-        log = try env.openDatabase(named: "log", create: create)
         orderEvents = try env.openDatabase(named: "orderEvents", create: create)
         eventIds = try env.openDatabase(named: "eventIds", create: create)
-        blobs = try env.openDatabase(named: "blobs", create: create)
-        meta = try env.openDatabase(named: "meta", create: create)
         views = try env.openDatabase(named: "views", create: create)
         byParticipant = try env.openDatabase(named: "byParticipant", create: create)
         byState = try env.openDatabase(named: "byState", create: create)
@@ -45,15 +57,24 @@ struct Tables: Sendable {
         participants = try env.openDatabase(named: "participants", create: create)
         timers = try env.openDatabase(named: "timers", create: create)
         replyTimes = try env.openDatabase(named: "replyTimes", create: create)
+        meta = try env.openDatabase(named: "meta", create: create)
     }
 }
 
-/// Keys of the `meta` table.
-enum MetaKey {
-    /// position (8) + hash (32) + recordedAt (8) of the last event.
+/// Keys of the log's `meta` table.
+enum LogMetaKey {
+    /// position (8) + hash (32) + recordedAt (8) of the last record.
     static let head: [UInt8] = Array("head".utf8)
-    static let projectionVersion: [UInt8] = Array("projectionVersion".utf8)
+    /// The log's format version (8).
     static let formatVersion: [UInt8] = Array("formatVersion".utf8)
+}
+
+/// Keys of the views' `meta` table.
+enum ViewStateKey {
+    /// position (8) + hash (32) of the last log record reflected in views/,
+    /// written in the same transaction as the changes it covers.
+    static let applied: [UInt8] = Array("applied".utf8)
+    static let projectionVersion: [UInt8] = Array("projectionVersion".utf8)
     /// autoEscalateHours (8) + autoConfirmHours (8): the settings the timer table was derived with.
     static let timerSettings: [UInt8] = Array("timerSettings".utf8)
 }

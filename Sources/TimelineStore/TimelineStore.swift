@@ -16,73 +16,144 @@ public struct ChainHead: Sendable, Hashable {
     public static let empty = ChainHead(position: 0, hash: Hashing.zeroHash, recordedAt: nil)
 }
 
-/// The event store on LMDB: the append-only log with its indexes, evidence
-/// blobs, and the projections kept in step with it.
+/// The event store on LMDB, in two environments (ARCHITECTURE.md v2):
+/// `log/`, the durable append-only log with its evidence blobs (fsync at every
+/// commit), and `views/`, everything derived from it (indexes, order views,
+/// participant figures, timers), opened `MDB_NOSYNC` and rebuilt or replayed
+/// from the log whenever it cannot be trusted.
 ///
-/// Thread rule: ``commit(_:)``, ``rebuildProjections()`` and map growth run on
-/// one writer thread at a time (the daemon's group committer); every read
-/// method may be called from any thread concurrently, including while a commit runs.
+/// Thread rule: ``commitLog(_:)`` and map growth of the log run on one writer
+/// thread at a time; ``apply(_:)`` and ``rebuildViews()`` on one applier thread
+/// at a time (the daemon's two pipeline threads; ``commit(_:)`` does both on the
+/// caller's thread). Every read method may be called from any thread
+/// concurrently, including while a commit or an apply runs. Reads see the
+/// store as of the last applied batch.
 public final class TimelineStore: Sendable {
-    /// Bumped whenever the projection tables' layout or reducers change; a
-    /// store opened with another version rebuilds its projections.
-    public static let projectionVersion: UInt64 = 2
-    static let formatVersion: UInt64 = 1
+    /// The log's format version (`log/` meta `formatVersion`).
+    static let logFormatVersion: UInt64 = 2
 
-    let env: Environment
-    let tables: Tables
+    /// Where the environments live.
+    public let layout: DataLayout
+    let logEnv: Environment
+    let log: LogTables
+    let viewsEnv: Environment
+    let viewTables: ViewTables
     public let configuration: StoreConfiguration
     /// The moderation policy used for new chat messages.
     public let moderation: ModerationHolder
-    let headMirror: Mutex<ChainHead>
-    /// Committed order states the writer touched recently (writer-side cache;
-    /// it only ever holds what is committed). Cleared by a rebuild.
-    let stateCache = Mutex<[String: OrderState]>([:])
+    /// The last record committed to the log (writer side).
+    let logHeadMirror: Mutex<ChainHead>
+    /// The last record reflected in views/: what every reader sees.
+    let appliedMirror: Mutex<ChainHead>
+    /// The writer's authoritative order states and what views/ has not applied yet.
+    let writer = Mutex(WriterState())
+    /// What opening the store found and did.
+    public let recovery: RecoveryReport
     static let stateCacheLimit = 100_000
 
-    /// Opens (or creates) the store at `configuration.path`; rebuilds the
-    /// projections when their version changed.
+    /// Opens (or creates) the store in the data directory `configuration.path`.
+    /// A writable open brings views/ up to the log first: it replays the records
+    /// views/ has not applied, or rebuilds views/ into a fresh environment and
+    /// swaps it in when it is missing, torn, of another format, or from before an
+    /// OS crash. A directory in the single-environment layout is refused.
     public init(configuration: StoreConfiguration, moderation: ModerationHolder = ModerationHolder()) throws(TimelineError) {
         self.configuration = configuration
         self.moderation = moderation
-        if !configuration.readOnly {
-            mkdir(configuration.path, 0o750)
+        let layout = DataLayout(root: configuration.path)
+        self.layout = layout
+        if layout.holdsSingleEnvironmentStore { throw layout.singleEnvironmentRefusal }
+        let started = Timestamp.now()
+        let readOnly = configuration.readOnly
+        if !readOnly {
+            FileSystem.makeDirectory(layout.root)
+            FileSystem.makeDirectory(layout.log)
+        } else if !layout.holdsStore {
+            throw TimelineError(.notFound, "no store at \(layout.root) (no log/data.mdb)")
         }
         do {
             var flags: Environment.Flags = [.noReadahead]
-            if configuration.readOnly { flags.insert(.readOnly) }
+            if readOnly { flags.insert(.readOnly) }
             if configuration.durability == .relaxed { flags.insert(.noSync) }
-            env = try Environment(
-                path: configuration.path, flags: flags, mapSize: configuration.initialMapSizeBytes,
-                maxDatabases: Tables.count + 2, maxReaders: configuration.maxReaders
-            )
-            if !configuration.readOnly {
-                // Adopt a map larger than the configured start size, left by an earlier run.
-                try env.setMapSize(max(configuration.initialMapSizeBytes, env.info.mapSize))
-                try env.readerCheck()
-            }
-            tables = try Tables(environment: env, create: !configuration.readOnly)
-        } catch let error as LMDBError {
-            throw StoreErrors.open(error, path: configuration.path)
+            logEnv = try Self.openEnvironment(layout.log, flags: flags, configuration: configuration, databases: LogTables.count)
+            log = try LogTables(environment: logEnv, create: !readOnly)
         } catch {
-            throw TimelineError(.internal, "opening the store at \(configuration.path) failed: \(error)")
+            throw Self.openFailure(error, path: layout.log)
         }
-        headMirror = Mutex(.empty)
-        let head = try readHead()
-        headMirror.withLock { $0 = head }
-        if !configuration.readOnly { try migrateIfNeeded() }
+        let head = try Self.readHead(logEnv, log)
+        logHeadMirror = Mutex(head)
+        if !readOnly {
+            try Self.writeLogFormat(logEnv, log)
+            let opened = try ViewsRecovery(layout: layout, configuration: configuration, logEnv: logEnv, log: log, head: head).open()
+            viewsEnv = opened.env
+            viewTables = opened.tables
+            appliedMirror = Mutex(opened.applied)
+            recovery = RecoveryReport(
+                action: opened.action, reason: opened.reason, events: opened.events,
+                seconds: Double(Timestamp.now().microseconds - started.microseconds) / 1_000_000
+            )
+        } else {
+            guard FileSystem.exists(layout.views + "/data.mdb") else {
+                throw TimelineError(.notFound, "\(layout.root) has a log but no views/; start the daemon on it once (it rebuilds views/) or audit the log alone")
+            }
+            do {
+                viewsEnv = try Self.openEnvironment(layout.views, flags: [.readOnly, .noReadahead], configuration: configuration, databases: ViewTables.count)
+                viewTables = try ViewTables(environment: viewsEnv, create: false)
+            } catch {
+                throw Self.openFailure(error, path: layout.views)
+            }
+            // Readers of a copy see what its views reflect; with views equal to the log, the log's head.
+            let applied = try Self.readApplied(viewsEnv, viewTables)
+            appliedMirror = Mutex(applied.position == head.position ? head : applied)
+            recovery = RecoveryReport(action: .none, reason: nil, events: 0, seconds: 0)
+        }
+        if !readOnly {
+            // The daemon's own work from here on: views/ is open and not yet closed cleanly.
+            try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: false).write(viewsDirectory: layout.views)
+        }
     }
 
-    /// The head as of the last commit.
-    public var head: ChainHead { headMirror.withLock { $0 } }
-
-    /// Reads the head from the store (not the in-memory mirror).
-    func readHead() throws(TimelineError) -> ChainHead {
-        try reading { txn in try Self.head(in: txn, tables: self.tables) }
+    deinit {
+        guard !configuration.readOnly else { return }
+        // A clean close: every views page on disk, then the marker that says so.
+        if (try? viewsEnv.sync(force: true)) != nil {
+            try? ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: true).write(viewsDirectory: layout.views)
+        }
     }
 
-    static func head(in txn: some TransactionReading, tables: Tables) throws -> ChainHead {
-        // A commit whose requests were all refused stores position 0 with no time: still the empty head.
-        guard let raw = try txn.get(tables.meta, key: MetaKey.head), raw.count == 48, Keys.readUInt64(raw) > 0 else { return .empty }
+    /// The head every reader sees: the last record applied to views/.
+    public var head: ChainHead { appliedMirror.withLock { $0 } }
+
+    /// The last record committed to the log (durable; possibly not applied yet).
+    public var logHead: ChainHead { logHeadMirror.withLock { $0 } }
+
+    // MARK: - Opening
+
+    static func openEnvironment(_ path: String, flags: Environment.Flags, configuration: StoreConfiguration, databases: Int) throws -> Environment {
+        let env = try Environment(
+            path: path, flags: flags, mapSize: configuration.initialMapSizeBytes,
+            maxDatabases: databases + 2, maxReaders: configuration.maxReaders
+        )
+        if !flags.contains(.readOnly) {
+            // Adopt a map larger than the configured start size, left by an earlier run.
+            try env.setMapSize(max(configuration.initialMapSizeBytes, env.info.mapSize))
+            try env.readerCheck()
+        }
+        return env
+    }
+
+    static func openFailure(_ error: any Error, path: String) -> TimelineError {
+        if let error = error as? LMDBError { return StoreErrors.open(error, path: path) }
+        if let error = error as? TimelineError { return error }
+        return TimelineError(.internal, "opening the store at \(path) failed: \(error)")
+    }
+
+    static func readHead(_ env: Environment, _ log: LogTables) throws(TimelineError) -> ChainHead {
+        do { return try env.read { txn in try Self.head(in: txn, log: log) } } catch { throw StoreErrors.map(error) }
+    }
+
+    static func head(in txn: some TransactionReading, log: LogTables) throws -> ChainHead {
+        // A commit whose requests were all refused stores nothing: still the empty head.
+        guard let raw = try txn.get(log.meta, key: LogMetaKey.head), raw.count == 48, Keys.readUInt64(raw) > 0 else { return .empty }
         return ChainHead(
             position: Keys.readUInt64(raw), hash: Hashing.hex(raw[8..<40]),
             recordedAt: Keys.readTime(raw, at: 40)
@@ -93,27 +164,39 @@ public final class TimelineStore: Sendable {
         Keys.uint64(head.position) + (Hashing.bytes(fromHex: head.hash) ?? []) + Keys.time(head.recordedAt ?? Timestamp(microseconds: 0))
     }
 
-    /// Rebuilds the projections when their version changed, or when the timer
-    /// settings differ from those the timer table was derived with (so a changed
-    /// `timers.*` setting applies to every order, not only to orders that change later).
-    private func migrateIfNeeded() throws(TimelineError) {
-        let (version, timers): (UInt64?, TimerSettings?) = try reading { txn in
-            (try txn.get(self.tables.meta, key: MetaKey.projectionVersion).map { Keys.readUInt64($0) },
-             try txn.get(self.tables.meta, key: MetaKey.timerSettings).flatMap(Self.decodeTimerSettings))
-        }
-        guard version != Self.projectionVersion || timers != configuration.timers else { return }
-        if head.position > 0 {
-            _ = try rebuildProjections()
-        } else {
-            try writing { txn in try self.writeProjectionMeta(txn) }
+    private static func writeLogFormat(_ env: Environment, _ log: LogTables) throws(TimelineError) {
+        do {
+            let stored: UInt64? = try env.read { txn in try txn.get(log.meta, key: LogMetaKey.formatVersion).map { Keys.readUInt64($0) } }
+            if let stored, stored != logFormatVersion {
+                throw TimelineError(.internal, "the log in \(env.path) is of format \(stored); this daemon reads format \(logFormatVersion)")
+            }
+            if stored == nil {
+                try env.write { txn in try txn.put(log.meta, key: LogMetaKey.formatVersion, value: Keys.uint64(logFormatVersion)) }
+            }
+        } catch let error as TimelineError {
+            throw error
+        } catch {
+            throw StoreErrors.map(error)
         }
     }
 
-    /// The projection version, format version and timer settings the projections now follow.
-    func writeProjectionMeta(_ txn: WriteTransaction) throws {
-        try txn.put(tables.meta, key: MetaKey.projectionVersion, value: Keys.uint64(Self.projectionVersion))
-        try txn.put(tables.meta, key: MetaKey.formatVersion, value: Keys.uint64(Self.formatVersion))
-        try txn.put(tables.meta, key: MetaKey.timerSettings, value: Self.encodeTimerSettings(configuration.timers))
+    /// `applied` of a views environment: the last log record it reflects.
+    static func readApplied(_ env: Environment, _ tables: ViewTables) throws(TimelineError) -> ChainHead {
+        do {
+            return try env.read { txn in try Self.applied(in: txn, tables: tables) }
+        } catch {
+            throw StoreErrors.map(error)
+        }
+    }
+
+    static func applied(in txn: some TransactionReading, tables: ViewTables) throws -> ChainHead {
+        guard let raw = try txn.get(tables.meta, key: ViewStateKey.applied), raw.count == 40 else { return .empty }
+        let position = Keys.readUInt64(raw)
+        return position == 0 ? .empty : ChainHead(position: position, hash: Hashing.hex(raw[8..<40]), recordedAt: nil)
+    }
+
+    static func encodeApplied(_ head: ChainHead) -> [UInt8] {
+        Keys.uint64(head.position) + (Hashing.bytes(fromHex: head.hash) ?? [UInt8](repeating: 0, count: 32))
     }
 
     static func encodeTimerSettings(_ t: TimerSettings) -> [UInt8] {
@@ -127,10 +210,14 @@ public final class TimelineStore: Sendable {
 
     // MARK: - Transactions with errors mapped to TimelineError
 
-    /// Runs `body` in a read snapshot; LMDB and decoding failures become `internal`.
-    func reading<T>(_ body: (ReadTransaction) throws -> T) throws(TimelineError) -> T {
+    /// Runs `body` in a read snapshot of views/ and then of log/ (in that order,
+    /// so the log holds at least every record views/ names); LMDB and decoding
+    /// failures become `internal`.
+    func reading<T>(_ body: (StoreSnapshot) throws -> T) throws(TimelineError) -> T {
         do {
-            return try env.read(body)
+            return try viewsEnv.read { views in
+                try logEnv.read { logTxn in try body(StoreSnapshot(views: views, log: logTxn, viewTables: viewTables, logTables: log)) }
+            }
         } catch let error as TimelineError {
             throw error
         } catch {
@@ -138,57 +225,68 @@ public final class TimelineStore: Sendable {
         }
     }
 
-    /// Runs `body` in the write transaction (writer thread only).
-    func writing<T>(_ body: (WriteTransaction) throws -> T) throws(TimelineError) -> T {
-        do {
-            return try env.write(body)
-        } catch let error as TimelineError {
-            throw error
-        } catch {
-            throw StoreErrors.commitFailure(error, path: configuration.path, bytesNeeded: 0)
-        }
-    }
-
     // MARK: - Maintenance
 
     /// Clears reader slots left by dead processes (a reader killed inside its
-    /// read transaction); returns how many. Until cleared, such a slot pins its
-    /// snapshot, so LMDB cannot reuse pages freed after it and the map grows.
+    /// read transaction) in both environments; returns how many. Until cleared,
+    /// such a slot pins its snapshot, so LMDB cannot reuse pages freed after it.
     @discardableResult
-    public func readerCheck() -> Int { (try? env.readerCheck()) ?? 0 }
+    public func readerCheck() -> Int { ((try? logEnv.readerCheck()) ?? 0) + ((try? viewsEnv.readerCheck()) ?? 0) }
 
-    /// Reader slot figures for `stats`: the slots the lock file holds and the
+    /// Reader slot figures for `stats`: the slots the lock files hold and the
     /// slots of dead readers cleared since the store was opened.
     public var readerFigures: (maxReaders: Int, staleCleared: Int) {
-        (env.info.maxReaders, env.staleReadersCleared)
+        (logEnv.info.maxReaders, logEnv.staleReadersCleared + viewsEnv.staleReadersCleared)
     }
 
-    /// Flushes to disk (used with `relaxed` durability on a timer and at shutdown).
+    /// Flushes both environments to disk (the log with `relaxed` durability on a
+    /// timer; views/ at shutdown).
     public func sync() throws(TimelineError) {
-        do { try env.sync(force: true) } catch { throw StoreErrors.map(error) }
-    }
-
-    /// Writes a consistent, compacted copy of the store into `directory`
-    /// (created if missing; must be empty). Runs beside appends.
-    public func backup(to directory: String) throws(TimelineError) -> (bytes: Int, head: ChainHead) {
-        mkdir(directory, 0o750)
         do {
-            try env.copy(to: directory, compact: true)
+            try logEnv.sync(force: true)
+            try viewsEnv.sync(force: true)
         } catch {
-            throw TimelineError(.internal, "the backup to \(directory) failed: \(error.message); give an empty directory the daemon can write")
+            throw StoreErrors.map(error)
         }
-        var st = stat()
-        let bytes = stat(directory + "/data.mdb", &st) == 0 ? Int(st.st_size) : 0
-        // The copy is a snapshot taken while appends went on: report its own head.
-        var copyConfiguration = StoreConfiguration(path: directory)
-        copyConfiguration.readOnly = true
-        let copy = try TimelineStore(configuration: copyConfiguration)
-        return (bytes, copy.head)
     }
 
-    /// Size figures for `stats`.
+    /// Size figures for `stats`: both environments together.
     public var mapFigures: (mapSize: Int, used: Int) {
-        let info = env.info
-        return (info.mapSize, info.usedBytes)
+        let l = logEnv.info, v = viewsEnv.info
+        return (l.mapSize + v.mapSize, l.usedBytes + v.usedBytes)
     }
+}
+
+/// What opening a store did to bring views/ up to the log.
+public struct RecoveryReport: Sendable {
+    /// The kind of work.
+    public enum Action: String, Sendable {
+        /// views/ was already up to date (or the store was opened read-only).
+        case none
+        /// The log records views/ had not applied were applied (after kill -9).
+        case replayed
+        /// views/ was rebuilt from the log into a fresh environment and swapped in.
+        case rebuilt
+    }
+
+    public var action: Action
+    /// Why views/ was rebuilt.
+    public var reason: String?
+    /// Records replayed or rebuilt from.
+    public var events: UInt64
+    public var seconds: Double
+}
+
+/// One consistent read of both environments: views/ first, then the log, so
+/// the log holds every record views/ names.
+struct StoreSnapshot {
+    let views: ReadTransaction
+    let log: ReadTransaction
+    let viewTables: ViewTables
+    let logTables: LogTables
+}
+
+extension TimelineStore {
+    /// The version views/ is derived with; a store whose views/ has another is rebuilt at open.
+    public static var projectionVersion: UInt64 { ViewsState.formatVersion }
 }

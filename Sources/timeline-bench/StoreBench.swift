@@ -156,6 +156,6 @@ struct StoreBench: ParsableCommand {
         let dir = freshDirectory(common.workDirectory, "rebuild")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try Workload.populateStore(at: dir, orders: 10_000, events: events)
-        return try store.rebuildProjections()
+        return try store.rebuildViews()
     }
 }

@@ -205,7 +205,7 @@ struct ProjectionTests {
         }
         let users = ["u-b0", "u-b1", "u-b2", "u-s0", "u-s1"]
         let before = try ProjectionSnapshot(h.store, orderIds: orders, users: users, now: h.clock.now)
-        let summary = try h.store.rebuildProjections()
+        let summary = try h.store.rebuildViews()
         #expect(summary.events == h.store.head.position)
         #expect(summary.orders == 6)
         let after = try ProjectionSnapshot(h.store, orderIds: orders, users: users, now: h.clock.now)

@@ -98,7 +98,7 @@ struct PropertyTests {
         // Stored projections equal those rebuilt from the log.
         let now = h.clock.now
         let before = try ProjectionSnapshot(h.store, orderIds: orderIds, users: users, now: now)
-        _ = try h.store.rebuildProjections()
+        _ = try h.store.rebuildViews()
         let after = try ProjectionSnapshot(h.store, orderIds: orderIds, users: users, now: now)
         #expect(after.orders == before.orders)
         #expect(after.list == before.list)

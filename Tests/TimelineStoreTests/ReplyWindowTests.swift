@@ -47,7 +47,7 @@ struct ReplyWindowTests {
             }
         }
         try check("after the appends")
-        _ = try h.store.rebuildProjections()
+        _ = try h.store.rebuildViews()
         try check("after a rebuild")
     }
 }

@@ -132,7 +132,7 @@ struct TimerBlobTests {
         #expect(before.count == 2)
         try h.reopen()
         #expect(try h.store.dueTimers(now: far).map { "\($0.order):\($0.kind):\($0.due)" } == before)
-        _ = try h.store.rebuildProjections()
+        _ = try h.store.rebuildViews()
         #expect(try h.store.dueTimers(now: far).map { "\($0.order):\($0.kind):\($0.due)" } == before)
         h.clock.advance(hours: 100)
         let fired = try fireDue(h)

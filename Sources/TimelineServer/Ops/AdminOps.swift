@@ -8,7 +8,7 @@ enum AdminOps {
     static func rebuild(_ c: OpContext) -> EventLoopFuture<ReplyBody> {
         let store = c.services.store
         return c.services.committer.perform(on: c.eventLoop) { () throws(TimelineError) -> ReplyBody in
-            let summary = try store.rebuildProjections()
+            let summary = try store.rebuildViews()
             return .json(["events": .int(Int64(summary.events)), "orders": .int(Int64(summary.orders)), "seconds": .double(summary.seconds)])
         }
     }

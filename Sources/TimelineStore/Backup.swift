@@ -1,0 +1,60 @@
+import LMDB
+import TimelineModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension TimelineStore {
+    /// Writes a consistent, compacted copy of the store into `directory`
+    /// (created if missing; its `log/` and `views/` must not exist yet). Runs
+    /// beside appends. views/ is copied first and the log after it, so the copy's
+    /// log holds every record its views reflect: opened by a daemon, the copy
+    /// replays the few records its views lack, as after kill -9.
+    public func backup(to directory: String) throws(TimelineError) -> (bytes: Int, head: ChainHead) {
+        let copy = DataLayout(root: directory)
+        FileSystem.makeDirectory(directory)
+        if copy.holdsStore || FileSystem.exists(copy.views) {
+            throw TimelineError(.badRequest, "\(directory) already holds a store; give an empty directory")
+        }
+        FileSystem.makeDirectory(copy.views)
+        FileSystem.makeDirectory(copy.log)
+        do {
+            try viewsEnv.copy(to: copy.views, compact: true)
+            try logEnv.copy(to: copy.log, compact: true)
+        } catch {
+            throw TimelineError(.internal, "the backup to \(directory) failed: \(error.message); give an empty directory the daemon can write")
+        }
+        for file in [copy.views + "/data.mdb", copy.log + "/data.mdb"] { Self.fsyncFile(file) }
+        // The copied views are on disk now: the copy starts as cleanly closed.
+        try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: true).write(viewsDirectory: copy.views)
+        let bytes = Self.fileSize(copy.views + "/data.mdb") + Self.fileSize(copy.log + "/data.mdb")
+        let head = try Self.readCopiedHead(copy, configuration: configuration)
+        return (bytes, head)
+    }
+
+    /// The log head of a copy, read from its own log.
+    private static func readCopiedHead(_ copy: DataLayout, configuration: StoreConfiguration) throws(TimelineError) -> ChainHead {
+        do {
+            let env = try openEnvironment(copy.log, flags: [.readOnly], configuration: configuration, databases: LogTables.count)
+            let tables = try LogTables(environment: env, create: false)
+            return try readHead(env, tables)
+        } catch let error as TimelineError {
+            throw error
+        } catch {
+            throw openFailure(error, path: copy.log)
+        }
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+
+    static func fsyncFile(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+}
