@@ -44,6 +44,7 @@ public final class TimelineServer: Sendable {
         lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let moderation = ModerationHolder(Self.loadModeration(configuration.moderationPath, logger: logger))
         let store = try TimelineStore(configuration: configuration.storeConfiguration(clock: clock), moderation: moderation)
+        Self.logRecovery(store.recovery, logger: logger)
         let signer = try CheckpointSigner(directory: configuration.dataDirectory)
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
         blockingPool = NIOThreadPool(numberOfThreads: 1)
@@ -51,6 +52,16 @@ public final class TimelineServer: Sendable {
         services = ServerServices(
             configuration: configuration, store: store, stats: ServerStats(), signer: signer, clock: clock, blockingPool: blockingPool
         )
+    }
+
+    /// Says what opening the store did to bring views/ up to the log, and how long it took.
+    static func logRecovery(_ r: RecoveryReport, logger: Logger) {
+        let metadata: Logger.Metadata = ["events": "\(r.events)", "seconds": "\(String(format: "%.3f", r.seconds))"]
+        switch r.action {
+        case .none: logger.info("views up to date with the log", metadata: metadata)
+        case .replayed: logger.notice("views were behind the log (unclean stop): replayed the missing records", metadata: metadata)
+        case .rebuilt: logger.notice("views rebuilt from the log", metadata: metadata.merging(["reason": "\(r.reason ?? "")"]) { a, _ in a })
+        }
     }
 
     static func loadModeration(_ path: String, logger: Logger) -> ModerationPolicy {
@@ -183,7 +194,7 @@ public final class TimelineServer: Sendable {
         services.connections.drainAll()
         let closed = Timestamp.now().microseconds + Int64(ConnectionHandler.drainGrace.nanoseconds / 1000) + 1_000_000
         while services.connections.count > 0 && Timestamp.now().microseconds < closed { usleep(5000) }
-        try? services.store.sync()
+        do { try services.store.closeCleanly() } catch { logger.error("views could not be closed cleanly; the next start replays or rebuilds them", metadata: ["error": "\(error.message)"]) }
         try? group.syncShutdownGracefully()
         try? blockingPool.syncShutdownGracefully()
         unlink(configuration.socketPath)

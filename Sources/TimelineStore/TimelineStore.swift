@@ -112,12 +112,17 @@ public final class TimelineStore: Sendable {
         }
     }
 
-    deinit {
+    deinit { try? closeCleanly() }
+
+    /// A clean close: both environments flushed to disk, then the marker that
+    /// says views/ is whole, so the next start trusts it even after a reboot.
+    /// Call once nothing writes any more (the daemon's last step); the store
+    /// stays usable, and a later write makes views/ unclean again only in
+    /// memory (the marker is rewritten at the next close).
+    public func closeCleanly() throws(TimelineError) {
         guard !configuration.readOnly else { return }
-        // A clean close: every views page on disk, then the marker that says so.
-        if (try? viewsEnv.sync(force: true)) != nil {
-            try? ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: true).write(viewsDirectory: layout.views)
-        }
+        try sync()
+        try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: true).write(viewsDirectory: layout.views)
     }
 
     /// The head every reader sees: the last record applied to views/.

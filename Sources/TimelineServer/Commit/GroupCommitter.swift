@@ -3,12 +3,18 @@ import NIOCore
 import TimelineModel
 import TimelineStore
 
-/// The one writer: a dedicated thread that drains the queue of append requests
-/// from every connection into one `commit(batch)` (one durable commit), then
-/// publishes the new records and completes each request.
+/// The commit pipeline (ARCHITECTURE.md v2): a writer thread drains the queue
+/// of append requests from every connection into one ``TimelineStore/commitLog(_:)``
+/// (one durable log commit), and hands the committed batch to an applier
+/// thread, which applies every batch waiting into views/ in one transaction and
+/// only then completes each request and publishes the new records. So an `ok`
+/// reply is durable and visible to every reader on every connection, and the
+/// writer commits batch N+1 while the applier applies batch N.
 ///
-/// Thread rule: every write to the store (appends, timers, rebuild) runs on
-/// this thread, synchronously, so no write transaction ever spans an `await`.
+/// Thread rule: every log write (appends, timers) runs on the writer thread,
+/// synchronously, so no write transaction ever spans an `await`; views/ is
+/// written only by the applier thread, except by tasks (``perform(on:_:)``),
+/// which run on the writer thread once the applier has applied everything.
 /// `submit` and `perform` may be called from any thread.
 final class GroupCommitter: @unchecked Sendable {
     typealias AppendResult = Result<AppendOutcome, TimelineError>
@@ -18,11 +24,29 @@ final class GroupCommitter: @unchecked Sendable {
         case task(@Sendable () -> Void)
     }
 
+    /// A committed batch on its way to views/, with whoever waits for it.
+    private struct Handoff {
+        var batch: CommittedBatch
+        var results: [AppendResult]
+        var promises: [EventLoopPromise<AppendResult>]
+        var published: [PublishedRecord]
+        /// Told the final results once applied (daemon events committed by a task wait for it).
+        var applied: AppliedResults?
+    }
+
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var queue: [Job] = []
     private var queuedAppends = 0
     private var stopping = false
+
+    // Guarded by `applierCondition`.
+    private let applierCondition = NSCondition()
+    private var handoffs: [Handoff] = []
+    private var applying = false
+    private var writerDone = false
+    /// Set when views/ could not take a batch: appends are refused from then on.
+    private var viewsFailure: TimelineError?
 
     private let store: TimelineStore
     private let hub: SubscriptionHub
@@ -30,7 +54,8 @@ final class GroupCommitter: @unchecked Sendable {
     private let maxQueuedAppends: Int
     /// At most this many events go into one commit.
     private let maxEventsPerCommit = 20_000
-    private let done = DispatchSemaphore(value: 0)
+    private let writerDone_ = DispatchSemaphore(value: 0)
+    private let applierDone = DispatchSemaphore(value: 0)
 
     init(store: TimelineStore, hub: SubscriptionHub, stats: ServerStats, maxQueuedAppends: Int) {
         self.store = store
@@ -39,14 +64,24 @@ final class GroupCommitter: @unchecked Sendable {
         self.maxQueuedAppends = maxQueuedAppends
     }
 
-    /// Starts the writer thread.
+    /// Starts the writer and the applier threads.
     func start() {
-        let thread = Thread { [self] in
-            self.run()
-            self.done.signal()
+        let writer = Thread { [self] in
+            self.runWriter()
+            self.applierCondition.lock()
+            self.writerDone = true
+            self.applierCondition.broadcast()
+            self.applierCondition.unlock()
+            self.writerDone_.signal()
         }
-        thread.name = "timelined-writer"
-        thread.start()
+        writer.name = "timelined-writer"
+        writer.start()
+        let applier = Thread { [self] in
+            self.runApplier()
+            self.applierDone.signal()
+        }
+        applier.name = "timelined-applier"
+        applier.start()
     }
 
     /// Appends waiting for the writer.
@@ -78,7 +113,8 @@ final class GroupCommitter: @unchecked Sendable {
         return promise.futureResult
     }
 
-    /// Runs `body` on the writer thread, between commits.
+    /// Runs `body` on the writer thread, between commits, once views/ has
+    /// applied every committed batch.
     func perform<T: Sendable>(on loop: EventLoop, _ body: @escaping @Sendable () throws(TimelineError) -> T) -> EventLoopFuture<T> {
         let promise = loop.makePromise(of: T.self)
         let job: @Sendable () -> Void = {
@@ -96,18 +132,20 @@ final class GroupCommitter: @unchecked Sendable {
         return promise.futureResult
     }
 
-    /// Refuses new work, lets the writer finish what is queued, and waits for it.
+    /// Refuses new work, lets the writer commit and the applier apply what is
+    /// queued, and waits for both.
     func stop() {
         condition.lock()
         stopping = true
         condition.signal()
         condition.unlock()
-        done.wait()
+        writerDone_.wait()
+        applierDone.wait()
     }
 
     // MARK: - The writer thread
 
-    private func run() {
+    private func runWriter() {
         while true {
             condition.lock()
             while queue.isEmpty && !stopping { condition.wait() }
@@ -129,7 +167,7 @@ final class GroupCommitter: @unchecked Sendable {
         var events = 0
         func flush() {
             guard !batch.isEmpty else { return }
-            commit(batch, promises)
+            commit(batch, promises, applied: nil)
             batch.removeAll(keepingCapacity: true)
             promises.removeAll(keepingCapacity: true)
             events = 0
@@ -143,21 +181,21 @@ final class GroupCommitter: @unchecked Sendable {
                 events += request.events.count
             case .task(let body):
                 flush()
+                waitUntilApplied()
                 body()
             }
         }
         flush()
     }
 
-    /// Commits a batch, publishes what it recorded, completes every request.
-    private func commit(_ batch: [AppendRequest], _ promises: [EventLoopPromise<AppendResult>]) {
-        let results = commitOnWriter(batch)
-        for (promise, result) in zip(promises, results) { promise.succeed(result) }
-    }
-
-    /// Commits daemon events (timers) directly; call on the writer thread only.
-    func commitOnWriter(_ batch: [AppendRequest]) -> [AppendResult] {
-        let results = store.commit(batch)
+    /// Commits a batch to the log and hands it to the applier.
+    private func commit(_ requests: [AppendRequest], _ promises: [EventLoopPromise<AppendResult>], applied: AppliedResults?) {
+        if let failure = applierCondition.withLock({ viewsFailure }) {
+            for promise in promises { promise.succeed(.failure(failure)) }
+            applied?.deliver(requests.map { _ in .failure(failure) })
+            return
+        }
+        let (results, batch) = store.commitLog(requests)
         stats.recordCommit(results: results)
         var published: [PublishedRecord] = []
         for case .success(let outcome) in results {
@@ -165,7 +203,86 @@ final class GroupCommitter: @unchecked Sendable {
                 published.append(PublishedRecord(position: record.position, order: record.order, type: record.type, bytes: bytes))
             }
         }
-        if !published.isEmpty { hub.publish(published) }
+        applierCondition.lock()
+        handoffs.append(Handoff(batch: batch, results: results, promises: promises, published: published, applied: applied))
+        applierCondition.signal()
+        applierCondition.unlock()
+    }
+
+    /// Commits daemon events (timers) and waits until views/ shows them; call
+    /// on the writer thread only (from a task).
+    func commitOnWriter(_ requests: [AppendRequest]) -> [AppendResult] {
+        let applied = AppliedResults()
+        commit(requests, [], applied: applied)
+        return applied.wait()
+    }
+
+    /// Waits until the applier has applied every handed-off batch.
+    private func waitUntilApplied() {
+        applierCondition.lock()
+        while !handoffs.isEmpty || applying { applierCondition.wait() }
+        applierCondition.unlock()
+    }
+
+    // MARK: - The applier thread
+
+    private func runApplier() {
+        while true {
+            applierCondition.lock()
+            while handoffs.isEmpty && !writerDone { applierCondition.wait() }
+            if handoffs.isEmpty {
+                applierCondition.unlock()
+                return
+            }
+            let work = handoffs
+            handoffs.removeAll(keepingCapacity: true)
+            applying = true
+            applierCondition.unlock()
+            apply(work)
+            applierCondition.lock()
+            applying = false
+            applierCondition.broadcast()
+            applierCondition.unlock()
+        }
+    }
+
+    /// Applies every waiting batch in one views transaction, then answers and publishes.
+    private func apply(_ work: [Handoff]) {
+        var failure: TimelineError?
+        do {
+            try store.apply(work.map(\.batch))
+        } catch {
+            failure = TimelineError(
+                .internal,
+                "the events were recorded in the log but views/ could not be updated (\(error.message)); restart the daemon, which replays them into views/"
+            )
+            applierCondition.withLock { viewsFailure = failure }
+        }
+        for handoff in work {
+            let results = handoff.results.map { result -> AppendResult in
+                if let failure, case .success(let outcome) = result, !outcome.records.isEmpty { return .failure(failure) }
+                return result
+            }
+            for (promise, result) in zip(handoff.promises, results) { promise.succeed(result) }
+            if failure == nil, !handoff.published.isEmpty { hub.publish(handoff.published) }
+            handoff.applied?.deliver(results)
+        }
+    }
+}
+
+/// The results of a commit made on the writer thread, handed over by the applier.
+/// `@unchecked Sendable`: `results` is written before `ready` is signalled and read after it.
+final class AppliedResults: @unchecked Sendable {
+    private var results: [Result<AppendOutcome, TimelineError>] = []
+    private let ready = DispatchSemaphore(value: 0)
+
+    func deliver(_ results: [Result<AppendOutcome, TimelineError>]) {
+        self.results = results
+        ready.signal()
+    }
+
+    func wait() -> [Result<AppendOutcome, TimelineError>] {
+        ready.wait()
         return results
     }
 }
