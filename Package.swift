@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "timelinectl",
             dependencies: [
-                "TimelineClient", "TimelineModel",
+                "TimelineClient", "TimelineModel", "TimelineStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

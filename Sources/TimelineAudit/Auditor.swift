@@ -37,8 +37,10 @@ public enum Auditor {
 
     /// Opens the store in `directory` read-only (beside a running daemon, or a copy).
     public static func openStore(_ directory: String) throws(AuditError) -> TimelineStore {
-        guard FileManager.default.fileExists(atPath: directory + "/data.mdb") else {
-            throw AuditError("\(directory) holds no store (no data.mdb); give the daemon's dataDirectory or a backup of it")
+        let layout = DataLayout(root: directory)
+        if layout.holdsSingleEnvironmentStore { throw AuditError(layout.singleEnvironmentRefusal.message) }
+        guard layout.holdsStore else {
+            throw AuditError("\(directory) holds no store (no log/data.mdb); give the daemon's dataDirectory or a backup of it")
         }
         var configuration = StoreConfiguration(path: directory)
         configuration.readOnly = true
@@ -80,12 +82,31 @@ public enum Auditor {
                     start: 1, checkLegality: options.checkLegality,
                     indexCapacity: Int(max(head.position, UInt64(total))) + 1, checkpointPosition: options.checkpoint?.position
                 )
+                // views/ reflect the log through `applied`, which a running daemon (or a copy taken
+                // while it ran) may hold behind the head: the views are compared with the replay at
+                // `applied`, the log's own checks run on the whole log.
+                let applied = try snap.applied()
                 var reported: UInt64 = 0
-                try ParallelScan.run(snap, into: &replay) { done in
-                    if done - reported >= 100_000 || done == UInt64(total) {
-                        reported = done
-                        options.progress?(done, UInt64(total))
+                var scanned: UInt64 = 0
+                func scan(from: UInt64, through: UInt64) throws {
+                    let before = scanned
+                    try ParallelScan.run(snap, from: from, through: through, into: &replay) { done in
+                        scanned = before + done
+                        if scanned - reported >= 100_000 || scanned == UInt64(total) {
+                            reported = scanned
+                            options.progress?(scanned, UInt64(total))
+                        }
                     }
+                }
+                var viewsReplay: ChainReplay?
+                if applied.position < head.position {
+                    try scan(from: 1, through: applied.position)
+                    var atApplied = replay
+                    atApplied.finish()
+                    viewsReplay = atApplied
+                    try scan(from: applied.position + 1, through: .max)
+                } else {
+                    try scan(from: 1, through: .max)
                 }
                 replay.finish()
                 var findings = replay.findings
@@ -97,7 +118,9 @@ public enum Auditor {
                         "the store's head says position \(head.position) (hash \(head.hash.prefix(16))…) but the log ends at position \(lastPosition)\(lastHash)"
                     ))
                 }
-                try StoreChecks(snap: snap, replay: replay).run(into: &findings, report: &report, twin: twin)
+                let viewsBasis = viewsReplay ?? replay
+                findings += appliedFindings(applied, head: head, basis: viewsBasis)
+                try StoreChecks(snap: snap, replay: viewsBasis, logReplay: replay).run(into: &findings, report: &report, twin: twin)
                 if let checkpoint = options.checkpoint {
                     findings += checkpointFindings(checkpoint, publicKey: options.publicKey, replay: replay)
                     report.checkpointPosition = checkpoint.position
@@ -113,6 +136,24 @@ public enum Auditor {
         report.seconds = Double(Timestamp.now().microseconds - started.microseconds) / 1_000_000
         report.sortFindings()
         return report
+    }
+
+    /// Where views/ say they stand (`applied`) against the log: a position past the
+    /// head, or a hash other than the log's there, means the views were derived from
+    /// another log (and every comparison with them is moot).
+    static func appliedFindings(_ applied: ChainHead, head: ChainHead, basis: ChainReplay) -> [Finding] {
+        if applied.position > head.position {
+            return [Finding(
+                .viewMismatch, position: applied.position,
+                "views/ say they reflect the log through position \(applied.position), but the log ends at \(head.position): they were derived from another log; delete views/ and start the daemon (it rebuilds them from the log)"
+            )]
+        }
+        guard applied.position > 0, let last = basis.last, last.position == applied.position,
+              let logHash = last.hash, logHash != Digest32(hex: applied.hash) else { return [] }
+        return [Finding(
+            .viewMismatch, position: applied.position,
+            "views/ say they reflect the log through position \(applied.position) with hash \(applied.hash.prefix(16))…, but the log's record there hashes to \(logHash.hex.prefix(16))…: they were derived from another log; delete views/ and start the daemon (it rebuilds them from the log)"
+        )]
     }
 
     // MARK: - An export

@@ -6,14 +6,17 @@ import TimelineStore
 /// projections, against what the replay rebuilt from the log.
 struct StoreChecks {
     let snap: AuditSnapshot
+    /// The replay through views' `applied`: what views/ must hold.
     let replay: ChainReplay
+    /// The replay of the whole log: what the blobs in log/ must match.
+    let logReplay: ChainReplay
 
     /// Runs every check. With `twin`, a second snapshot of the very same committed
     /// state (its own read transaction, so it may be read on another thread), the
     /// largest check, the `orderEvents` index, runs on another core meanwhile.
     func run(into findings: inout [Finding], report: inout AuditReport, twin: AuditSnapshot? = nil) throws {
         if let twin, twin.snapshotID == snap.snapshotID {
-            let aside = ConcurrentCheck(StoreChecks(snap: twin, replay: replay))
+            let aside = ConcurrentCheck(StoreChecks(snap: twin, replay: replay, logReplay: logReplay))
             defer { aside.wait() }
             try runAllButOrderEvents(into: &findings, report: &report)
             aside.wait()
@@ -148,7 +151,7 @@ struct StoreChecks {
 
     private func checkBlobs(_ findings: inout [Finding]) throws -> Int {
         var verdicts: [String: (hash: String, size: Int)?] = [:]
-        for ev in replay.evidence {
+        for ev in logReplay.evidence {
             let known: (hash: String, size: Int)?
             if let cached = verdicts[ev.sha256] {
                 known = cached

@@ -12,6 +12,7 @@ extension TimelineStore {
     /// the writer's), with batches in commit order, each exactly once.
     public func apply(_ batches: [CommittedBatch]) throws(TimelineError) {
         guard let merged = CommittedBatch.merging(batches) else { return }
+        try markUncleanIfNeeded()
         try Self.applyToViews(merged, env: viewsEnv, tables: viewTables, configuration: configuration)
         appliedMirror.withLock { $0 = merged.head }
     }

@@ -45,6 +45,12 @@ enum FileSystem {
         return stat(path, &st) == 0
     }
 
+    /// The file's size in bytes (0 when it cannot be read).
+    static func size(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+
     /// The whole file, or `nil` when it cannot be read.
     static func read(_ path: String, limit: Int = 1 << 16) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -16,6 +16,7 @@ extension TimelineStore {
     /// run (the daemon runs it on the writer thread with the applier drained).
     public func rebuildViews() throws(TimelineError) -> RebuildSummary {
         let summary: RebuildSummary
+        try markUncleanIfNeeded()
         do {
             summary = try ViewsBuilder(logEnv: logEnv, log: log, viewsEnv: viewsEnv, views: viewTables, configuration: configuration).build()
         } catch let error as TimelineError {

@@ -71,8 +71,8 @@ enum LogMetaKey {
 
 /// Keys of the views' `meta` table.
 enum ViewStateKey {
-    /// position (8) + hash (32) of the last log record reflected in views/,
-    /// written in the same transaction as the changes it covers.
+    /// position (8) + hash (32) + recordedAt (8) of the last log record reflected
+    /// in views/, written in the same transaction as the changes it covers.
     static let applied: [UInt8] = Array("applied".utf8)
     static let projectionVersion: [UInt8] = Array("projectionVersion".utf8)
     /// autoEscalateHours (8) + autoConfirmHours (8): the settings the timer table was derived with.

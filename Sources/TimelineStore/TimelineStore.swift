@@ -47,6 +47,9 @@ public final class TimelineStore: Sendable {
     let appliedMirror: Mutex<ChainHead>
     /// The writer's authoritative order states and what views/ has not applied yet.
     let writer = Mutex(WriterState())
+    /// `true` while views/state says "clean" (after ``closeCleanly()``): the next
+    /// apply first marks views/ unclean again, so a crash after it is not trusted.
+    let markedClean = Mutex(false)
     /// What opening the store found and did.
     public let recovery: RecoveryReport
     static let stateCacheLimit = 100_000
@@ -117,12 +120,23 @@ public final class TimelineStore: Sendable {
     /// A clean close: both environments flushed to disk, then the marker that
     /// says views/ is whole, so the next start trusts it even after a reboot.
     /// Call once nothing writes any more (the daemon's last step); the store
-    /// stays usable, and a later write makes views/ unclean again only in
-    /// memory (the marker is rewritten at the next close).
+    /// stays usable, and the next apply marks views/ unclean again first.
     public func closeCleanly() throws(TimelineError) {
         guard !configuration.readOnly else { return }
-        try sync()
-        try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: true).write(viewsDirectory: layout.views)
+        try markedClean.withLock { (marked: inout Bool) throws(TimelineError) in
+            try sync()
+            try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: true).write(viewsDirectory: layout.views)
+            marked = true
+        }
+    }
+
+    /// Marks views/ unclean again when a close marked it clean (before views/ change).
+    func markUncleanIfNeeded() throws(TimelineError) {
+        try markedClean.withLock { (marked: inout Bool) throws(TimelineError) in
+            guard marked else { return }
+            try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: false).write(viewsDirectory: layout.views)
+            marked = false
+        }
     }
 
     /// The head every reader sees: the last record applied to views/.
@@ -195,14 +209,14 @@ public final class TimelineStore: Sendable {
     }
 
     static func applied(in txn: some TransactionReading, tables: ViewTables) throws -> ChainHead {
-        guard let raw = try txn.get(tables.meta, key: ViewStateKey.applied), raw.count == 40 else { return .empty }
+        guard let raw = try txn.get(tables.meta, key: ViewStateKey.applied), raw.count == 40 || raw.count == 48 else { return .empty }
         let position = Keys.readUInt64(raw)
-        return position == 0 ? .empty : ChainHead(position: position, hash: Hashing.hex(raw[8..<40]), recordedAt: nil)
+        return position == 0
+            ? .empty : ChainHead(position: position, hash: Hashing.hex(raw[8..<40]), recordedAt: raw.count == 48 ? Keys.readTime(raw, at: 40) : nil)
     }
 
-    static func encodeApplied(_ head: ChainHead) -> [UInt8] {
-        Keys.uint64(head.position) + (Hashing.bytes(fromHex: head.hash) ?? [UInt8](repeating: 0, count: 32))
-    }
+    /// `applied` as stored: the record's position, hash and recordedAt, like the log's head.
+    static func encodeApplied(_ head: ChainHead) -> [UInt8] { encodeHead(head) }
 
     static func encodeTimerSettings(_ t: TimerSettings) -> [UInt8] {
         Keys.uint64(UInt64(bitPattern: t.autoEscalateHours)) + Keys.uint64(UInt64(bitPattern: t.autoConfirmHours))

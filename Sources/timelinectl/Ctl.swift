@@ -3,7 +3,8 @@ import Foundation
 import TimelineClient
 import TimelineModel
 
-/// `timelinectl`: the operators' CLI. Talks to `timelined` over its socket only.
+/// `timelinectl`: the operators' CLI. Talks to `timelined` over its socket, except
+/// `migrate`, which converts a stopped daemon's data directory.
 ///
 /// Exit codes: 0 done; 1 the daemon refused (its error code and message are
 /// printed); 2 the daemon could not be reached or hung up; 3 a local file could
@@ -12,11 +13,11 @@ import TimelineModel
 struct Ctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "timelinectl",
-        abstract: "Operates a running timelined: status, orders, disputes, live tail, appends, evidence, rebuild, backup, checkpoints.",
+        abstract: "Operates a running timelined: status, orders, disputes, live tail, appends, evidence, rebuild, backup, checkpoints; migrates a stopped one's data directory.",
         discussion: "Exit codes: 0 done, 1 the daemon refused, 2 the daemon could not be reached, 3 a local file problem, 64 bad usage. See docs/OPERATIONS.md.",
         subcommands: [
             Status.self, OrderCommand.self, Orders.self, Disputes.self, Tail.self, Append.self, EvidenceCommand.self,
-            Rebuild.self, ReloadModeration.self, Backup.self, CheckpointCommand.self,
+            Rebuild.self, ReloadModeration.self, Backup.self, CheckpointCommand.self, Migrate.self,
         ]
     )
 }

@@ -79,9 +79,12 @@ enum Fixture {
 
     /// A copy of the store's files in a fresh directory (the original stays untouched).
     static func copy(_ directory: String, to target: String) throws {
-        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        for name in ["data.mdb", "checkpoint.pub"] where FileManager.default.fileExists(atPath: directory + "/" + name) {
-            try FileManager.default.copyItem(atPath: directory + "/" + name, toPath: target + "/" + name)
+        let files = FileManager.default
+        try files.createDirectory(atPath: target, withIntermediateDirectories: true)
+        for name in ["log/data.mdb", "views/data.mdb", "views/state", "checkpoint.pub"] where files.fileExists(atPath: directory + "/" + name) {
+            let to = target + "/" + name
+            try files.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try files.copyItem(atPath: directory + "/" + name, toPath: to)
         }
     }
 
@@ -110,21 +113,38 @@ enum Fixture {
     }
 }
 
-/// Raw LMDB edits on a copy of a store, as a tamperer would make them.
+/// Raw LMDB edits on a copy of a store, as a tamperer would make them: the
+/// log's tables (`records`, `blobs`, `logMeta`) in `log/`, every other (with
+/// `meta` the views' own) in `views/`.
 struct Tamperer {
-    let env: Environment
+    let logEnv: Environment
+    /// `nil` for a store without `views/` (just migrated, or views deleted).
+    let views: Environment?
+    var viewsEnv: Environment { views! }
 
     init(_ directory: String) throws {
-        env = try Environment(path: directory, mapSize: 1 << 30, maxDatabases: 16)
+        logEnv = try Environment(path: directory + "/log", mapSize: 1 << 30, maxDatabases: 16)
+        views = FileManager.default.fileExists(atPath: directory + "/views/data.mdb")
+            ? try Environment(path: directory + "/views", mapSize: 1 << 30, maxDatabases: 16) : nil
     }
 
-    func table(_ name: String) throws -> Database { try env.openDatabase(named: name, create: false) }
+    /// The environment holding the table called `name` (see the type's comment).
+    func env(of name: String) -> Environment { ["records", "blobs", "logMeta"].contains(name) ? logEnv : viewsEnv }
+
+    func table(_ name: String) throws -> Database {
+        try env(of: name).openDatabase(named: name == "logMeta" ? "meta" : name, create: false)
+    }
+
+    /// Reads `name`'s table in a read transaction of its environment.
+    func read<T>(_ name: String, _ body: (ReadTransaction, Database) throws -> T) throws -> T {
+        let t = try table(name)
+        return try env(of: name).read { txn in try body(txn, t) }
+    }
 
     static func key(_ position: UInt64) -> [UInt8] { withUnsafeBytes(of: position.bigEndian) { Array($0) } }
 
     func logBytes(_ position: UInt64) throws -> [UInt8] {
-        let log = try table("log")
-        return try env.read { txn in Array(try txn.get(log, key: Self.key(position))!) }
+        try read("records") { txn, records in Array(try txn.get(records, key: Self.key(position))!) }
     }
 
     func record(_ position: UInt64) throws -> RecordedEvent {
@@ -133,18 +153,17 @@ struct Tamperer {
 
     func put(_ tableName: String, key: [UInt8], value: [UInt8]) throws {
         let t = try table(tableName)
-        try env.write { txn in try txn.put(t, key: key, value: value) }
+        try env(of: tableName).write { txn in try txn.put(t, key: key, value: value) }
     }
 
     func delete(_ tableName: String, key: [UInt8]) throws {
         let t = try table(tableName)
-        try env.write { txn in _ = try txn.delete(t, key: key) }
+        try env(of: tableName).write { txn in _ = try txn.delete(t, key: key) }
     }
 
     func positions() throws -> [UInt64] {
-        let log = try table("log")
-        return try env.read { txn in
-            try txn.withCursor(log) { cursor in
+        try read("records") { txn, records in
+            try txn.withCursor(records) { cursor in
                 var out: [UInt64] = []
                 var e = try cursor.first()
                 while let entry = e {
@@ -165,13 +184,15 @@ struct Tamperer {
             var r = try record(p)
             edit(&r)
             r.seal(prevHash: prev)
-            try put("log", key: Self.key(p), value: r.canonicalBytes)
+            try put("records", key: Self.key(p), value: r.canonicalBytes)
             prev = r.hash
             last = r
         }
         if let last {
             let time = withUnsafeBytes(of: (UInt64(bitPattern: last.recordedAt.microseconds) ^ (1 << 63)).bigEndian) { Array($0) }
-            try put("meta", key: Array("head".utf8), value: Self.key(last.position) + Hashing.bytes(fromHex: last.hash)! + time)
+            try put("logMeta", key: Array("head".utf8), value: Self.key(last.position) + Hashing.bytes(fromHex: last.hash)! + time)
+            // views/ name the hash of the record they reflect; a thorough forger rewrites that too.
+            try put("meta", key: Array("applied".utf8), value: Self.key(last.position) + Hashing.bytes(fromHex: last.hash)!)
         }
     }
 }

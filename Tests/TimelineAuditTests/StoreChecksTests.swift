@@ -29,7 +29,7 @@ struct StoreChecksTests {
         replay.finish()
         var findings = replay.findings
         var report = AuditReport(kind: "store", source: "test")
-        try StoreChecks(snap: snap, replay: replay).run(into: &findings, report: &report, twin: twin)
+        try StoreChecks(snap: snap, replay: replay, logReplay: replay).run(into: &findings, report: &report, twin: twin)
         return findings.sorted { "\($0)" < "\($1)" }
     }
 

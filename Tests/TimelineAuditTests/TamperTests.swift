@@ -48,7 +48,7 @@ struct TamperTests {
             let text = Array("got 1 of 2".utf8)
             let at = try #require(bytes.firstRange(of: text)).lowerBound
             bytes[at + 4] = UInt8(ascii: "2")  // "got 2 of 2"
-            try t.put("log", key: Tamperer.key(15), value: bytes)
+            try t.put("records", key: Tamperer.key(15), value: bytes)
         }
         let report = try Auditor.verify(dataDirectory: path)
         #expect(codes(report) == ["data_hash_mismatch@15"], "\(report.findings)")
@@ -56,7 +56,7 @@ struct TamperTests {
 
     @Test("a deleted event is one position_gap at its position")
     func eventDeleted() throws {
-        let path = try tamperedCopy("deleted") { t in try t.delete("log", key: Tamperer.key(14)) }
+        let path = try tamperedCopy("deleted") { t in try t.delete("records", key: Tamperer.key(14)) }
         let report = try Auditor.verify(dataDirectory: path)
         #expect(codes(report) == ["position_gap@14"], "\(report.findings)")
     }
@@ -65,8 +65,8 @@ struct TamperTests {
     func eventsSwapped() throws {
         let path = try tamperedCopy("swapped") { t in
             let a = try t.logBytes(12), b = try t.logBytes(13)
-            try t.put("log", key: Tamperer.key(12), value: b)
-            try t.put("log", key: Tamperer.key(13), value: a)
+            try t.put("records", key: Tamperer.key(12), value: b)
+            try t.put("records", key: Tamperer.key(13), value: a)
         }
         let report = try Auditor.verify(dataDirectory: path)
         #expect(codes(report) == ["position_out_of_order@12"], "\(report.findings)")
@@ -89,7 +89,7 @@ struct TamperTests {
         let path = try tamperedCopy("time-naive") { t in
             var r = try t.record(13)
             r.recordedAt = Timestamp(microseconds: r.recordedAt.microseconds - 3_600_000_000)
-            try t.put("log", key: Tamperer.key(13), value: r.canonicalBytes)
+            try t.put("records", key: Tamperer.key(13), value: r.canonicalBytes)
         }
         let report = try Auditor.verify(dataDirectory: path)
         #expect(Set(codes(report)) == ["hash_mismatch@13", "recorded_at_backwards@13", "figures_mismatch@-"], "\(report.findings)")
@@ -117,7 +117,7 @@ struct TamperTests {
     func projectionEdited() throws {
         let path = try tamperedCopy("view") { t in
             let views = try t.table("views")
-            var bytes = try t.env.read { txn in Array(try txn.get(views, key: Array("A-1002".utf8))!) }
+            var bytes = try t.viewsEnv.read { txn in Array(try txn.get(views, key: Array("A-1002".utf8))!) }
             let from = Array("\"refundedAmount\":0".utf8)
             let range = try #require(bytes.firstRange(of: from))
             bytes.replaceSubrange(range, with: Array("\"refundedAmount\":2500".utf8))
@@ -176,7 +176,7 @@ struct TamperTests {
     func participantEdited() throws {
         let path = try tamperedCopy("figures") { t in
             let table = try t.table("participants")
-            var bytes = try t.env.read { txn in Array(try #require(try txn.get(table, key: Array("u-17".utf8)))) }
+            var bytes = try t.viewsEnv.read { txn in Array(try #require(try txn.get(table, key: Array("u-17".utf8)))) }
             let range = try #require(bytes.firstRange(of: Array("\"disputesOpened\":3".utf8)))
             bytes.replaceSubrange(range, with: Array("\"disputesOpened\":0".utf8))
             try t.put("participants", key: Array("u-17".utf8), value: bytes)
@@ -190,7 +190,7 @@ struct TamperTests {
     /// The first row of `tableName`, as key and value.
     func firstRow(_ t: Tamperer, _ tableName: String) throws -> (key: [UInt8], value: [UInt8])? {
         let table = try t.table(tableName)
-        return try t.env.read { txn in
+        return try t.viewsEnv.read { txn in
             try txn.withCursor(table) { cursor in try cursor.first().map { (Array($0.key), Array($0.value)) } }
         }
     }
@@ -265,7 +265,7 @@ struct TamperTests {
     func disputeQueueEntryRemoved() throws {
         let path = try tamperedCopy("queue") { t in
             let table = try t.table("disputeQueue")
-            let key: [UInt8]? = try t.env.read { txn in
+            let key: [UInt8]? = try t.viewsEnv.read { txn in
                 try txn.withCursor(table) { cursor in
                     var entry = try cursor.first()
                     while let e = entry {
@@ -290,13 +290,13 @@ struct TamperTests {
 
     @Test("a record overwritten with garbage is one unreadable_record at its position")
     func garbageRecord() throws {
-        let path = try tamperedCopy("garbage") { t in try t.put("log", key: Tamperer.key(5), value: Array("{\"not\": a record".utf8)) }
+        let path = try tamperedCopy("garbage") { t in try t.put("records", key: Tamperer.key(5), value: Array("{\"not\": a record".utf8)) }
         #expect(codes(try Auditor.verify(dataDirectory: path)) == ["unreadable_record@5"])
     }
 
     @Test("a record copied over its neighbour is a position_repeat, and the one it replaced is missing")
     func repeatedRecord() throws {
-        let path = try tamperedCopy("repeat") { t in try t.put("log", key: Tamperer.key(22), value: try t.logBytes(21)) }
+        let path = try tamperedCopy("repeat") { t in try t.put("records", key: Tamperer.key(22), value: try t.logBytes(21)) }
         let found = Set(codes(try Auditor.verify(dataDirectory: path)))
         #expect(found.contains("position_repeat@21") && found.contains("position_gap@22"), "\(found)")
     }

@@ -116,11 +116,11 @@ struct BackupRestoreTests {
             try PackageBinary.run("timeline-audit", ["checkpoint", "verify", "--checkpoint", earlyCheckpointFile, "--data", backupDirectory, "--public-key", data + "/checkpoint.pub"])
         }
         #expect(earlyOnBackup.status == 0, "an older checkpoint holds on the backup: \(earlyOnBackup)")
-        // 3. Move the data directory aside; a fresh one gets the backup's data.mdb and the old key files.
+        // 3. Move the data directory aside; a fresh one gets the backup's log/ and views/ and the old key files.
         let files = FileManager.default
         try files.moveItem(atPath: data, toPath: aside)
         try files.createDirectory(atPath: data, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o750])
-        try files.copyItem(atPath: backupDirectory + "/data.mdb", toPath: data + "/data.mdb")
+        for env in ["log", "views"] { try files.copyItem(atPath: backupDirectory + "/" + env, toPath: data + "/" + env) }
         for key in ["checkpoint.key", "checkpoint.pub"] { try files.copyItem(atPath: aside + "/" + key, toPath: data + "/" + key) }
         // 4. Start the daemon: it serves the backup's head.
         try await offPool { try daemon.start() }

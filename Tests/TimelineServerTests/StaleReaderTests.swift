@@ -36,8 +36,9 @@ struct StaleReaderTests {
             for o in orders { try await o.create(client) }
             try await Self.churn(client, orders, count: 200, tag: "warm-up")
 
-            // A live reader pins its snapshot: every page replaced after it stays allocated.
-            let directory = daemon.dataDirectory
+            // A live reader of views/ (where every commit replaces pages; log/ only appends)
+            // pins its snapshot: every page replaced after it stays allocated.
+            let directory = daemon.dataDirectory + "/views"
             let reader = try await offPool { try ReaderProcess(dataDirectory: directory) }
             var before = try await Self.usedBytes(client)
             try await Self.churn(client, orders, count: 400, tag: "pinned")
@@ -76,8 +77,8 @@ struct StaleReaderTests {
             var killed = 0
             var acked = 2
             for round in 0..<3 {
-                // Take every slot with a separate process, then kill -9 them all.
-                let directory = daemon.dataDirectory
+                // Take every slot of views/ (which every read opens) with a separate process, then kill -9 them all.
+                let directory = daemon.dataDirectory + "/views"
                 var readers: [ReaderProcess] = []
                 while readers.count <= maxReaders {
                     do {

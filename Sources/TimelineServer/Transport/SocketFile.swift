@@ -53,24 +53,3 @@ enum SocketFile {
         }
     }
 }
-
-/// An exclusive `flock` on `timelined.lock` in the data directory, held for the daemon's life.
-final class DataDirectoryLock: Sendable {
-    let fd: Int32
-
-    init(directory: String) throws(TimelineError) {
-        let path = directory + "/timelined.lock"
-        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw TimelineError(.internal, "cannot open \(path): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw TimelineError(.internal, "the data directory \(directory) is locked by another running daemon; stop it first")
-        }
-        ftruncate(fd, 0)
-        let pid = "\(getpid())\n"
-        _ = pid.withCString { write(fd, $0, strlen($0)) }
-        self.fd = fd
-    }
-
-    deinit { close(fd) }
-}
