@@ -6,6 +6,10 @@ every acknowledged append, kill -9 the daemon at a random moment (or during
 admin.rebuild / admin.backup), restart it on the same data, and check that every
 acknowledged event is present exactly once at its acknowledged position, positions
 and per-order revisions are contiguous, and `timeline-audit verify` is clean.
+Two more kinds of round damage views/ (derived, NOSYNC) after the kill: "oscrash"
+simulates an OS crash (another boot id, random bytes over views/data.mdb pages), so
+the restart must rebuild views/ from the log; "noviews" deletes views/ after a
+clean restart and checks that the rebuilt views answer exactly as before.
 Prints 'N passed, N failed' and exits non-zero when a round failed.
 """
 import argparse, json, os, random, shutil, signal, socket, subprocess, sys, tempfile, threading, time
@@ -40,14 +44,19 @@ class Conn:
         try: self.sock.close()
         except OSError: pass
 
-def start_daemon(binary, workdir, durability):
+def start_daemon(binary, workdir, durability, boot="boot-1"):
+    """Starts timelined; `boot` is the boot id it sees (TIMELINE_BOOT_ID_FILE)."""
     config = os.path.join(workdir, "timelined.json")
     with open(config, "w") as f:
         json.dump({"socketPath": os.path.join(workdir, "s.sock"), "dataDirectory": os.path.join(workdir, "data"),
-                   "durability": durability, "logLevel": "warning",
+                   "durability": durability, "logLevel": "notice",
                    "store": {"initialMapSizeBytes": 1048576, "mapGrowthBytes": 4194304}}, f)
+    boot_file = os.path.join(workdir, "boot_id")
+    with open(boot_file, "w") as f:
+        f.write(boot + "\n")
     log = open(os.path.join(workdir, "daemon.log"), "ab")
-    proc = subprocess.Popen([binary, "--config", config], stdout=log, stderr=log)
+    env = dict(os.environ, TIMELINE_BOOT_ID_FILE=boot_file)
+    proc = subprocess.Popen([binary, "--config", config], stdout=log, stderr=log, env=env)
     c = Conn(os.path.join(workdir, "s.sock")); c.call("hello"); c.close()
     return proc
 
@@ -124,6 +133,30 @@ def check(path, acks, audit, data):
             problems.append(f"timeline-audit verify exited {r.returncode}: {r.stdout[-500:]} {r.stderr[-300:]}")
     return problems, len(events)
 
+def answers(path, orders):
+    """What readers get: every order's view, the dispute queue, the whole log."""
+    c = Conn(path)
+    out = [c.call("order.get", order=f"C-{i}") for i in range(orders)]
+    out.append(c.call("disputes.list", limit=1000))
+    c.close()
+    for r in out:
+        r.pop("id", None)
+    return out + [read_log(path)]
+
+def tear_views(data):
+    """An OS crash under NOSYNC views: random bytes over some of views/data.mdb's pages."""
+    name = os.path.join(data, "views", "data.mdb")
+    size = os.path.getsize(name)
+    with open(name, "r+b") as f:
+        for _ in range(8):
+            f.seek(random.randrange(0, max(size - 4096, 1)))
+            f.write(os.urandom(random.randint(16, 4096)))
+
+def last_recovery(workdir):
+    with open(os.path.join(workdir, "daemon.log"), "rb") as f:
+        lines = [l.decode(errors="replace") for l in f if b"views " in l and b"log" in l]
+    return lines[-1] if lines else ""
+
 def round_(binary, audit, mode, durability, writers, orders):
     workdir = tempfile.mkdtemp(prefix="crash-")
     path = os.path.join(workdir, "s.sock")
@@ -143,9 +176,27 @@ def round_(binary, audit, mode, durability, writers, orders):
         proc.wait()
         stop.set()
         for t in threads: t.join()
-        proc = start_daemon(binary, workdir, durability)
+        data = os.path.join(workdir, "data")
+        boot = "boot-1"
+        if mode == "oscrash":
+            boot = "boot-2"
+            tear_views(data)
+        proc = start_daemon(binary, workdir, durability, boot=boot)
+        problems = []
         try:
-            problems, count = check(path, acks, audit, os.path.join(workdir, "data"))
+            if mode == "oscrash" and "views rebuilt from the log" not in last_recovery(workdir):
+                problems.append(f"after a simulated OS crash views/ was not rebuilt: {last_recovery(workdir).strip()}")
+            found, count = check(path, acks, audit, data)
+            problems += found
+            if mode == "noviews":
+                before = answers(path, orders)
+                proc.send_signal(signal.SIGTERM); proc.wait(timeout=30)
+                shutil.rmtree(os.path.join(data, "views"))
+                proc = start_daemon(binary, workdir, durability, boot=boot)
+                if "views rebuilt from the log" not in last_recovery(workdir):
+                    problems.append(f"with views/ deleted the daemon did not rebuild: {last_recovery(workdir).strip()}")
+                if answers(path, orders) != before:
+                    problems.append("the rebuilt views answer differently from the ones deleted")
         finally:
             proc.send_signal(signal.SIGTERM); proc.wait(timeout=30)
         return problems, len(acks), count
@@ -162,9 +213,10 @@ def main():
     p.add_argument("--orders", type=int, default=20)
     a = p.parse_args()
     passed = failed = 0
-    # Every tenth round kills during admin.rebuild, the next during admin.backup;
-    # a short run (fewer than ten rounds, as CI's) still covers all three.
-    cycle = ["load"] * 8 + ["rebuild", "backup"] if a.rounds >= 10 else ["load", "rebuild", "backup"]
+    # Every tenth round kills during admin.rebuild, the next during admin.backup, two
+    # more damage views/ after the kill; a short run (as CI's) covers every kind once.
+    kinds = ["load", "rebuild", "backup", "oscrash", "noviews"]
+    cycle = ["load"] * 6 + kinds[1:] if a.rounds >= 10 else kinds
     for i in range(a.rounds):
         mode = cycle[i % len(cycle)]
         problems, acked, stored = round_(a.binary, a.audit, mode, a.durability, a.writers, a.orders)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit, store, end-to-end (real daemon on a real socket),
-# then the short form of the kill -9 crash test (3 rounds: load, rebuild, backup).
+# then the short form of the kill -9 crash test (5 rounds: load, rebuild, backup, simulated OS crash, views deleted).
 # Arguments go to `swift test` (e.g. --filter X); with any, the crash test is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,5 +11,5 @@ swift build --build-tests
 sync
 swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
-  ROUNDS="${CRASH_ROUNDS:-3}" scripts/crash-test.sh
+  ROUNDS="${CRASH_ROUNDS:-5}" scripts/crash-test.sh
 fi
