@@ -45,7 +45,8 @@ final class GroupCommitter: @unchecked Sendable {
     private var handoffs: [Handoff] = []
     private var applying = false
     private var writerDone = false
-    /// Set when views/ could not take a batch: appends are refused from then on.
+    /// Set while views/ cannot take the batches waiting (a full disk): the applier
+    /// retries them, and the writer refuses new appends with this error meanwhile.
     private var viewsFailure: TimelineError?
 
     private let store: TimelineStore
@@ -234,30 +235,56 @@ final class GroupCommitter: @unchecked Sendable {
                 applierCondition.unlock()
                 return
             }
-            let work = handoffs
+            var work = handoffs
             handoffs.removeAll(keepingCapacity: true)
             applying = true
             applierCondition.unlock()
-            apply(work)
+            var pause = 0.01
+            while let error = apply(work) {
+                // The batches are durable in the log; views/ is derived. Retry until they fit
+                // (space returns), refusing new appends meanwhile; give up only at shutdown.
+                applierCondition.lock()
+                let refusal = error.code == .storageFull
+                    ? TimelineError(.storageFull, "views/ cannot be updated (\(error.message)); nothing was written. Free disk space; appends resume without a restart")
+                    : TimelineError(.internal, "views/ cannot be updated (\(error.message)); nothing was written")
+                if viewsFailure == nil { viewsFailure = refusal }
+                applierCondition.unlock()
+                if condition.withLock({ stopping }) {
+                    answer(work, failure: TimelineError(
+                        .internal,
+                        "the events were recorded in the log but views/ could not be updated before shutdown (\(error.message)); the restarted daemon replays them into views/"
+                    ))
+                    work = []
+                    break
+                }
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(pause * 2, 1)
+                applierCondition.lock()
+                work += handoffs
+                handoffs.removeAll(keepingCapacity: true)
+                applierCondition.unlock()
+            }
+            if !work.isEmpty { answer(work, failure: nil) }
             applierCondition.lock()
+            viewsFailure = nil
             applying = false
             applierCondition.broadcast()
             applierCondition.unlock()
         }
     }
 
-    /// Applies every waiting batch in one views transaction, then answers and publishes.
-    private func apply(_ work: [Handoff]) {
-        var failure: TimelineError?
+    /// Applies every waiting batch in one views transaction; the error when views/ could not take them.
+    private func apply(_ work: [Handoff]) -> TimelineError? {
         do {
             try store.apply(work.map(\.batch))
+            return nil
         } catch {
-            failure = TimelineError(
-                .internal,
-                "the events were recorded in the log but views/ could not be updated (\(error.message)); restart the daemon, which replays them into views/"
-            )
-            applierCondition.withLock { viewsFailure = failure }
+            return error
         }
+    }
+
+    /// Completes the requests of applied batches (or fails them all with `failure`) and publishes the records.
+    private func answer(_ work: [Handoff], failure: TimelineError?) {
         for handoff in work {
             let results = handoff.results.map { result -> AppendResult in
                 if let failure, case .success(let outcome) = result, !outcome.records.isEmpty { return .failure(failure) }
