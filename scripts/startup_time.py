@@ -65,7 +65,8 @@ def main():
     log.close()
     lines = [l for l in open(os.path.join(work, "daemon.log"), errors="replace") if "views " in l]
     print(f"first ping after {seconds:.3f} s; {lines[-1].strip() if lines else '(no recovery line)'}")
-    shutil.rmtree(work, ignore_errors=True)
+    if os.environ.get("KEEP_LOG"): print("log:", os.path.join(work, "daemon.log"))
+    else: shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == "__main__":
     main()

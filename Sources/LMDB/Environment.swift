@@ -167,8 +167,12 @@ public final class Environment: @unchecked Sendable {
 
     // MARK: - Size and maintenance
 
-    /// The map's current size, the last used page and the page size.
+    /// The map's current size, the last used page and the page size. Reads the
+    /// meta pages through the map, so it waits while another thread grows it;
+    /// do not read it inside a transaction of this environment.
     public var info: Info {
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
         var envInfo = MDB_envinfo()
         mdb_env_info(handle, &envInfo)
         var stat = MDB_stat()

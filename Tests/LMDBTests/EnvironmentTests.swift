@@ -2,6 +2,7 @@ import CLMDB
 import Foundation
 import LMDB
 import TestSupport
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -89,6 +90,33 @@ struct EnvironmentTests {
         #expect(try s.env.read { try $0.count(s.db) } == 64)
         #expect(s.env.info.usedBytes > 64 * 4096)
         #expect(s.env.info.usedBytes <= s.env.info.mapSize)
+    }
+
+    @Test("info, reads and writes on other threads are safe while one thread keeps growing the map")
+    func infoWhileGrowing() throws {
+        let s = try Scratch(mapSize: 1 << 20)
+        try s.env.write { txn in try txn.put(s.db, key: b("k"), value: [UInt8](repeating: 1, count: 8192)) }
+        let env = s.env, db = s.db
+        let done = DispatchGroup()
+        let failures = Atomic<Int>(0)
+        for worker in 0..<2 {
+            DispatchQueue.global().async(group: done) {
+                for i in 0..<20_000 {
+                    let info = env.info
+                    if info.usedBytes > info.mapSize { failures.add(1, ordering: .relaxed) }
+                    if i % 100 == 0 {
+                        let ok = (try? env.read { try $0.get(db, key: b("k"))?.count }) == 8192
+                        if !ok { failures.add(1, ordering: .relaxed) }
+                        if worker == 0 { try? env.write { txn in try txn.put(db, key: b("w\(i)"), value: b("v")) } }
+                    }
+                }
+            }
+        }
+        // The map moves (mdb_env_set_mapsize remaps it) hundreds of times meanwhile.
+        for step in 1...400 { try env.setMapSize((1 << 20) + step * (64 << 10)) }
+        done.wait()
+        #expect(failures.load(ordering: .relaxed) == 0)
+        #expect(env.info.mapSize == (1 << 20) + 400 * (64 << 10))
     }
 
     @Test("a grown map is adopted when the environment is opened again with a smaller size")
