@@ -2,8 +2,9 @@
 """Time from starting timelined on an existing data directory to its first answered ping.
 
 Usage: startup_time.py BINARY DATA_DIR [--kill-after-appends N] [--delete-views]
-  --kill-after-appends N: first start it, append N events from 16 connections, kill -9
-                          it (views/ lag the log), then time the restart (a replay).
+  --kill-after-appends N: first start it, append from 16 connections, kill -9 it under
+                          that load once about N events went in (views/ may lag the
+                          log), then time the restart (a replay).
   --delete-views:         delete DATA_DIR/views first, then time the start (a rebuild).
 Prints the seconds and the daemon's recovery log line (docs/BENCHMARKS.md).
 """
@@ -30,9 +31,16 @@ def start(binary, data, sock, log):
         if proc.poll() is not None: sys.exit(f"timelined exited with {proc.returncode}")
         time.sleep(0.005)
 
-def load(sock, n, tag):
+def load(sock, n, tag, done):
+    try:
+        append_events(sock, n, tag, done)
+    except OSError:
+        pass  # the daemon was killed under this load
+
+def append_events(sock, n, tag, done):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(sock); f = s.makefile("rwb")
     for i in range(n):
+        done.append(1)
         order = f"ST-{tag}"
         if i == 0:
             ev = {"eventId": f"st-{tag}-open", "type": "order.placed", "actor": {"role": "buyer", "id": "b"},
@@ -54,10 +62,12 @@ def main():
     if a.kill_after_appends:
         proc, _ = start(a.binary, a.data, sock, log)
         tag = str(int(time.time()))
-        threads = [threading.Thread(target=load, args=(sock, a.kill_after_appends // 16, f"{tag}-{t}")) for t in range(16)]
+        done = []
+        threads = [threading.Thread(target=load, args=(sock, a.kill_after_appends, f"{tag}-{t}", done)) for t in range(16)]
         for t in threads: t.start()
-        for t in threads: t.join()
+        while len(done) < a.kill_after_appends: time.sleep(0.001)
         proc.send_signal(signal.SIGKILL); proc.wait()
+        for t in threads: t.join()
     if a.delete_views:
         shutil.rmtree(os.path.join(a.data, "views"), ignore_errors=True)
     proc, seconds = start(a.binary, a.data, sock, log)

@@ -26,6 +26,9 @@ public struct StoreConfiguration: Sendable {
     public var readOnly = false
     /// Timer hours; they shape the timer table and `slaBreached`.
     public var timers = TimerSettings()
+    /// Log records per views transaction when views/ is rebuilt into a fresh
+    /// environment at start (not a config-file key; tests make it small).
+    public var rebuildChunkRecords = 250_000
     /// The daemon's clock; tests inject their own.
     public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
 

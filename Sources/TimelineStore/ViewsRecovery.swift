@@ -91,7 +91,9 @@ struct ViewsRecovery {
         do {
             let env = try TimelineStore.openEnvironment(building, flags: flags, configuration: configuration, databases: ViewTables.count)
             let tables = try ViewTables(environment: env, create: true)
-            summary = try ViewsBuilder(logEnv: logEnv, log: log, viewsEnv: env, views: tables, configuration: configuration).build()
+            summary = try ViewsBuilder(
+                logEnv: logEnv, log: log, viewsEnv: env, views: tables, configuration: configuration, chunkRecords: max(1, configuration.rebuildChunkRecords)
+            ).build()
             try env.sync(force: true)
         } catch let error as TimelineError {
             throw error

@@ -102,6 +102,31 @@ struct ViewsRecoveryTests {
         }
     }
 
+    @Test("a rebuild at start in many small transactions gives the same views as one in a single transaction")
+    func chunkedRebuild() throws {
+        let dir = TempDirectory("chunks")
+        let reference: [String]
+        do {
+            let store = try Fixture.makeStore(dir.sub("original"), orders: 3)
+            _ = try store.rebuildViews()  // in place, one transaction
+            reference = try Self.answers(store)
+        }
+        for chunk in [1, 7, 29, 30, 31] {
+            let path = dir.sub("chunk-\(chunk)")
+            try Fixture.copy(dir.sub("original"), to: path)
+            try FileManager.default.removeItem(atPath: path + "/views")
+            var config = StoreConfiguration(path: path)
+            config.durability = .relaxed
+            config.rebuildChunkRecords = chunk
+            let store = try TimelineStore(configuration: config)
+            #expect(store.recovery.action == .rebuilt)
+            #expect(store.recovery.events == 30)
+            #expect(try Self.answers(store) == reference, "chunks of \(chunk) records")
+            let report = try Auditor.verify(store: store)
+            #expect(report.isClean, "chunks of \(chunk): \(report.findings)")
+        }
+    }
+
     @Test("a clean close is trusted after a reboot; a write after it makes views/ unclean again")
     func cleanMarker() throws {
         let dir = TempDirectory("marker")
