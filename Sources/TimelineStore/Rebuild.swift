@@ -36,9 +36,10 @@ extension TimelineStore {
 /// In place (`chunkRecords` nil: `admin.rebuild` on the live views) it is ONE
 /// views transaction, so readers see the old views until it commits. Into a
 /// fresh environment nobody reads yet (the rebuild at start, swapped in after),
-/// the index entries go in transactions of `chunkRecords` records: one huge
-/// transaction over a large log dirties more pages than LMDB keeps in memory
-/// and spills them (10M events: 71k events/s in one transaction).
+/// the index entries are gathered during the scan and put in key order with
+/// `MDB_APPEND` (``SortedIndexLoad``), `chunkRecords` puts per transaction:
+/// random-key inserts in one huge transaction dirtied more pages than LMDB keeps
+/// in memory (10M events: 71k events/s in one transaction).
 struct ViewsBuilder {
     let logEnv: Environment
     let log: LogTables
@@ -51,24 +52,23 @@ struct ViewsBuilder {
         let started = Timestamp.now()
         // Room for the indexes and rows up front, so the transactions rarely meet a full map.
         _ = TimelineStore.grow(viewsEnv, adding: logEnv.info.usedBytes, configuration: configuration)
+        var sorted = chunkRecords != nil
         for _ in 0..<8 {
             do {
                 let (events, orders) = try logEnv.read { logTxn in
                     var fold = Fold(head: try TimelineStore.head(in: logTxn, log: log))
-                    if let chunk = chunkRecords {
+                    let all = 1...max(1, fold.head.position)
+                    if sorted, let chunk = chunkRecords {
                         try viewsEnv.write { txn in for table in views.all { try txn.clear(table) } }
-                        var from: UInt64 = 1
-                        while from <= fold.head.position {
-                            let through = min(fold.head.position, from + UInt64(chunk) - 1)
-                            _ = TimelineStore.grow(viewsEnv, adding: chunk * 512, configuration: configuration)
-                            try viewsEnv.write { txn in try index(from...through, of: logTxn, into: txn, folding: &fold) }
-                            from = through + 1
-                        }
+                        var load = SortedIndexLoad()
+                        try scan(all, of: logTxn, folding: &fold) { load.add($0) }
+                        try load.put(into: viewsEnv, tables: views, chunk: chunk, configuration: configuration)
                         try viewsEnv.write { txn in try finish(fold, txn) }
                     } else {
                         try viewsEnv.write { txn in
                             for table in views.all { try txn.clear(table) }
-                            try index(1...max(1, fold.head.position), of: logTxn, into: txn, folding: &fold)
+                            let applier = ViewApplier(tables: views, txn: txn, timers: configuration.timers)
+                            try scan(all, of: logTxn, folding: &fold) { try applier.index($0) }
                             try finish(fold, txn)
                         }
                     }
@@ -78,6 +78,9 @@ struct ViewsBuilder {
                 return RebuildSummary(events: events, orders: orders, seconds: seconds)
             } catch let error as LMDBError where error.code == .mapFull {
                 if let failure = TimelineStore.grow(viewsEnv, adding: viewsEnv.info.mapSize, configuration: configuration) { throw failure }
+            } catch let error as LMDBError where error.code == .keyExists && sorted {
+                // Keys that did not sort as LMDB orders them: derive again with plain puts.
+                sorted = false
             }
         }
         throw TimelineError(.storageFull, "views/ does not fit in store.maxMapSizeBytes; raise it")
@@ -92,9 +95,11 @@ struct ViewsBuilder {
         var count: UInt64 = 0
     }
 
-    /// Indexes the records at `positions` (decoded on every core) into `txn` and folds them.
-    private func index(_ positions: ClosedRange<UInt64>, of logTxn: ReadTransaction, into txn: WriteTransaction, folding fold: inout Fold) throws {
-        let applier = ViewApplier(tables: views, txn: txn, timers: configuration.timers)
+    /// Scans the records at `positions` (decoded on every core), folds them, and
+    /// hands each one's index entry to `each`, in log order.
+    private func scan(
+        _ positions: ClosedRange<UInt64>, of logTxn: ReadTransaction, folding fold: inout Fold, each: (IndexEntry) throws -> Void
+    ) throws {
         try ParallelLogScan.run(
             entries: { body in
                 try logTxn.withCursor(log.records) { cursor in
@@ -113,7 +118,7 @@ struct ViewsBuilder {
                 var state = fold.states.removeValue(forKey: record.order)
                 fold.effects += Catalog.apply(record, to: &state)
                 fold.states[record.order] = state
-                try applier.index(IndexEntry(order: record.order, revision: record.revision, eventId: record.eventId, position: record.position))
+                try each(IndexEntry(order: record.order, revision: record.revision, eventId: record.eventId, position: record.position))
                 fold.count += 1
             }
         )
