@@ -45,6 +45,10 @@ public final class Environment: @unchecked Sendable {
     /// The path the environment was opened at.
     public let path: String
     private let clearedReaders = Atomic<Int>(0)
+    /// Copies (``copy(to:compact:)``) running now; each holds a read transaction throughout.
+    private let copiesRunning = Atomic<Int>(0)
+    /// Transactions of this process open now.
+    private let openTransactions = Atomic<Int>(0)
 
     /// Our own descriptor of `lock.mdb` (-1 when none), held open until after
     /// `mdb_env_close`: closing any descriptor of a file drops every POSIX lock
@@ -101,10 +105,8 @@ public final class Environment: @unchecked Sendable {
 
     /// Runs `body` in a read-only snapshot. The buffers it reads are valid only inside `body`.
     public func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T {
-        resizeLock.lockShared()
-        defer { resizeLock.unlock() }
         let txn = try beginTransaction(readOnly: true)
-        defer { mdb_txn_abort(txn) }
+        defer { endTransaction { mdb_txn_abort(txn) } }
         return try body(ReadTransaction(handle: txn))
     }
 
@@ -112,35 +114,64 @@ public final class Environment: @unchecked Sendable {
     /// if `body` throws, nothing it wrote is kept. LMDB allows one writer at a time:
     /// call this from one thread, synchronously, never across an `await`.
     public func write<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
-        resizeLock.lockShared()
-        defer { resizeLock.unlock() }
         let txn = try beginTransaction(readOnly: false)
         let result: T
         do {
             result = try body(WriteTransaction(handle: txn))
         } catch {
-            mdb_txn_abort(txn)
+            endTransaction { mdb_txn_abort(txn) }
             throw error
         }
-        try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
+        try endTransaction { try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit") }
         return result
     }
 
+    /// Begins a transaction and returns with the resize lock held shared (release
+    /// it with ``endTransaction(_:)``).
+    ///
+    /// `MDB_MAP_RESIZED` (another process grew the map) means this process must
+    /// remap, which is safe only while none of its transactions is open: the
+    /// remap waits for them under the exclusive lock. A thread that already has
+    /// a transaction of this environment open would wait for itself, so while
+    /// any is open the begin fails with `mapResized` instead (open read-only
+    /// environments with the writer's largest map size to make this rare).
     private func beginTransaction(readOnly: Bool) throws(LMDBError) -> OpaquePointer {
+        let flags = readOnly ? UInt32(MDB_RDONLY) : 0
         var txn: OpaquePointer?
-        var rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+        resizeLock.lockShared()
+        var rc = mdb_txn_begin(handle, nil, flags, &txn)
         if rc == MDB_MAP_RESIZED {
-            // Another process grew the map: adopt its size and try again.
-            try LMDBError.check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
-            rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+            resizeLock.unlock()
+            guard openTransactions.load(ordering: .acquiring) == 0 else {
+                throw LMDBError(code: MDB_MAP_RESIZED, operation: "mdb_txn_begin (another process grew the map while this one reads; run again)")
+            }
+            resizeLock.lockExclusive()
+            let remapped = mdb_env_set_mapsize(handle, 0)
+            resizeLock.unlock()
+            try LMDBError.check(remapped, "mdb_env_set_mapsize")
+            resizeLock.lockShared()
+            rc = mdb_txn_begin(handle, nil, flags, &txn)
         }
-        if rc == MDB_READERS_FULL, try readerCheck() > 0 {
+        if rc == MDB_READERS_FULL, (try? readerCheck()).map({ $0 > 0 }) == true {
             // Slots of dead processes were reclaimed: one of them is ours now.
-            rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+            rc = mdb_txn_begin(handle, nil, flags, &txn)
         }
-        try LMDBError.check(rc, "mdb_txn_begin")
-        guard let txn else { throw LMDBError(code: EINVAL, operation: "mdb_txn_begin") }
+        guard rc == MDB_SUCCESS, let txn else {
+            resizeLock.unlock()
+            throw LMDBError(code: rc == MDB_SUCCESS ? EINVAL : rc, operation: "mdb_txn_begin")
+        }
+        openTransactions.add(1, ordering: .releasing)
         return txn
+    }
+
+    /// Ends a transaction begun by ``beginTransaction(readOnly:)`` with `finish`
+    /// (commit or abort), then releases the resize lock.
+    private func endTransaction<T, E: Error>(_ finish: () throws(E) -> T) throws(E) -> T {
+        defer {
+            openTransactions.subtract(1, ordering: .releasing)
+            resizeLock.unlock()
+        }
+        return try finish()
     }
 
     // MARK: - Databases
@@ -151,17 +182,15 @@ public final class Environment: @unchecked Sendable {
             return try write { txn in try Database(transaction: txn.handle, name: name, create: true) }
         }
         // A handle opened in a read transaction survives only if that transaction commits.
-        resizeLock.lockShared()
-        defer { resizeLock.unlock() }
         let txn = try beginTransaction(readOnly: true)
         let database: Database
         do {
             database = try Database(transaction: txn, name: name, create: false)
         } catch {
-            mdb_txn_abort(txn)
+            endTransaction { mdb_txn_abort(txn) }
             throw error
         }
-        try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit")
+        try endTransaction { try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit") }
         return database
     }
 
@@ -195,12 +224,21 @@ public final class Environment: @unchecked Sendable {
         public var readers: Int
     }
 
-    /// Grows (or adopts) the map size. Waits until this process has no open transaction.
+    /// Grows (or adopts) the map size to at least `bytes`; never shrinks it, so
+    /// two threads growing at once end with the larger map. Waits until this
+    /// process has no open transaction.
     public func setMapSize(_ bytes: Int) throws(LMDBError) {
         resizeLock.lockExclusive()
         defer { resizeLock.unlock() }
+        var envInfo = MDB_envinfo()
+        mdb_env_info(handle, &envInfo)
+        guard bytes > envInfo.me_mapsize else { return }
         try LMDBError.check(mdb_env_set_mapsize(handle, bytes), "mdb_env_set_mapsize")
     }
+
+    /// Whether a ``copy(to:compact:)`` runs now: a map resize would wait for it
+    /// (and every transaction begun meanwhile would wait for the resize).
+    public var isCopying: Bool { copiesRunning.load(ordering: .relaxed) > 0 }
 
     /// Clears reader slots left by dead processes; returns how many were cleared.
     @discardableResult
@@ -223,8 +261,12 @@ public final class Environment: @unchecked Sendable {
     /// Writes a consistent copy of the environment into the existing, empty
     /// directory `path`, optionally compacted (free pages omitted). Runs beside writers.
     public func copy(to path: String, compact: Bool) throws(LMDBError) {
+        copiesRunning.add(1, ordering: .relaxed)
         resizeLock.lockShared()
-        defer { resizeLock.unlock() }
+        defer {
+            resizeLock.unlock()
+            copiesRunning.subtract(1, ordering: .relaxed)
+        }
         try LMDBError.check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2(\(path))")
     }
 }

@@ -10,8 +10,17 @@ extension TimelineStore {
     ///
     /// Call from the applier thread only (or right after ``commitLog(_:)`` on
     /// the writer's), with batches in commit order, each exactly once.
+    /// A batch that does not start right after `applied` is refused with
+    /// `internal` and changes nothing: views/ never skip a log record.
     public func apply(_ batches: [CommittedBatch]) throws(TimelineError) {
         guard let merged = CommittedBatch.merging(batches) else { return }
+        let applied = head.position
+        if let first = merged.entries.first?.position, first != applied + 1 {
+            throw TimelineError(
+                .internal,
+                "views/ reflect the log through position \(applied) but the batch to apply starts at \(first); nothing was applied. Restart the daemon: it replays the log into views/"
+            )
+        }
         try markUncleanIfNeeded()
         try Self.applyToViews(merged, env: viewsEnv, tables: viewTables, configuration: configuration)
         appliedMirror.withLock { $0 = merged.head }
@@ -37,10 +46,14 @@ extension TimelineStore {
 
     /// Grows `env`'s map when `adding` more bytes would pass the growth threshold.
     /// Returns `storage_full` when the map is already at its configured maximum.
+    /// Safe from two threads at once: the map only ever grows.
     static func grow(_ env: Environment, adding bytes: Int, configuration: StoreConfiguration) -> TimelineError? {
         let info = env.info
         let needed = info.usedBytes + bytes
         guard Double(needed) > Double(info.mapSize) * configuration.growthThreshold else { return nil }
+        // A backup's copy holds a read transaction: a resize now would stall every
+        // transaction until the copy ends. Grow early only when the bytes do not fit.
+        if env.isCopying && needed <= info.mapSize { return nil }
         var target = info.mapSize + max(configuration.mapGrowthBytes, bytes * 2)
         target = (target + info.pageSize - 1) / info.pageSize * info.pageSize
         target = min(target, configuration.maxMapSizeBytes)

@@ -25,8 +25,13 @@ extension TimelineStore {
         } catch {
             throw TimelineError(.internal, "the backup to \(directory) failed: \(error.message); give an empty directory the daemon can write")
         }
-        for file in [copy.views + "/data.mdb", copy.log + "/data.mdb"] { Self.fsyncFile(file) }
-        // The copied views are on disk now: the copy starts as cleanly closed.
+        for file in [copy.views + "/data.mdb", copy.log + "/data.mdb"] where !Self.fsyncFile(file) {
+            throw TimelineError(.internal, "the backup to \(directory) could not be flushed to disk (\(file)); the copy is not usable, give another directory")
+        }
+        FileSystem.syncDirectory(of: copy.views)
+        FileSystem.syncDirectory(of: copy.log)
+        // The copied views are whole on disk: "clean" (ViewsState) says their pages can
+        // be trusted under any boot. They may lag the copied log; the first start replays the rest.
         try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: true).write(viewsDirectory: copy.views)
         let bytes = Self.fileSize(copy.views + "/data.mdb") + Self.fileSize(copy.log + "/data.mdb")
         let head = try Self.readCopiedHead(copy, configuration: configuration)
@@ -51,10 +56,11 @@ extension TimelineStore {
         return stat(path, &st) == 0 ? Int(st.st_size) : 0
     }
 
-    static func fsyncFile(_ path: String) {
+    /// Flushes the file `path` to disk; `false` when it cannot be opened or flushed.
+    static func fsyncFile(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        close(fd)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return fsync(fd) == 0
     }
 }

@@ -66,12 +66,25 @@ extension TimelineStore {
     /// Commits to the log and applies to views/ on the caller's thread: an
     /// `ok` result is durable and visible to every reader when this returns.
     /// (The daemon splits the two across its writer and applier threads.)
+    ///
+    /// When views/ cannot take the batch (a full disk), its requests get the
+    /// error, but their records are in the log: the batch waits and is applied
+    /// before the next one, so views/ never skip a record.
     public func commit(_ requests: [AppendRequest]) -> [Result<AppendOutcome, TimelineError>] {
         let (results, batch) = commitLog(requests)
+        let waiting = unappliedBatches.withLock { waiting in
+            waiting.append(batch)
+            return waiting
+        }
         do {
-            try apply([batch])
+            try apply(waiting)
+            unappliedBatches.withLock { $0.removeAll() }
         } catch {
-            return results.map { result in result.flatMap { _ in .failure(error) } }
+            let failure = TimelineError(
+                error.code,
+                "the events were recorded in the log but views/ cannot show them yet (\(error.message)); they are applied with the next commit, or replayed at the next start"
+            )
+            return results.map { result in result.flatMap { _ in .failure(failure) } }
         }
         return results
     }

@@ -75,7 +75,7 @@ public enum StoreMigration {
                     return (records, blobs)
                 }
                 try fresh.sync(force: true)
-                try compare(old, oldRecords, oldMeta, with: fresh, log)
+                try compare(old, oldRecords, oldBlobs, oldMeta, with: fresh, log)
                 guard rename(building, layout.log) == 0 else {
                     throw TimelineError(.internal, "cannot rename \(building) to \(layout.log): \(String(cString: strerror(errno)))")
                 }
@@ -86,7 +86,7 @@ public enum StoreMigration {
                 path: layout.log, flags: [.readOnly], mapSize: max(FileSystem.size(layout.log + "/data.mdb"), 1 << 20), maxDatabases: LogTables.count + 2
             )
             let log = try LogTables(environment: migrated, create: false)
-            try compare(old, oldRecords, oldMeta, with: migrated, log)
+            try compare(old, oldRecords, oldBlobs, oldMeta, with: migrated, log)
             report.head = try TimelineStore.readHead(migrated, log)
             FileSystem.makeDirectory(retired)
             for name in ["data.mdb", "lock.mdb"] where FileSystem.exists(root + "/" + name) {
@@ -128,28 +128,47 @@ public enum StoreMigration {
         return copied
     }
 
-    /// Fails unless the migrated log holds as many records as the old one, the
-    /// same head, and the same bytes at its first and last positions.
-    private static func compare(_ old: Environment, _ oldRecords: Database, _ oldMeta: Database, with env: Environment, _ log: LogTables) throws {
-        let same = try old.read { a in
+    /// Fails unless the migrated log holds exactly the old log: every record
+    /// and every blob with the same key and the same bytes, and the same head.
+    private static func compare(
+        _ old: Environment, _ oldRecords: Database, _ oldBlobs: Database, _ oldMeta: Database, with env: Environment, _ log: LogTables
+    ) throws {
+        let difference: String? = try old.read { a in
             try env.read { b in
-                guard try a.count(oldRecords) == b.count(log.records) else { return false }
                 let headA = try a.get(oldMeta, key: LogMetaKey.head).map(Array.init)
                 let headB = try b.get(log.meta, key: LogMetaKey.head).map(Array.init)
-                guard headA == headB else { return false }
-                let ends: (ReadTransaction, Database) throws -> [[UInt8]] = { txn, table in
-                    try txn.withCursor(table) { cursor in
-                        var out: [[UInt8]] = []
-                        if let e = try cursor.first() { out.append(Array(e.key) + Array(e.value)) }
-                        if let e = try cursor.last() { out.append(Array(e.key) + Array(e.value)) }
-                        return out
-                    }
-                }
-                return try ends(a, oldRecords) == ends(b, log.records)
+                guard headA == headB else { return "the head" }
+                if let key = try firstDifference(oldRecords, of: a, log.records, of: b) { return "the record at key \(Hashing.hex(key))" }
+                if let key = try firstDifference(oldBlobs, of: a, log.blobs, of: b) { return "the blob at key \(Hashing.hex(key))" }
+                return nil
             }
         }
-        guard same else {
-            throw TimelineError(.internal, "the migrated log in \(env.path) differs from the old store (count, head or records); the old data.mdb is untouched")
+        if let difference {
+            throw TimelineError(.internal, "the migrated log in \(env.path) differs from the old store (\(difference)); the old data.mdb is untouched")
+        }
+    }
+
+    /// Walks both tables in key order; the first key where they differ (an
+    /// entry missing on either side or other bytes), or `nil` when they are equal.
+    private static func firstDifference(_ left: Database, of a: ReadTransaction, _ right: Database, of b: ReadTransaction) throws -> [UInt8]? {
+        try a.withCursor(left) { ca in
+            try b.withCursor(right) { cb in
+                var ea = try ca.first(), eb = try cb.first()
+                while true {
+                    switch (ea, eb) {
+                    case (nil, nil):
+                        return nil
+                    case (let x?, nil):
+                        return Array(x.key)
+                    case (nil, let y?):
+                        return Array(y.key)
+                    case (let x?, let y?):
+                        guard x.key.elementsEqual(y.key), x.value.elementsEqual(y.value) else { return Array(x.key) }
+                    }
+                    ea = try ca.next()
+                    eb = try cb.next()
+                }
+            }
         }
     }
 }

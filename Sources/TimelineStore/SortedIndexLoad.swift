@@ -18,8 +18,15 @@ struct SortedIndexLoad {
     /// The position eventId i names.
     private var positions: [UInt64] = []
 
+    /// An entry whose revision was not the next of its order (a log the writer
+    /// could not have written): ``put(into:tables:chunk:configuration:)`` then
+    /// refuses with `keyExists` and the caller rebuilds with plain puts.
+    private var revisionsOutOfOrder = false
+
     /// Gathers one record's two index entries.
     mutating func add(_ entry: IndexEntry) {
+        let known = positionsByOrder[entry.order]?.count ?? 0
+        if entry.revision != UInt64(known) { revisionsOutOfOrder = true }
         positionsByOrder[entry.order, default: []].append(entry.position)
         starts.append(arena.count)
         arena.append(contentsOf: entry.eventId.utf8)
@@ -30,6 +37,7 @@ struct SortedIndexLoad {
     /// Throws `keyExists` if the keys were not in strictly increasing order (the
     /// caller then rebuilds with plain puts), never writing a key out of order.
     func put(into env: Environment, tables: ViewTables, chunk: Int, configuration: StoreConfiguration) throws {
+        if revisionsOutOfOrder { throw LMDBError(code: LMDBError.Code.keyExists.rawValue, operation: "sorted index load: an order's revisions are not 0, 1, 2 … in log order") }
         var puts = PutStream(env: env, chunk: chunk, configuration: configuration)
         let orders = positionsByOrder.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         for order in orders {

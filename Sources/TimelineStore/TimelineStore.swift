@@ -50,6 +50,8 @@ public final class TimelineStore: Sendable {
     /// `true` while views/state says "clean" (after ``closeCleanly()``): the next
     /// apply first marks views/ unclean again, so a crash after it is not trusted.
     let markedClean = Mutex(false)
+    /// Batches ``commit(_:)`` wrote to the log that views/ could not take yet.
+    let unappliedBatches = Mutex<[CommittedBatch]>([])
     /// What opening the store found and did.
     public let recovery: RecoveryReport
     static let stateCacheLimit = 100_000
@@ -109,10 +111,8 @@ public final class TimelineStore: Sendable {
             appliedMirror = Mutex(applied.position == head.position ? head : applied)
             recovery = RecoveryReport(action: .none, reason: nil, events: 0, seconds: 0)
         }
-        if !readOnly {
-            // The daemon's own work from here on: views/ is open and not yet closed cleanly.
-            try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: false).write(viewsDirectory: layout.views)
-        }
+        // A writable open leaves views/state unclean (ViewsRecovery marks it before any
+        // views/ write): only closeCleanly() marks it clean again.
     }
 
     deinit { try? closeCleanly() }
@@ -121,8 +121,18 @@ public final class TimelineStore: Sendable {
     /// says views/ is whole, so the next start trusts it even after a reboot.
     /// Call once nothing writes any more (the daemon's last step); the store
     /// stays usable, and the next apply marks views/ unclean again first.
+    /// When views/ lag the log, views/ stay marked unclean (and this throws), so
+    /// the next start replays the rest.
     public func closeCleanly() throws(TimelineError) {
         guard !configuration.readOnly else { return }
+        let applied = head, logged = logHead
+        guard applied.position == logged.position, applied.hash == logged.hash else {
+            try sync()
+            throw TimelineError(
+                .internal,
+                "views/ reflect the log through position \(applied.position), the log holds \(logged.position); views/ stay marked unclean and the next start replays the rest"
+            )
+        }
         try markedClean.withLock { (marked: inout Bool) throws(TimelineError) in
             try sync()
             try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: true).write(viewsDirectory: layout.views)
@@ -148,11 +158,15 @@ public final class TimelineStore: Sendable {
     // MARK: - Opening
 
     static func openEnvironment(_ path: String, flags: Environment.Flags, configuration: StoreConfiguration, databases: Int) throws -> Environment {
+        // A reader beside a live daemon maps the largest map the daemon may grow to, so the
+        // daemon's growth never forces a remap under its open snapshots (LMDB remaps only
+        // when the data passes the reader's map).
+        let readOnly = flags.contains(.readOnly)
         let env = try Environment(
-            path: path, flags: flags, mapSize: configuration.initialMapSizeBytes,
+            path: path, flags: flags, mapSize: readOnly ? max(configuration.maxMapSizeBytes, configuration.initialMapSizeBytes) : configuration.initialMapSizeBytes,
             maxDatabases: databases + 2, maxReaders: configuration.maxReaders
         )
-        if !flags.contains(.readOnly) {
+        if !readOnly {
             // Adopt a map larger than the configured start size, left by an earlier run.
             try env.setMapSize(max(configuration.initialMapSizeBytes, env.info.mapSize))
             try env.readerCheck()

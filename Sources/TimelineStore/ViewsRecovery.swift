@@ -31,14 +31,13 @@ struct ViewsRecovery {
     }
 
     func open() throws(TimelineError) -> Opened {
-        FileSystem.removeFlatDirectory(layout.viewsBuilding)
-        if FileSystem.exists(layout.viewsRetired) {
-            // A swap was interrupted after views/ was retired: finish it.
-            if !FileSystem.exists(layout.views) { _ = rename(layout.viewsRetired, layout.views) } else { FileSystem.removeFlatDirectory(layout.viewsRetired) }
-        }
+        try finishInterruptedSwap()
         if let reason = distrust() {
             return try rebuild(because: reason)
         }
+        // From here on views/ change (replay, map growth): should the machine crash
+        // before the daemon closes cleanly, the next boot must not trust them.
+        try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: false).write(viewsDirectory: layout.views)
         let env: Environment, tables: ViewTables
         do {
             env = try TimelineStore.openEnvironment(layout.views, flags: flags, configuration: configuration, databases: ViewTables.count)
@@ -54,6 +53,27 @@ struct ViewsRecovery {
     }
 
     var flags: Environment.Flags { [.noSync, .noReadahead] }
+
+    /// Completes or undoes a swap a crash interrupted. `views.new/state` is
+    /// written only once the rebuilt environment is complete and on disk, so a
+    /// `views.new/` with it is swapped in; one without it is a partial build and
+    /// removed. A retired `views.old/` is put back only when nothing replaces it.
+    private func finishInterruptedSwap() throws(TimelineError) {
+        if FileSystem.exists(layout.viewsBuilding + "/state") {
+            if FileSystem.exists(layout.views) {
+                FileSystem.removeFlatDirectory(layout.viewsRetired)
+                _ = rename(layout.views, layout.viewsRetired)
+            }
+            guard rename(layout.viewsBuilding, layout.views) == 0 else {
+                throw TimelineError(.internal, "cannot move the rebuilt views \(layout.viewsBuilding) into \(layout.views); check the data directory's permissions")
+            }
+            FileSystem.syncDirectory(of: layout.views)
+        }
+        FileSystem.removeFlatDirectory(layout.viewsBuilding)
+        if FileSystem.exists(layout.viewsRetired) {
+            if !FileSystem.exists(layout.views) { _ = rename(layout.viewsRetired, layout.views) } else { FileSystem.removeFlatDirectory(layout.viewsRetired) }
+        }
+    }
 
     /// Why views/ must be rebuilt before anything reads it, judged from files alone.
     private func distrust() -> String? {
@@ -100,13 +120,15 @@ struct ViewsRecovery {
         } catch {
             throw TimelineError(.internal, "rebuilding views/ in \(building) failed: \(error); the log is untouched, free space and start again")
         }
-        try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: false).write(viewsDirectory: building)
+        // Complete and on disk: the marker that lets an interrupted swap be finished.
+        try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: true).write(viewsDirectory: building)
         if FileSystem.exists(layout.views) { _ = rename(layout.views, layout.viewsRetired) }
         guard rename(building, layout.views) == 0 else {
             throw TimelineError(.internal, "cannot move the rebuilt views into \(layout.views); check the data directory's permissions")
         }
         FileSystem.syncDirectory(of: layout.views)
         FileSystem.removeFlatDirectory(layout.viewsRetired)
+        try ViewsState(format: ViewsState.formatVersion, bootId: BootId.current(), clean: false).write(viewsDirectory: layout.views)
         do {
             let env = try TimelineStore.openEnvironment(layout.views, flags: flags, configuration: configuration, databases: ViewTables.count)
             let tables = try ViewTables(environment: env, create: true)

@@ -9,6 +9,10 @@ import TimelineModel
 /// already holds, so views that were not closed cleanly under the *same* boot
 /// are intact up to their `applied` record. Under another boot (the OS
 /// crashed) they may be torn and are rebuilt.
+///
+/// `clean` means "every page is on disk", not "up to date": clean views may
+/// lag the log (a backup's copy does), and every start replays what they lack.
+/// A writable open marks them unclean before it changes them.
 struct ViewsState: Equatable {
     /// Bumped whenever the views' tables or reducers change; views of another version are rebuilt.
     static let formatVersion: UInt64 = 3

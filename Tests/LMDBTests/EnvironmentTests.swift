@@ -92,6 +92,19 @@ struct EnvironmentTests {
         #expect(s.env.info.usedBytes <= s.env.info.mapSize)
     }
 
+    @Test("the map only grows: a smaller setMapSize, also from threads racing, never shrinks it")
+    func mapNeverShrinks() throws {
+        let s = try Scratch(mapSize: 1 << 20)
+        try s.env.setMapSize(32 << 20)
+        try s.env.setMapSize(4 << 20)
+        #expect(s.env.info.mapSize == 32 << 20)
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            try? s.env.setMapSize((33 + (i % 8)) << 20)
+        }
+        #expect(s.env.info.mapSize == 40 << 20, "the largest size asked for wins")
+        #expect(!s.env.isCopying)
+    }
+
     @Test("info, reads and writes on other threads are safe while one thread keeps growing the map")
     func infoWhileGrowing() throws {
         let s = try Scratch(mapSize: 1 << 20)

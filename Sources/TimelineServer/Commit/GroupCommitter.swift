@@ -48,6 +48,10 @@ final class GroupCommitter: @unchecked Sendable {
     /// Set while views/ cannot take the batches waiting (a full disk): the applier
     /// retries them, and the writer refuses new appends with this error meanwhile.
     private var viewsFailure: TimelineError?
+    /// Set when the applier gave up on batches at shutdown: views/ lag the log
+    /// from then on, so nothing later is applied (it would skip the records in
+    /// between) and every later append is refused; the next start replays them.
+    private var abandoned = false
 
     private let store: TimelineStore
     private let hub: SubscriptionHub
@@ -238,22 +242,26 @@ final class GroupCommitter: @unchecked Sendable {
             var work = handoffs
             handoffs.removeAll(keepingCapacity: true)
             applying = true
+            let gaveUp = abandoned
             applierCondition.unlock()
+            if gaveUp {
+                answer(work, failure: Self.notApplied("earlier records could not be applied"))
+                work = []
+            }
             var pause = 0.01
-            while let error = apply(work) {
+            while !work.isEmpty, let error = apply(work) {
                 // The batches are durable in the log; views/ is derived. Retry until they fit
                 // (space returns), refusing new appends meanwhile; give up only at shutdown.
-                applierCondition.lock()
                 let refusal = error.code == .storageFull
                     ? TimelineError(.storageFull, "views/ cannot be updated (\(error.message)); nothing was written. Free disk space; appends resume without a restart")
                     : TimelineError(.internal, "views/ cannot be updated (\(error.message)); nothing was written")
-                if viewsFailure == nil { viewsFailure = refusal }
-                applierCondition.unlock()
-                if condition.withLock({ stopping }) {
-                    answer(work, failure: TimelineError(
-                        .internal,
-                        "the events were recorded in the log but views/ could not be updated before shutdown (\(error.message)); the restarted daemon replays them into views/"
-                    ))
+                let giveUp = condition.withLock { stopping }
+                applierCondition.withLock {
+                    if viewsFailure == nil { viewsFailure = refusal }
+                    if giveUp { abandoned = true }
+                }
+                if giveUp {
+                    answer(work, failure: Self.notApplied(error.message))
                     work = []
                     break
                 }
@@ -266,11 +274,19 @@ final class GroupCommitter: @unchecked Sendable {
             }
             if !work.isEmpty { answer(work, failure: nil) }
             applierCondition.lock()
-            viewsFailure = nil
+            if !abandoned { viewsFailure = nil }
             applying = false
             applierCondition.broadcast()
             applierCondition.unlock()
         }
+    }
+
+    /// The answer to appends recorded in the log that views/ could not show before shutdown.
+    private static func notApplied(_ why: String) -> TimelineError {
+        TimelineError(
+            .internal,
+            "the events were recorded in the log but views/ could not be updated before shutdown (\(why)); the restarted daemon replays them into views/"
+        )
     }
 
     /// Applies every waiting batch in one views transaction; the error when views/ could not take them.
