@@ -22,19 +22,33 @@ extension TimelineStore {
             )
         }
         try markUncleanIfNeeded()
-        try Self.applyToViews(merged, env: viewsEnv, tables: viewTables, configuration: configuration)
+        let cached = merkleAppender.withLock { $0 }
+        let merkle = try Self.applyToViews(
+            merged, env: viewsEnv, tables: viewTables, logEnv: logEnv, log: log, merkle: cached?.count == applied ? cached : nil, configuration: configuration
+        )
+        merkleAppender.withLock { $0 = merkle }
         appliedMirror.withLock { $0 = merged.head }
     }
 
     /// Writes `batch` into the views environment `env` in one transaction,
-    /// growing its map when needed.
-    static func applyToViews(_ batch: CommittedBatch, env: Environment, tables: ViewTables, configuration: StoreConfiguration) throws(TimelineError) {
+    /// growing its map when needed. `merkle` is the tree's appender as views/
+    /// stand before the batch (`nil`: derived from views/ and the log); returns
+    /// it as they stand after.
+    static func applyToViews(
+        _ batch: CommittedBatch, env: Environment, tables: ViewTables, logEnv: Environment, log: LogTables,
+        merkle: MerkleAppender?, configuration: StoreConfiguration
+    ) throws(TimelineError) -> MerkleAppender {
         var estimate = batch.entries.count * 1024 + batch.changes.count * 2048 + 65536
         for _ in 0..<8 {
             if let failure = grow(env, adding: estimate, configuration: configuration) { throw failure }
             do {
-                try env.write { txn in try ViewApplier(tables: tables, txn: txn, timers: configuration.timers).apply(batch) }
-                return
+                return try env.write { txn in
+                    var appender = try merkle ?? MerkleAppender(
+                        count: try TimelineStore.applied(in: txn, tables: tables).position, viewsTxn: txn, tables: tables, logEnv: logEnv, log: log
+                    )
+                    try ViewApplier(tables: tables, txn: txn, timers: configuration.timers).apply(batch, merkle: &appender)
+                    return appender
+                }
             } catch let error as LMDBError where error.code == .mapFull {
                 estimate = max(estimate * 2, configuration.mapGrowthBytes)
             } catch {
@@ -79,12 +93,25 @@ struct ViewApplier {
     let txn: WriteTransaction
     let timers: TimerSettings
 
-    func apply(_ batch: CommittedBatch) throws {
-        for e in batch.entries { try index(e) }
+    func apply(_ batch: CommittedBatch, merkle: inout MerkleAppender) throws {
+        for e in batch.entries {
+            try index(e)
+            try addLeaf(e, to: &merkle)
+        }
         let projector = Projector(tables: tables, txn: txn, timers: timers)
         for change in batch.changes.values { try projector.write(change.state, replacing: change.original) }
         try projector.applyParticipantEffects(batch.effects)
         try txn.put(tables.meta, key: ViewStateKey.applied, value: TimelineStore.encodeApplied(batch.head))
+    }
+
+    /// Takes a record's leaf into the Merkle tree and stores the nodes it completes.
+    func addLeaf(_ e: IndexEntry, to merkle: inout MerkleAppender) throws {
+        guard e.position == merkle.count + 1, let leaf = MerkleHash.leaf(ofEventHash: e.hash) else {
+            throw TimelineError(.internal, "the Merkle tree of views/ holds \(merkle.count) leaves, the next record is position \(e.position) with hash \(e.hash.prefix(16)); rebuild views/")
+        }
+        for node in merkle.append(leaf) {
+            try txn.put(tables.merkle, key: MerkleNodes.key(level: node.level, index: node.index), value: node.hash)
+        }
     }
 
     /// The `orderEvents` and `eventIds` entries of one record.
@@ -119,7 +146,7 @@ struct ViewsReplay {
             } catch {
                 throw TimelineError(.internal, "replaying log positions \(next)...\(last) into views/ failed: \(error)")
             }
-            try TimelineStore.applyToViews(batch, env: viewsEnv, tables: views, configuration: configuration)
+            _ = try TimelineStore.applyToViews(batch, env: viewsEnv, tables: views, logEnv: logEnv, log: log, merkle: nil, configuration: configuration)
             next = last + 1
         }
         return head.position - min(applied.position, head.position)
@@ -147,7 +174,7 @@ struct ViewsReplay {
             var state = states[record.order] ?? nil
             effects += Catalog.apply(record, to: &state)
             states[record.order] = .some(state)
-            entries.append(IndexEntry(order: record.order, revision: record.revision, eventId: record.eventId, position: record.position))
+            entries.append(IndexEntry(order: record.order, revision: record.revision, eventId: record.eventId, position: record.position, hash: record.hash))
             head = ChainHead(position: record.position, hash: record.hash, recordedAt: record.recordedAt)
         }
         var changes: [String: OrderChange] = [:]

@@ -197,7 +197,7 @@ struct CommitSession {
             let r = records[i]
             encoded.append(bytes)
             try txn.put(log.records, key: Keys.position(r.position), value: bytes, flags: .append)
-            entries.append(IndexEntry(order: r.order, revision: r.revision, eventId: r.eventId, position: r.position))
+            entries.append(IndexEntry(order: r.order, revision: r.revision, eventId: r.eventId, position: r.position, hash: r.hash))
             newIds[r.eventId] = r.position
             head = ChainHead(position: r.position, hash: r.hash, recordedAt: r.recordedAt)
         }

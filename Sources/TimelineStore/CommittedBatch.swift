@@ -6,6 +6,8 @@ public struct IndexEntry: Sendable {
     var revision: UInt64
     var eventId: String
     var position: UInt64
+    /// The record's `hash` (hex): its Merkle leaf.
+    var hash: String
 }
 
 /// An order's state before and after a batch.

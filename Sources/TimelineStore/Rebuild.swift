@@ -61,14 +61,18 @@ struct ViewsBuilder {
                     if sorted, let chunk = chunkRecords {
                         try viewsEnv.write { txn in for table in views.all { try txn.clear(table) } }
                         var load = SortedIndexLoad()
-                        try scan(all, of: logTxn, folding: &fold) { load.add($0) }
+                        try scan(all, of: logTxn, folding: &fold) { try load.add($0) }
                         try load.put(into: viewsEnv, tables: views, chunk: chunk, configuration: configuration)
                         try viewsEnv.write { txn in try finish(fold, txn) }
                     } else {
                         try viewsEnv.write { txn in
                             for table in views.all { try txn.clear(table) }
                             let applier = ViewApplier(tables: views, txn: txn, timers: configuration.timers)
-                            try scan(all, of: logTxn, folding: &fold) { try applier.index($0) }
+                            var merkle = MerkleAppender()
+                            try scan(all, of: logTxn, folding: &fold) { e in
+                                try applier.index(e)
+                                try applier.addLeaf(e, to: &merkle)
+                            }
                             try finish(fold, txn)
                         }
                     }
@@ -112,13 +116,20 @@ struct ViewsBuilder {
                     }
                 }
             },
-            transform: { CanonicalRecordReader.read($0)?.record },
+            transform: { bytes in
+                // The fast reader leaves `hash` empty; the Merkle leaf needs it.
+                CanonicalRecordReader.read(bytes).map { read in
+                    var record = read.record
+                    record.hash = String(decoding: UnsafeBufferPointer(rebasing: bytes[(read.hash.value.lowerBound + 1)..<(read.hash.value.upperBound - 1)]), as: UTF8.self)
+                    return record
+                }
+            },
             consume: { entry, decoded in
                 let record = try decoded.take() ?? RecordedEvent(bytes: entry.bytes)
                 var state = fold.states.removeValue(forKey: record.order)
                 fold.effects += Catalog.apply(record, to: &state)
                 fold.states[record.order] = state
-                try each(IndexEntry(order: record.order, revision: record.revision, eventId: record.eventId, position: record.position))
+                try each(IndexEntry(order: record.order, revision: record.revision, eventId: record.eventId, position: record.position, hash: record.hash))
                 fold.count += 1
             }
         )

@@ -1,4 +1,5 @@
 import LMDB
+import TimelineModel
 
 /// The index entries of a rebuild into a fresh views environment, gathered
 /// during the scan and put in key order with `MDB_APPEND` afterwards: each
@@ -23,8 +24,20 @@ struct SortedIndexLoad {
     /// refuses with `keyExists` and the caller rebuilds with plain puts.
     private var revisionsOutOfOrder = false
 
-    /// Gathers one record's two index entries.
-    mutating func add(_ entry: IndexEntry) {
+    /// The Merkle tree as the records arrive, and the nodes it completed, by level.
+    private var merkle = MerkleAppender()
+    private var nodesByLevel: [[[UInt8]]] = []
+
+    /// Gathers one record's two index entries and its Merkle leaf.
+    mutating func add(_ entry: IndexEntry) throws {
+        guard entry.position == merkle.count + 1, let leaf = MerkleHash.leaf(ofEventHash: entry.hash) else {
+            throw TimelineError(.internal, "the log's record at position \(entry.position) does not follow position \(merkle.count) or has no valid hash; audit it with timeline-audit verify")
+        }
+        for node in merkle.append(leaf) {
+            let slot = node.level - MerkleNodes.lowestLevel
+            while nodesByLevel.count <= slot { nodesByLevel.append([]) }
+            nodesByLevel[slot].append(node.hash)
+        }
         let known = positionsByOrder[entry.order]?.count ?? 0
         if entry.revision != UInt64(known) { revisionsOutOfOrder = true }
         positionsByOrder[entry.order, default: []].append(entry.position)
@@ -60,6 +73,11 @@ struct SortedIndexLoad {
                 }
             }
         }
+        for (slot, nodes) in nodesByLevel.enumerated() {
+            for (index, hash) in nodes.enumerated() {
+                try puts.put(tables.merkle, key: MerkleNodes.key(level: slot + MerkleNodes.lowestLevel, index: UInt64(index)), value: hash)
+            }
+        }
         try puts.flush()
     }
 }
@@ -70,7 +88,7 @@ private struct PutStream {
     let env: Environment
     let chunk: Int
     let configuration: StoreConfiguration
-    private var pending: [(Database, [UInt8], UInt64)] = []
+    private var pending: [(Database, [UInt8], [UInt8])] = []
 
     init(env: Environment, chunk: Int, configuration: StoreConfiguration) {
         self.env = env
@@ -80,22 +98,25 @@ private struct PutStream {
     }
 
     mutating func put(_ table: Database, key: UnsafeRawBufferPointer, position: UInt64) throws {
-        pending.append((table, Array(key), position))
-        if pending.count >= chunk { try flush() }
+        try put(table, key: Array(key), value: Keys.position(position))
     }
 
     mutating func put(_ table: Database, key: [UInt8], position: UInt64) throws {
-        pending.append((table, key, position))
+        try put(table, key: key, value: Keys.position(position))
+    }
+
+    mutating func put(_ table: Database, key: [UInt8], value: [UInt8]) throws {
+        pending.append((table, key, value))
         if pending.count >= chunk { try flush() }
     }
 
     mutating func flush() throws {
         guard !pending.isEmpty else { return }
-        if let failure = TimelineStore.grow(env, adding: pending.count * 128, configuration: configuration) { throw failure }
+        if let failure = TimelineStore.grow(env, adding: pending.count * 160, configuration: configuration) { throw failure }
         let batch = pending
         try env.write { txn in
-            for (table, key, position) in batch {
-                try txn.put(table, key: key, value: Keys.position(position), flags: .append)
+            for (table, key, value) in batch {
+                try txn.put(table, key: key, value: value, flags: .append)
             }
         }
         pending.removeAll(keepingCapacity: true)

@@ -39,13 +39,15 @@ struct ViewTables: Sendable {
     let timers: Database
     /// user NUL reply number → reply time in microseconds; the latest 1000 per user.
     let replyTimes: Database
+    /// level (1) + index (8) → the hash of a complete Merkle subtree (``MerkleNodes``).
+    let merkle: Database
     /// `applied` (the last log record reflected here), the projection version, the timer settings.
     let meta: Database
 
     /// Every table a rebuild clears.
-    var all: [Database] { [orderEvents, eventIds, views, byParticipant, byState, disputeQueue, participants, timers, replyTimes, meta] }
+    var all: [Database] { [orderEvents, eventIds, views, byParticipant, byState, disputeQueue, participants, timers, replyTimes, merkle, meta] }
 
-    static let count = 10
+    static let count = 11
 
     init(environment env: Environment, create: Bool) throws {
         orderEvents = try env.openDatabase(named: "orderEvents", create: create)
@@ -57,6 +59,7 @@ struct ViewTables: Sendable {
         participants = try env.openDatabase(named: "participants", create: create)
         timers = try env.openDatabase(named: "timers", create: create)
         replyTimes = try env.openDatabase(named: "replyTimes", create: create)
+        merkle = try env.openDatabase(named: "merkle", create: create)
         meta = try env.openDatabase(named: "meta", create: create)
     }
 }

@@ -50,6 +50,8 @@ public final class TimelineStore: Sendable {
     /// `true` while views/state says "clean" (after ``closeCleanly()``): the next
     /// apply first marks views/ unclean again, so a crash after it is not trusted.
     let markedClean = Mutex(false)
+    /// The Merkle tree's appender as views/ stand (applier side; re-derived when its size is not `applied`).
+    let merkleAppender = Mutex<MerkleAppender?>(nil)
     /// Batches ``commit(_:)`` wrote to the log that views/ could not take yet.
     let unappliedBatches = Mutex<[CommittedBatch]>([])
     /// What opening the store found and did.

@@ -15,7 +15,7 @@ import TimelineModel
 /// A writable open marks them unclean before it changes them.
 struct ViewsState: Equatable {
     /// Bumped whenever the views' tables or reducers change; views of another version are rebuilt.
-    static let formatVersion: UInt64 = 3
+    static let formatVersion: UInt64 = 4
 
     var format: UInt64
     var bootId: String

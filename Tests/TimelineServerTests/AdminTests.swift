@@ -148,6 +148,8 @@ struct AdminTests {
             let empty = try await client.call("admin.checkpoint")
             #expect(empty["position"]?.intValue == 0)
             #expect(empty["hash"]?.stringValue == String(repeating: "0", count: 64))
+            #expect(empty["treeSize"]?.intValue == 0)
+            #expect(empty["rootHash"]?.stringValue == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "the empty tree's root")
 
             _ = try await ReadTests.disputedOrder(client)
             let stats = try await client.stats()
@@ -157,13 +159,28 @@ struct AdminTests {
             #expect(checkpoint["hash"] == log.last?["hash"])
             #expect(checkpoint["recordedAt"] == log.last?["recordedAt"])
             #expect(isDaemonTimestamp(checkpoint["signedAt"]))
-            #expect(Set(checkpoint.objectValue?.keys.map { $0 } ?? []) == ["position", "hash", "recordedAt", "signedAt", "keyId", "signature"])
+            #expect(Set(checkpoint.objectValue?.keys.map { $0 } ?? []) == [
+                "position", "hash", "recordedAt", "signedAt", "keyId", "treeSize", "rootHash", "note", "signature",
+            ])
+            #expect(checkpoint["treeSize"] == checkpoint["position"])
 
             let publicText = try String(contentsOfFile: daemon.dataDirectory + "/checkpoint.pub", encoding: .utf8)
             let publicRaw = try #require(Data(base64Encoded: publicText.trimmingCharacters(in: .whitespacesAndNewlines)))
             #expect(publicRaw.count == 32)
             let key = try Curve25519.Signing.PublicKey(rawRepresentation: publicRaw)
             #expect(checkpoint["keyId"]?.stringValue == String(hex(SHA256.hash(data: publicRaw)).prefix(16)))
+
+            // The note: a C2SP tlog-checkpoint signed by the same key (key id per c2sp.org/signed-note).
+            let origin = "ordertimeline/0"
+            let note = try #require(checkpoint["note"]?.stringValue)
+            let root = try #require(Hashing.bytes(fromHex: checkpoint["rootHash"]?.stringValue ?? ""))
+            let noteBody = "\(origin)\n\(stats["head"]?.intValue ?? -1)\n\(Data(root).base64EncodedString())\n"
+            #expect(note.hasPrefix(noteBody + "\n\u{2014} \(origin) "), "\(note)")
+            let signatureLine = try #require(note.split(separator: "\n").last)
+            let noteSignature = try #require(Data(base64Encoded: String(signatureLine.split(separator: " ").last ?? "")))
+            #expect(noteSignature.count == 68)
+            #expect(Array(noteSignature.prefix(4)) == Array(SHA256.hash(data: Data(origin.utf8) + [0x0A, 0x01] + publicRaw).prefix(4)))
+            #expect(key.isValidSignature(noteSignature.dropFirst(4), for: Data(noteBody.utf8)))
 
             guard case .object(var body) = checkpoint else { return }
             let signature = try #require(Data(base64Encoded: body.removeValue(forKey: "signature")?.stringValue ?? ""))

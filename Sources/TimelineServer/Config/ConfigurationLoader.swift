@@ -52,6 +52,15 @@ extension ServerConfiguration {
             timerCheckSeconds = try t.double("checkIntervalSeconds") ?? timerCheckSeconds
             try t.finish()
         }
+        if var c = try r.object("checkpoint") {
+            if let origin = try c.string("origin") {
+                guard !origin.isEmpty, !origin.contains("\n"), !origin.unicodeScalars.contains(where: { $0.properties.isWhitespace }) else {
+                    throw ConfigurationError("checkpoint.origin must be one non-empty line without spaces, e.g. \"ordertimeline/0\"")
+                }
+                checkpointOrigin = origin
+            }
+            try c.finish()
+        }
         if var s = try r.object("store") {
             storeInitialMapBytes = try s.int("initialMapSizeBytes", min: 1 << 20) ?? storeInitialMapBytes
             storeMapGrowthBytes = try s.int("mapGrowthBytes", min: 1 << 20) ?? storeMapGrowthBytes

@@ -58,6 +58,8 @@ public struct ServerConfiguration: Sendable {
     /// How often due timers are looked for.
     public var timerCheckSeconds: Double = 1
     public var logLevel = "info"
+    /// The origin line of checkpoint notes (config `checkpoint.origin`; DOMAIN.md "Merkle tree").
+    public var checkpointOrigin = "ordertimeline/0"
     public var storeInitialMapBytes = 64 << 20
     public var storeMapGrowthBytes = 256 << 20
     public var storeMaxMapBytes = 1 << 40

@@ -43,6 +43,10 @@ enum AdminOps {
     }
 
     static func checkpoint(_ c: OpContext) throws(TimelineError) -> ReplyBody {
-        .json(try c.services.signer.sign(head: c.services.store.head, at: c.services.clock()))
+        let store = c.services.store
+        // The root of the tree of exactly the head's size (views/ may have moved on since).
+        let head = store.head
+        let tree = try store.merkleRoot(treeSize: head.position)
+        return .json(try c.services.signer.sign(head: head, rootHash: tree.root, origin: c.services.configuration.checkpointOrigin, at: c.services.clock()))
     }
 }

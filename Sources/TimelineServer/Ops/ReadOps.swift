@@ -65,6 +65,32 @@ enum ReadOps {
         return .records(page.records, rest: ["next": page.next.map { .int(Int64($0)) } ?? .null, "head": .int(Int64(head))])
     }
 
+    static func proofInclusion(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
+        guard let position = try r.optionalInt("position", in: 1...Int64.max) else {
+            throw TimelineError(.badRequest, "position is required: the log position of the event to prove")
+        }
+        let size = try r.optionalInt("treeSize", in: 1...Int64.max)
+        let p = try c.services.store.inclusionProof(position: UInt64(position), treeSize: size.map(UInt64.init))
+        return .json([
+            "position": .int(Int64(p.position)), "treeSize": .int(Int64(p.treeSize)),
+            "leafHash": .string(Hashing.hex(p.leafHash)), "rootHash": .string(Hashing.hex(p.rootHash)),
+            "proof": .array(p.proof.map { .string(Hashing.hex($0)) }),
+        ])
+    }
+
+    static func proofConsistency(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
+        guard let from = try r.optionalInt("fromSize", in: 1...Int64.max) else {
+            throw TimelineError(.badRequest, "fromSize is required: the size of the earlier tree (at least 1)")
+        }
+        let to = try r.optionalInt("toSize", in: 1...Int64.max)
+        let p = try c.services.store.consistencyProof(from: UInt64(from), to: to.map(UInt64.init))
+        return .json([
+            "fromSize": .int(Int64(p.fromSize)), "toSize": .int(Int64(p.toSize)),
+            "fromRoot": .string(Hashing.hex(p.fromRoot)), "toRoot": .string(Hashing.hex(p.toRoot)),
+            "proof": .array(p.proof.map { .string(Hashing.hex($0)) }),
+        ])
+    }
+
     static func ordersList(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
         let participant = try r.optionalString("participant")
         var state: OrderStatus?

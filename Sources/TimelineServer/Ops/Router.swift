@@ -22,6 +22,8 @@ enum OpTable {
         "admin.reloadModeration": .admin,
         "admin.backup": .admin,
         "admin.checkpoint": .admin,
+        "proof.inclusion": .reader,
+        "proof.consistency": .reader,
     ]
 
     /// The ops that change the store. On one connection, a request that follows
@@ -80,6 +82,8 @@ enum Router {
         case "admin.reloadModeration": return .now(try AdminOps.reloadModeration(context))
         case "admin.backup": return .later(try AdminOps.backup(request, context))
         case "admin.checkpoint": return .now(try AdminOps.checkpoint(context))
+        case "proof.inclusion": return .now(try ReadOps.proofInclusion(request, context))
+        case "proof.consistency": return .now(try ReadOps.proofConsistency(request, context))
         default: throw TimelineError(.unknownOp, "unknown op \"\(request.op.prefix(64))\"")
         }
     }
