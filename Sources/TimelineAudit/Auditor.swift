@@ -230,6 +230,8 @@ public enum Auditor {
             return findings
         }
         findings += checkpoint.logFindings(recordAt: replay.checkpointRecord, logHead: replay.last?.position ?? 0)
+        let root = checkpoint.position == 0 ? MerkleHash.empty : replay.checkpointRoot
+        findings += checkpoint.merkleFindings(root: root, publicKey: publicKey)
         return findings
     }
 

@@ -70,6 +70,14 @@ struct ChainReplay {
     var outOfOrder: Set<UInt64> = []
     /// Missing positions (declared gaps).
     var missing: [ClosedRange<UInt64>] = []
+    /// The Merkle tree of the records replayed so far (`nil` when the replay does
+    /// not start at position 1, or once a gap or an unreadable hash leaves it undefined).
+    var merkle: MerkleAppender?
+    /// The nodes views' `merkle` table must hold: per level from the lowest, the
+    /// 32-byte hashes one after the other in index order.
+    var merkleNodes: [[UInt8]] = []
+    /// The Merkle root of the tree of `checkpointPosition` leaves.
+    var checkpointRoot: [UInt8]?
 
     // Reorder state
     private var expected: UInt64?
@@ -92,6 +100,7 @@ struct ChainReplay {
         self.checkLegality = checkLegality
         self.keepIndex = indexCapacity > 0
         if indexCapacity > 0 { index = Array(repeating: IndexEntry(), count: indexCapacity) }
+        if start == 1 { merkle = MerkleAppender() }
         self.window = window
         self.checkpointPosition = checkpointPosition
     }
@@ -219,6 +228,20 @@ struct ChainReplay {
         }
     }
 
+    /// Takes the record at `position` into the Merkle tree (its leaf is its stored `hash`).
+    private mutating func addMerkleLeaf(_ position: UInt64, _ hash: Digest32?) {
+        guard merkle != nil else { return }
+        guard let hash, merkle?.count == position - 1 else {
+            merkle = nil
+            return
+        }
+        for node in merkle?.append(MerkleHash.leaf(hash.bytes)) ?? [] {
+            let slot = node.level - MerkleAppender.lowestLevel
+            while merkleNodes.count <= slot { merkleNodes.append([]) }
+            merkleNodes[slot] += node.hash
+        }
+    }
+
     private mutating func declareGap() {
         guard let next = expected, let lowest = pending.keys.min() else { return }
         let count = lowest - next
@@ -272,7 +295,11 @@ struct ChainReplay {
             ))
         }
         lastRecordedAt = item.record.recordedAt
-        if p == checkpointPosition { checkpointRecord = (item.hash?.hex ?? "", item.record.recordedAt.rfc3339) }
+        addMerkleLeaf(p, item.hash)
+        if p == checkpointPosition {
+            checkpointRecord = (item.hash?.hex ?? "", item.record.recordedAt.rfc3339)
+            checkpointRoot = merkle?.root
+        }
         last = (p, item.hash, item.record.recordedAt)
 
         // Revisions and legality

@@ -12,6 +12,11 @@ public struct Checkpoint: Sendable, Hashable {
     public var signedAt: String
     public var keyId: String
     public var signature: String
+    /// The Merkle tree head the checkpoint carries (DOMAIN.md "Merkle tree"), when it does.
+    public var treeSize: UInt64?
+    public var rootHash: String?
+    /// The same tree head as a C2SP tlog-checkpoint signed note.
+    public var note: String?
     /// Every member as read, so the signed bytes are exactly what was signed.
     public var members: [String: JSONValue]
 
@@ -35,6 +40,9 @@ public struct Checkpoint: Sendable, Hashable {
         signedAt = try string("signedAt")
         keyId = try string("keyId")
         signature = try string("signature")
+        treeSize = o["treeSize"]?.intValue.flatMap { $0 >= 0 ? UInt64($0) : nil }
+        rootHash = o["rootHash"]?.stringValue
+        note = o["note"]?.stringValue
         members = o
     }
 
@@ -78,6 +86,33 @@ public struct Checkpoint: Sendable, Hashable {
                 "the checkpoint's signature does not verify with key \(expectedId): the checkpoint was altered or signed by another key"
             ))
             return findings
+        }
+        return findings
+    }
+
+    /// Findings about the Merkle tree head: `treeSize` is the position, `rootHash`
+    /// the root of the log's tree of that size (`root`, `nil` when the replay could
+    /// not build it), and the note a valid signed note of the same head.
+    public func merkleFindings(root: [UInt8]?, publicKey: [UInt8]?) -> [Finding] {
+        var findings: [Finding] = []
+        if let treeSize, treeSize != position {
+            findings.append(Finding(.checkpointMismatch, position: position, "the checkpoint's treeSize \(treeSize) is not its position \(position)"))
+        }
+        if let rootHash, let root, rootHash != Hashing.hex(root) {
+            findings.append(Finding(
+                .merkleMismatch, position: position,
+                "the checkpoint's rootHash \(rootHash.prefix(16))… is not the root of the log's first \(position) events (\(Hashing.hex(root).prefix(16))…): the log was rewritten after it was signed"
+            ))
+        }
+        if let note, let publicKey {
+            let origin = String(note.prefix { $0 != "\n" })
+            if let head = SignedNote.verifyCheckpoint(note, origin: origin, publicKey: publicKey) {
+                if head.treeSize != (treeSize ?? position) || Hashing.hex(head.rootHash) != (rootHash ?? "") {
+                    findings.append(Finding(.checkpointMismatch, position: position, "the checkpoint's note is of tree size \(head.treeSize) with another root than the checkpoint's own fields"))
+                }
+            } else {
+                findings.append(Finding(.checkpointSignatureInvalid, position: position, "the checkpoint's note is not a checkpoint of origin \(origin) signed by the given key"))
+            }
         }
         return findings
     }

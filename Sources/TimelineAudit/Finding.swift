@@ -44,6 +44,8 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
         public static let indexMismatch = Code(rawValue: "index_mismatch")
         /// The checkpoint's position, hash or time does not match the log.
         public static let checkpointMismatch = Code(rawValue: "checkpoint_mismatch")
+        /// A stored Merkle node, or a checkpoint's `rootHash`, that differs from the tree rebuilt from the log.
+        public static let merkleMismatch = Code(rawValue: "merkle_mismatch")
         /// The checkpoint's signature or key id does not verify.
         public static let checkpointSignatureInvalid = Code(rawValue: "checkpoint_signature_invalid")
         /// A record that is not valid JSON or lacks required fields.

@@ -119,6 +119,18 @@ struct Digest32: Hashable, Sendable {
     /// 64 zeros: the `prevHash` of position 1.
     static let zero = Digest32(w0: 0, w1: 0, w2: 0, w3: 0)
 
+    /// The 32 raw bytes, in the order the hex spells them.
+    var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        out.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: w0.bigEndian, toByteOffset: 0, as: UInt64.self)
+            raw.storeBytes(of: w1.bigEndian, toByteOffset: 8, as: UInt64.self)
+            raw.storeBytes(of: w2.bigEndian, toByteOffset: 16, as: UInt64.self)
+            raw.storeBytes(of: w3.bigEndian, toByteOffset: 24, as: UInt64.self)
+        }
+        return out
+    }
+
     init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
         (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3)
     }

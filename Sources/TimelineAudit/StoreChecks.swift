@@ -74,6 +74,7 @@ struct StoreChecks {
         try checkDisputeQueue(&findings)
         report.participantsChecked = try checkParticipants(&findings)
         try checkReplyTimes(&findings)
+        try checkMerkle(&findings)
         if let settings = try snap.timerSettings() {
             try checkTimers(&findings, settings: settings)
         } else {
@@ -89,6 +90,43 @@ struct StoreChecks {
         guard position >= 1, position <= UInt64(replay.index.count) else { return nil }
         let e = replay.index[Int(position - 1)]
         return e.slot >= 0 ? e : nil
+    }
+
+    // MARK: - The Merkle tree
+
+    /// views' `merkle` table against the nodes of the tree rebuilt from the log's
+    /// hashes (skipped when a gap leaves the tree undefined: that gap is reported).
+    private func checkMerkle(_ findings: inout [Finding]) throws {
+        guard replay.merkle != nil else { return }
+        let expected = replay.merkleNodes
+        var seen = expected.map { [Bool](repeating: false, count: $0.count / MerkleHash.size) }
+        var reported = 0
+        func report(_ text: String) {
+            reported += 1
+            if reported <= 20 { findings.append(Finding(.merkleMismatch, text)) }
+        }
+        try snap.forEachMerkleNode { level, index, hash in
+            guard let level, level >= MerkleAppender.lowestLevel else {
+                report("views' merkle table holds a row whose key is not a level and an index")
+                return
+            }
+            let slot = level - MerkleAppender.lowestLevel
+            guard slot < expected.count, index < UInt64(seen[slot].count) else {
+                report("views' merkle table holds node \(level)/\(index), which the log's tree does not have")
+                return
+            }
+            seen[slot][Int(index)] = true
+            let start = Int(index) * MerkleHash.size
+            if !hash.elementsEqual(expected[slot][start..<(start + MerkleHash.size)]) {
+                report("the stored Merkle node \(level)/\(index) (leaves \((index << level) + 1)–\((index + 1) << level)) differs from the one rebuilt from the log's hashes")
+            }
+        }
+        for (slot, flags) in seen.enumerated() {
+            for (index, found) in flags.enumerated() where !found {
+                report("views lack the Merkle node \(slot + MerkleAppender.lowestLevel)/\(index): proofs over it cannot be answered")
+            }
+        }
+        if reported > 20 { findings.append(Finding(.merkleMismatch, "\(reported - 20) more Merkle nodes differ; rebuild views/ (admin.rebuild) once the log verifies")) }
     }
 
     // MARK: - orderEvents and eventIds

@@ -142,6 +142,21 @@ public struct AuditSnapshot {
         try txn.get(tables.meta, key: ViewStateKey.projectionVersion).flatMap { $0.count == 8 ? Keys.readUInt64($0) : nil }
     }
 
+    /// Every `merkle` row as (level, index, hash) in key order; a key that does not decode gives level `nil`.
+    public func forEachMerkleNode(_ body: (Int?, UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+        try txn.withCursor(tables.merkle) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                if e.key.count == 9 {
+                    try body(Int(e.key[0]), Keys.readUInt64(e.key, at: 1), e.value)
+                } else {
+                    try body(nil, 0, e.value)
+                }
+                entry = try cursor.next()
+            }
+        }
+    }
+
     /// The timer settings the timer table was derived with, if the store records them.
     public func timerSettings() throws -> TimerSettings? {
         try txn.get(tables.meta, key: ViewStateKey.timerSettings).flatMap(TimelineStore.decodeTimerSettings)

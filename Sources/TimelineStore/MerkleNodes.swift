@@ -8,88 +8,13 @@ import TimelineModel
 /// subtrees below ``lowestLevel`` are recomputed from the log's record hashes,
 /// at most 2 × 15 leaves per proof.
 enum MerkleNodes {
-    /// Subtrees of 16 leaves and up are stored.
-    static let lowestLevel = 4
+    /// Subtrees of 16 leaves and up are stored (the appender's nodes).
+    static let lowestLevel = MerkleAppender.lowestLevel
     /// Leaves per stored subtree of the lowest level.
-    static let blockLeaves = UInt64(1) << lowestLevel
+    static let blockLeaves = MerkleAppender.blockLeaves
 
     static func key(level: Int, index: UInt64) -> [UInt8] {
         [UInt8(level)] + Keys.uint64(index)
-    }
-}
-
-/// One stored node: the subtree of 2^level leaves starting at leaf index × 2^level.
-struct MerkleNode: Sendable, Equatable {
-    var level: Int
-    var index: UInt64
-    var hash: [UInt8]
-}
-
-/// Grows the stored nodes as leaves arrive in log order: each complete block
-/// of 16 leaves gives a level-4 node, and each completed pair at a level gives
-/// its parent. A value type: a views transaction that fails leaves the
-/// caller's copy as it was.
-struct MerkleAppender: Sendable {
-    /// Leaves taken in so far (the tree's size).
-    private(set) var count: UInt64
-    /// Leaf hashes of the block not yet complete (fewer than 16).
-    private var block: [[UInt8]]
-    /// Per level, the last node still waiting for its right sibling.
-    private var unpaired: [Int: [UInt8]]
-
-    /// An empty tree.
-    init() {
-        count = 0
-        block = []
-        unpaired = [:]
-    }
-
-    /// The appender of a tree of `count` leaves, whose last partial block's leaf
-    /// hashes are `leaf(i)` and whose stored nodes are `node(level, index)`.
-    init<E: Error>(
-        count: UInt64, leaf: (UInt64) throws(E) -> [UInt8], node: (Int, UInt64) throws(E) -> [UInt8]
-    ) throws(E) {
-        self.count = count
-        let blockStart = count - count % MerkleNodes.blockLeaves
-        block = []
-        for i in blockStart..<count { block.append(try leaf(i)) }
-        unpaired = [:]
-        var level = MerkleNodes.lowestLevel
-        while count >> level > 0 {
-            let complete = count >> level
-            if complete & 1 == 1 { unpaired[level] = try node(level, complete - 1) }
-            level += 1
-        }
-    }
-
-    /// The appender of views' tree of `count` leaves, read from a views
-    /// transaction and the log.
-    init(count: UInt64, viewsTxn: some TransactionReading, tables: ViewTables, logEnv: Environment, log: LogTables) throws {
-        self = try logEnv.read { logTxn in
-            try MerkleAppender(
-                count: count,
-                leaf: { i throws in try MerkleReader.leaf(i, logTxn: logTxn, log: log) },
-                node: { l, i throws in try MerkleReader.node(l, i, viewsTxn: viewsTxn, tables: tables) }
-            )
-        }
-    }
-
-    /// Takes in the next leaf hash; returns the nodes it completes, lowest first.
-    mutating func append(_ leafHash: [UInt8]) -> [MerkleNode] {
-        block.append(leafHash)
-        count += 1
-        guard block.count == Int(MerkleNodes.blockLeaves) else { return [] }
-        var done = [MerkleNode(level: MerkleNodes.lowestLevel, index: (count >> MerkleNodes.lowestLevel) - 1, hash: MerkleHash.root(of: block[...]))]
-        block.removeAll(keepingCapacity: true)
-        while let last = done.last {
-            guard last.index & 1 == 1 else {
-                unpaired[last.level] = last.hash
-                break
-            }
-            guard let left = unpaired.removeValue(forKey: last.level) else { break }
-            done.append(MerkleNode(level: last.level + 1, index: last.index >> 1, hash: MerkleHash.node(left, last.hash)))
-        }
-        return done
     }
 }
 
@@ -139,5 +64,19 @@ struct MerkleReader {
         let k = MerkleHash.split(size)
         let mid = range.lowerBound + k
         return MerkleHash.node(try hash(range.lowerBound..<mid), try hash(mid..<range.upperBound))
+    }
+}
+
+extension MerkleAppender {
+    /// The appender of views' tree of `count` leaves, read from a views
+    /// transaction and the log.
+    init(count: UInt64, viewsTxn: some TransactionReading, tables: ViewTables, logEnv: Environment, log: LogTables) throws {
+        self = try logEnv.read { logTxn in
+            try MerkleAppender(
+                count: count,
+                leaf: { i throws in try MerkleReader.leaf(i, logTxn: logTxn, log: log) },
+                node: { l, i throws in try MerkleReader.node(l, i, viewsTxn: viewsTxn, tables: tables) }
+            )
+        }
     }
 }

@@ -107,6 +107,10 @@ enum Fixture {
             "recordedAt": .string(head.recordedAt!.rfc3339), "signedAt": .string(Timestamp.now().rfc3339),
             "keyId": .string(Checkpoint.keyId(of: Array(key.publicKey.rawRepresentation))),
         ]
+        let root = try store.merkleRoot(treeSize: head.position).root
+        body["treeSize"] = .int(Int64(head.position))
+        body["rootHash"] = .string(Hashing.hex(root))
+        body["note"] = .string(try SignedNote.checkpoint(origin: "ordertimeline/0", treeSize: head.position, rootHash: root, key: key))
         let signature = try key.signature(for: CanonicalJSON.encode(.object(body)))
         body["signature"] = .string(Data(signature).base64EncodedString())
         try Data(CanonicalJSON.encode(.object(body))).write(to: URL(fileURLWithPath: path))
@@ -191,8 +195,19 @@ struct Tamperer {
         if let last {
             let time = withUnsafeBytes(of: (UInt64(bitPattern: last.recordedAt.microseconds) ^ (1 << 63)).bigEndian) { Array($0) }
             try put("logMeta", key: Array("head".utf8), value: Self.key(last.position) + Hashing.bytes(fromHex: last.hash)! + time)
-            // views/ name the hash of the record they reflect; a thorough forger rewrites that too.
+            // views/ name the hash of the record they reflect and hold the Merkle tree of the
+            // hashes; a thorough forger rewrites both too.
             try put("meta", key: Array("applied".utf8), value: Self.key(last.position) + Hashing.bytes(fromHex: last.hash)!)
+            var merkle = MerkleAppender()
+            let table = try self.table("merkle")
+            try viewsEnv.write { txn in
+                try txn.clear(table)
+                for p in try positions() {
+                    for node in merkle.append(MerkleHash.leaf(Hashing.bytes(fromHex: try record(p).hash)!)) {
+                        try txn.put(table, key: [UInt8(node.level)] + Self.key(node.index), value: node.hash)
+                    }
+                }
+            }
         }
     }
 }

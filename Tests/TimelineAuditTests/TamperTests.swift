@@ -138,9 +138,47 @@ struct TamperTests {
         let checkpoint = try Checkpoint(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("checkpoint.json")))))
         let publicKey = try Checkpoint.publicKey(fromFile: dir.sub("checkpoint.pub"))
         let report = try Auditor.verify(dataDirectory: path, options: VerifyOptions(checkpoint: checkpoint, publicKey: publicKey))
-        #expect(codes(report) == ["checkpoint_mismatch@30"], "\(report.findings)")
+        #expect(codes(report) == ["checkpoint_mismatch@30", "merkle_mismatch@30"], "the chain and the tree of the signed head differ: \(report.findings)")
         let clean = try Auditor.verify(dataDirectory: original, options: VerifyOptions(checkpoint: checkpoint, publicKey: publicKey))
         #expect(clean.findings.isEmpty, "\(clean.findings)")
+    }
+
+    @Test("a stored Merkle node altered, removed or added is a merkle_mismatch; the untouched store is clean")
+    func merkleNodes() throws {
+        let altered = try tamperedCopy("merkle-altered") { t in
+            try t.put("merkle", key: [4] + Tamperer.key(0), value: [UInt8](repeating: 0xEE, count: 32))
+        }
+        #expect(try Auditor.verify(dataDirectory: altered).findings.map(\.code) == [.merkleMismatch])
+        let removed = try tamperedCopy("merkle-removed") { t in try t.delete("merkle", key: [4] + Tamperer.key(0)) }
+        #expect(try Auditor.verify(dataDirectory: removed).findings.map(\.code) == [.merkleMismatch])
+        let added = try tamperedCopy("merkle-added") { t in
+            try t.put("merkle", key: [9] + Tamperer.key(0), value: [UInt8](repeating: 1, count: 32))
+        }
+        #expect(try Auditor.verify(dataDirectory: added).findings.map(\.code) == [.merkleMismatch])
+        #expect(try Auditor.verify(dataDirectory: original).isClean)
+    }
+
+    @Test("a checkpoint whose rootHash is not the log's tree is a merkle_mismatch even with a valid signature")
+    func checkpointRoot() throws {
+        let path = dir.sub("root")
+        try Fixture.copy(original, to: path)
+        let copy = try ViewsRecoveryTests.open(path)
+        // Signed over a log with one more event than the audited one has at that position's tree.
+        try Fixture.commit(copy, [AppendRequest(order: "A-1000", events: [Fixture.event("extra", "support.note", Fixture.staff, ["text": "x"])])])
+        try Fixture.writeCheckpoint(of: copy, to: dir.sub("root-checkpoint.json"))
+        var body = try #require(JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("root-checkpoint.json"))))).objectValue)
+        // A signer that signed another tree: position and hash of 30, root of 31 — re-signed with the real key.
+        let key = Fixture.signingKey
+        body["position"] = 30
+        body["treeSize"] = 30
+        body["hash"] = .string(try Tamperer(original).record(30).hash)
+        body["recordedAt"] = .string(try Tamperer(original).record(30).recordedAt.rfc3339)
+        body.removeValue(forKey: "signature")
+        body.removeValue(forKey: "note")
+        body["signature"] = .string(Data(try key.signature(for: CanonicalJSON.encode(.object(body)))).base64EncodedString())
+        let checkpoint = try Checkpoint(bytes: CanonicalJSON.encode(.object(body)))
+        let report = try Auditor.verify(dataDirectory: original, options: VerifyOptions(checkpoint: checkpoint, publicKey: try Checkpoint.publicKey(fromFile: dir.sub("checkpoint.pub"))))
+        #expect(codes(report) == ["merkle_mismatch@30"], "\(report.findings)")
     }
 
     @Test("a checkpoint altered after signing, or checked with another key, fails its signature")
@@ -155,7 +193,7 @@ struct TamperTests {
         let checkpoint = try Checkpoint(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("checkpoint.json")))))
         let otherKey = Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation)
         let wrongKey = try Auditor.verify(dataDirectory: original, options: VerifyOptions(checkpoint: checkpoint, publicKey: otherKey))
-        #expect(wrongKey.findings.map(\.code) == [.checkpointSignatureInvalid, .checkpointSignatureInvalid], "\(wrongKey.findings)")
+        #expect(wrongKey.findings.map(\.code) == [.checkpointSignatureInvalid, .checkpointSignatureInvalid, .checkpointSignatureInvalid], "key id, signature and note: \(wrongKey.findings)")
     }
 
     @Test("an event the catalog forbids, inserted by a forger who rehashes, is illegal_event")

@@ -112,4 +112,26 @@ struct MerkleTests {
         #expect(!MerkleProof.verifyConsistency(from: 5, to: 4, fromRoot: roots[5], toRoot: roots[4], proof: []))
         #expect(!MerkleProof.verifyConsistency(from: 4, to: 4, fromRoot: roots[4], toRoot: roots[4], proof: [roots[4]]), "equal sizes need an empty proof")
     }
+
+    @Test("the appender's nodes and root match the tree computed from all leaves, at every size up to 300")
+    func appender() {
+        let leaves: [[UInt8]] = (0..<300).map { i in MerkleHash.leaf(Array("leaf \(i)".utf8)) }
+        var appender = MerkleAppender()
+        #expect(appender.root == MerkleHash.empty)
+        for (i, leaf) in leaves.enumerated() {
+            for node in appender.append(leaf) {
+                let start = Int(node.index) << node.level
+                #expect(node.hash == MerkleHash.root(of: leaves[start..<(start + (1 << node.level))]), "node \(node.level)/\(node.index)")
+            }
+            #expect(appender.count == UInt64(i + 1))
+            #expect(appender.root == MerkleHash.root(of: leaves[0...i]), "size \(i + 1)")
+        }
+        // Seeded from stored nodes mid-block, it goes on exactly as the one that saw every leaf.
+        var nodes: [String: [UInt8]] = [:]
+        var full = MerkleAppender()
+        for leaf in leaves[0..<150] { for n in full.append(leaf) { nodes["\(n.level)/\(n.index)"] = n.hash } }
+        var seeded = MerkleAppender(count: 150, leaf: { leaves[Int($0)] }, node: { l, i in nodes["\(l)/\(i)"] ?? [] })
+        for leaf in leaves[150...] { #expect(seeded.append(leaf) == full.append(leaf)) }
+        #expect(seeded.root == full.root)
+    }
 }
