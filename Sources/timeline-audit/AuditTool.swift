@@ -18,7 +18,7 @@ struct AuditTool: ParsableCommand {
         commandName: "timeline-audit",
         abstract: "Verifies, replays, renders and exports order timelines without the daemon.",
         discussion: "Exit codes: 0 clean, 1 findings, 2 the input could not be read, 64 bad usage. See docs/AUDIT.md.",
-        subcommands: [Verify.self, Timeline.self, Replay.self, Export.self, CheckpointCommand.self]
+        subcommands: [Verify.self, Timeline.self, Replay.self, Export.self, CheckpointCommand.self, Prove.self, CheckProof.self]
     )
 }
 
@@ -312,5 +312,81 @@ struct CheckpointVerify: ParsableCommand {
             try emit(verdict + "\n" + report.text, to: nil)
         }
         if !report.isClean { throw ExitCode(1) }
+    }
+}
+
+struct Prove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Writes an inclusion proof of one event (RFC 9162) that check-proof verifies with only the public key.",
+        discussion: "Opens the data directory read-only (beside a running daemon too). With --checkpoint (a signed checkpoint from admin.checkpoint), the proof is for that checkpoint's tree and the checkpoint goes into the file; without it, for the whole log, unsigned."
+    )
+
+    @Option(help: "The data directory.")
+    var data: String
+
+    @Option(help: "The log position of the event to prove.")
+    var position: UInt64
+
+    @Option(help: "A signed checkpoint (admin.checkpoint's reply) whose tree the proof is for.")
+    var checkpoint: String?
+
+    @Option(help: "Where to write the proof (standard output when absent).")
+    var output: String?
+
+    func run() throws {
+        let bundle = try guarded { () throws -> InclusionBundle in
+            var signed: Checkpoint?
+            if let checkpoint {
+                guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
+                signed = try Checkpoint(bytes: Array(bytes))
+            }
+            var configuration = StoreConfiguration(path: data)
+            configuration.readOnly = true
+            do {
+                let store = try TimelineStore(configuration: configuration)
+                let size = signed.map { $0.treeSize ?? $0.position }
+                let proof = try store.inclusionProof(position: position, treeSize: size)
+                guard let event = try store.event(at: position) else { throw AuditError("there is no event at position \(position)") }
+                return InclusionBundle(
+                    event: event, position: proof.position, treeSize: proof.treeSize, leafHash: proof.leafHash,
+                    rootHash: proof.rootHash, proof: proof.proof, checkpoint: signed
+                )
+            } catch let error as TimelineError {
+                throw AuditError("\(error.code.rawValue): \(error.message)")
+            }
+        }
+        try emit(CanonicalJSON.string(bundle.json) + "\n", to: output)
+    }
+}
+
+struct CheckProof: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-proof",
+        abstract: "Checks a proof file from prove offline: the event's hashes, the inclusion proof, and the signed checkpoint it leads to.",
+        discussion: "Exit codes: 0 the event is proven, 1 it is not (each reason on standard output), 2 the file cannot be read."
+    )
+
+    @Argument(help: "The proof file.")
+    var file: String
+
+    @Option(help: "The daemon's public key (checkpoint.pub).")
+    var publicKey: String?
+
+    func run() throws {
+        let problems = try guarded { () throws -> [String] in
+            guard let bytes = FileManager.default.contents(atPath: file) else { throw AuditError("cannot read the proof file \(file)") }
+            let bundle = try InclusionBundle(bytes: Array(bytes))
+            let key = try publicKey.map { path throws(AuditError) in try Checkpoint.publicKey(fromFile: path) }
+            let problems = bundle.problems(publicKey: key)
+            if problems.isEmpty {
+                print("The event at position \(bundle.position) (\(bundle.event.type) of order \(bundle.event.order)) is in the log of \(bundle.treeSize) events whose signed checkpoint has root \(Hashing.hex(bundle.rootHash)).")
+            }
+            return problems
+        }
+        guard problems.isEmpty else {
+            print("The proof does NOT hold:\n" + problems.map { "- " + $0 }.joined(separator: "\n"))
+            throw ExitCode(1)
+        }
     }
 }

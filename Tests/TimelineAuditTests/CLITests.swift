@@ -97,6 +97,27 @@ struct CLITests {
         #expect(r.status == 0 && r.stdout.contains("validly signed"), "\(r)")
         r = try audit(["export", "--data", daemon.data, "--out", dir.sub("log.jsonl")])
         #expect(r.status == 0, "\(r)")
+        // An inclusion proof an outsider checks with only checkpoint.pub.
+        let pub = daemon.data + "/checkpoint.pub"
+        r = try audit(["prove", "--data", daemon.data, "--position", "3", "--checkpoint", dir.sub("cp.json"), "--output", dir.sub("proof.json")])
+        #expect(r.status == 0, "\(r)")
+        r = try audit(["check-proof", dir.sub("proof.json"), "--public-key", pub])
+        #expect(r.status == 0 && r.stdout.contains("position 3"), "\(r)")
+        var proof = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("proof.json")))))
+        if case .object(var o) = proof, case .array(var path) = o["proof"] ?? .null, !path.isEmpty {
+            path[0] = .string(String(repeating: "ab", count: 32))
+            o["proof"] = .array(path)
+            proof = .object(o)
+        }
+        try Self.write(CanonicalJSON.string(proof), to: dir.sub("forged-proof.json"))
+        r = try audit(["check-proof", dir.sub("forged-proof.json"), "--public-key", pub])
+        #expect(r.status == 1 && r.stdout.contains("does not lead"), "\(r)")
+        r = try audit(["prove", "--data", daemon.data, "--position", "3", "--output", dir.sub("unsigned.json")])
+        #expect(r.status == 0, "\(r)")
+        r = try audit(["check-proof", dir.sub("unsigned.json"), "--public-key", pub])
+        #expect(r.status == 1 && r.stdout.contains("no signed checkpoint"), "\(r)")
+        r = try audit(["prove", "--data", daemon.data, "--position", "99"])
+        #expect(r.status == 2 && r.stderr.contains("not_found"), "\(r)")
         r = try audit(["verify", "--export", dir.sub("log.jsonl"), "--checkpoint", dir.sub("cp.json"), "--public-key", daemon.data + "/checkpoint.pub"])
         #expect(r.status == 0, "\(r)")
         r = try audit(["verify", "--data", dir.sub("nowhere")])
