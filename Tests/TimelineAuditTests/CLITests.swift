@@ -112,6 +112,12 @@ struct CLITests {
         try Self.write(CanonicalJSON.string(proof), to: dir.sub("forged-proof.json"))
         r = try audit(["check-proof", dir.sub("forged-proof.json"), "--public-key", pub])
         #expect(r.status == 1 && r.stdout.contains("does not lead"), "\(r)")
+        // The Python checker (standard library only) agrees.
+        let checker = Binaries.packageRoot + "/scripts/check_proof.py"
+        r = try Binaries.run("/usr/bin/python3", [checker, dir.sub("proof.json"), pub])
+        #expect(r.status == 0 && r.stdout.contains("position 3"), "\(r)")
+        r = try Binaries.run("/usr/bin/python3", [checker, dir.sub("forged-proof.json"), pub])
+        #expect(r.status == 1 && r.stdout.contains("does not lead"), "\(r)")
         r = try audit(["prove", "--data", daemon.data, "--position", "3", "--output", dir.sub("unsigned.json")])
         #expect(r.status == 0, "\(r)")
         r = try audit(["check-proof", dir.sub("unsigned.json"), "--public-key", pub])

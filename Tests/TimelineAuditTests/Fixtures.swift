@@ -165,6 +165,21 @@ struct Tamperer {
         try env(of: tableName).write { txn in _ = try txn.delete(t, key: key) }
     }
 
+    /// Every (key ++ value) of the table called `name`, in key order.
+    func entries(_ name: String) throws -> [[UInt8]] {
+        try read(name) { txn, db in
+            try txn.withCursor(db) { cursor in
+                var out: [[UInt8]] = []
+                var e = try cursor.first()
+                while let entry = e {
+                    out.append(Array(entry.key) + Array(entry.value))
+                    e = try cursor.next()
+                }
+                return out
+            }
+        }
+    }
+
     func positions() throws -> [UInt64] {
         try read("records") { txn, records in
             try txn.withCursor(records) { cursor in

@@ -11,19 +11,7 @@ import TimelineStore
 @Suite("Merkle tree in views/: applied, replayed, rebuilt")
 struct MerkleStoreTests {
     /// Every (key, value) of views' `merkle` table.
-    static func nodes(_ path: String) throws -> [[UInt8]] {
-        try Tamperer(path).read("merkle") { txn, db in
-            try txn.withCursor(db) { cursor in
-                var out: [[UInt8]] = []
-                var e = try cursor.first()
-                while let entry = e {
-                    out.append(Array(entry.key) + Array(entry.value))
-                    e = try cursor.next()
-                }
-                return out
-            }
-        }
-    }
+    static func nodes(_ path: String) throws -> [[UInt8]] { try Tamperer(path).entries("merkle") }
 
     /// The leaf hashes of the log, from its records' hashes.
     static func leaves(_ path: String) throws -> [[UInt8]] {

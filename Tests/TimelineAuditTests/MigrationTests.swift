@@ -39,19 +39,7 @@ struct MigrationTests {
     }
 
     /// Every (key, value) of the log's records table in the store at `path`.
-    static func records(_ path: String) throws -> [[UInt8]] {
-        try Tamperer(path).read("records") { txn, db in
-            try txn.withCursor(db) { cursor in
-                var out: [[UInt8]] = []
-                var e = try cursor.first()
-                while let entry = e {
-                    out.append(Array(entry.key) + Array(entry.value))
-                    e = try cursor.next()
-                }
-                return out
-            }
-        }
-    }
+    static func records(_ path: String) throws -> [[UInt8]] { try Tamperer(path).entries("records") }
 
     @Test("a single-environment directory is refused by the store and the auditor, naming timelinectl migrate")
     func oldLayoutRefused() throws {

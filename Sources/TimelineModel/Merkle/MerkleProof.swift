@@ -76,12 +76,7 @@ public enum MerkleProof {
             if sn == 0 { return false }
             if fn & 1 == 1 || fn == sn {
                 r = MerkleHash.node(p, r)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 {
-                        fn >>= 1
-                        sn >>= 1
-                    }
-                }
+                shiftToNextLeftChild(&fn, &sn)
             } else {
                 r = MerkleHash.node(r, p)
             }
@@ -112,12 +107,7 @@ public enum MerkleProof {
             if fn & 1 == 1 || fn == sn {
                 fr = MerkleHash.node(c, fr)
                 sr = MerkleHash.node(c, sr)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 {
-                        fn >>= 1
-                        sn >>= 1
-                    }
-                }
+                shiftToNextLeftChild(&fn, &sn)
             } else {
                 sr = MerkleHash.node(sr, c)
             }
@@ -125,5 +115,14 @@ public enum MerkleProof {
             sn >>= 1
         }
         return fr == fromRoot && sr == toRoot && sn == 0
+    }
+
+    /// "If LSB(fn) is not set, right-shift both fn and sn equally until either
+    /// LSB(fn) is set or fn is 0" (RFC 9162 2.1.3.2 and 2.1.4.2).
+    private static func shiftToNextLeftChild(_ fn: inout UInt64, _ sn: inout UInt64) {
+        while fn & 1 == 0 && fn != 0 {
+            fn >>= 1
+            sn >>= 1
+        }
     }
 }
