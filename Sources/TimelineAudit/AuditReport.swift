@@ -17,6 +17,8 @@ public struct AuditReport: Sendable {
     public var participantsChecked = 0
     /// The checkpoint position verified, when one was given.
     public var checkpointPosition: UInt64?
+    /// Checkpoints of the data directory's `checkpoints.jsonl` checked against the log.
+    public var storedCheckpoints = 0
     /// What was not checked and why (e.g. blobs, for an export).
     public var notes: [String] = []
     public var findings: [Finding] = []
@@ -48,6 +50,7 @@ public struct AuditReport: Sendable {
             "blobsChecked": .int(Int64(blobsChecked)), "viewsChecked": .int(Int64(viewsChecked)),
             "participantsChecked": .int(Int64(participantsChecked)),
             "checkpointPosition": checkpointPosition.map { .int(Int64($0)) } ?? .null,
+            "storedCheckpoints": .int(Int64(storedCheckpoints)),
             "notes": .array(notes.map { .string($0) }),
             "findingCounts": .object(counts),
             "findings": .array(findings.map(\.json)),
@@ -62,6 +65,7 @@ public struct AuditReport: Sendable {
         out += "\(kind == "store" ? "Store" : kind == "live" ? "Live log of" : "Export") \(source): \(plural(Int(events), "event")) (\(range)), \(plural(orders, "order"))"
         if kind == "store" { out += ", \(plural(blobsChecked, "blob")), \(plural(viewsChecked, "view")), \(plural(participantsChecked, "participant"))" }
         if let checkpointPosition { out += ", checkpoint at \(checkpointPosition)" }
+        if storedCheckpoints > 0 { out += ", \(storedCheckpoints) stored checkpoints" }
         out += " checked in \(String(format2: seconds)) s.\n"
         for note in notes { out += "Note: \(note)\n" }
         if findings.isEmpty {

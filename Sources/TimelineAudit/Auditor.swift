@@ -72,6 +72,7 @@ public enum Auditor {
     public static func verify(store: TimelineStore, options: VerifyOptions = VerifyOptions()) throws(AuditError) -> AuditReport {
         let started = Timestamp.now()
         var report = AuditReport(kind: "store", source: store.path)
+        let journal = CheckpointJournalReader(directory: store.path)
         do {
             // Two snapshots: the second for the checks that run on another core, used only
             // when it reads the same committed state (no write landed between the two).
@@ -80,7 +81,8 @@ public enum Auditor {
                 let total = try snap.logCount()
                 var replay = ChainReplay(
                     start: 1, checkLegality: options.checkLegality,
-                    indexCapacity: Int(max(head.position, UInt64(total))) + 1, checkpointPosition: options.checkpoint?.position
+                    indexCapacity: Int(max(head.position, UInt64(total))) + 1,
+                    checkpointPositions: Set((options.checkpoint.map { [$0] } ?? []).map(\.position) + journal.checkpoints.map(\.position))
                 )
                 // views/ reflect the log through `applied`, which a running daemon (or a copy taken
                 // while it ran) may hold behind the head: the views are compared with the replay at
@@ -125,6 +127,11 @@ public enum Auditor {
                     findings += checkpointFindings(checkpoint, publicKey: options.publicKey, replay: replay)
                     report.checkpointPosition = checkpoint.position
                 }
+                findings += journal.findings
+                for checkpoint in journal.checkpoints {
+                    findings += checkpointFindings(checkpoint, publicKey: journal.publicKey, replay: replay)
+                }
+                report.storedCheckpoints = journal.checkpoints.count
                 report.findings = findings
                 fill(&report, from: replay)
             } }
@@ -168,7 +175,7 @@ public enum Auditor {
         }
         var report = AuditReport(kind: "export", source: path)
         let start = max(1, options.exportStart)
-        var replay = ChainReplay(start: start, checkLegality: options.checkLegality, checkpointPosition: options.checkpoint?.position)
+        var replay = ChainReplay(start: start, checkLegality: options.checkLegality, checkpointPositions: Set(options.checkpoint.map { [$0.position] } ?? []))
         let total = UInt64(data.count / 400 + 1)
         data.withUnsafeBytes { raw in
             forEachLine(raw.bindMemory(to: UInt8.self)) { line, number in
@@ -229,8 +236,9 @@ public enum Auditor {
             findings.append(Finding(.checkpointMismatch, position: checkpoint.position, "the checkpoint's position \(checkpoint.position) is before the first position checked (\(first))"))
             return findings
         }
-        findings += checkpoint.logFindings(recordAt: replay.checkpointRecord, logHead: replay.last?.position ?? 0)
-        let root = checkpoint.position == 0 ? MerkleHash.empty : replay.checkpointRoot
+        let record = replay.checkpointRecords[checkpoint.position]
+        findings += checkpoint.logFindings(recordAt: record.map { ($0.hash, $0.recordedAt) }, logHead: replay.last?.position ?? 0)
+        let root = checkpoint.position == 0 ? MerkleHash.empty : record?.root
         findings += checkpoint.merkleFindings(root: root, publicKey: publicKey)
         return findings
     }

@@ -44,7 +44,8 @@ struct ChainReplay {
     let checkLegality: Bool
     let keepIndex: Bool
     let window: Int
-    let checkpointPosition: UInt64?
+    /// Positions of the checkpoints to check: their records and Merkle roots are kept.
+    let checkpointPositions: Set<UInt64>
 
     // Results
     var findings: [Finding] = []
@@ -60,7 +61,8 @@ struct ChainReplay {
     var orderNames: [String] = []
     var index: [IndexEntry] = []
     var evidence: [EvidenceRef] = []
-    var checkpointRecord: (hash: String, recordedAt: String)?
+    /// At each of `checkpointPositions` the log reaches: the record's hash and time, and the Merkle root of that size.
+    var checkpointRecords: [UInt64: (hash: String, recordedAt: String, root: [UInt8]?)] = [:]
     /// Where the replay started (the expected first position).
     var firstPosition: UInt64?
     /// The first position actually replayed (the report's range).
@@ -76,8 +78,6 @@ struct ChainReplay {
     /// The nodes views' `merkle` table must hold: per level from the lowest, the
     /// 32-byte hashes one after the other in index order.
     var merkleNodes: [[UInt8]] = []
-    /// The Merkle root of the tree of `checkpointPosition` leaves.
-    var checkpointRoot: [UInt8]?
 
     // Reorder state
     private var expected: UInt64?
@@ -95,14 +95,14 @@ struct ChainReplay {
     ///   - start: the position the input must start at (1 for a whole log), or `nil`
     ///     to start at the first record's position (a partial export).
     ///   - indexCapacity: positions whose index entries are remembered (0: none).
-    init(start: UInt64?, checkLegality: Bool = true, indexCapacity: Int = 0, window: Int = 1024, checkpointPosition: UInt64? = nil) {
+    init(start: UInt64?, checkLegality: Bool = true, indexCapacity: Int = 0, window: Int = 1024, checkpointPositions: Set<UInt64> = []) {
         self.expected = start
         self.checkLegality = checkLegality
         self.keepIndex = indexCapacity > 0
         if indexCapacity > 0 { index = Array(repeating: IndexEntry(), count: indexCapacity) }
         if start == 1 { merkle = MerkleAppender() }
         self.window = window
-        self.checkpointPosition = checkpointPosition
+        self.checkpointPositions = checkpointPositions
     }
 
     /// Whether the replay started at position 1.
@@ -296,9 +296,8 @@ struct ChainReplay {
         }
         lastRecordedAt = item.record.recordedAt
         addMerkleLeaf(p, item.hash)
-        if p == checkpointPosition {
-            checkpointRecord = (item.hash?.hex ?? "", item.record.recordedAt.rfc3339)
-            checkpointRoot = merkle?.root
+        if checkpointPositions.contains(p) {
+            checkpointRecords[p] = (item.hash?.hex ?? "", item.record.recordedAt.rfc3339, merkle?.root)
         }
         last = (p, item.hash, item.record.recordedAt)
 

@@ -95,6 +95,9 @@ struct CLITests {
         #expect(try JSONParser.parse(Array(r.stdout.utf8))["events"] == 6)
         r = try audit(["checkpoint", "verify", "--checkpoint", dir.sub("cp.json"), "--data", daemon.data])
         #expect(r.status == 0 && r.stdout.contains("validly signed"), "\(r)")
+        r = try audit(["verify", "--data", daemon.data, "--json"])
+        let stored = try JSONParser.parse(Array(r.stdout.utf8))["storedCheckpoints"]
+        #expect(r.status == 0 && stored == 1, "the daemon kept the checkpoint it signed: \(r)")
         r = try audit(["export", "--data", daemon.data, "--out", dir.sub("log.jsonl")])
         #expect(r.status == 0, "\(r)")
         // An inclusion proof an outsider checks with only checkpoint.pub.

@@ -181,6 +181,26 @@ struct TamperTests {
         #expect(codes(report) == ["merkle_mismatch@30"], "\(report.findings)")
     }
 
+    @Test("verify --data checks every checkpoint the daemon kept in checkpoints.jsonl")
+    func storedCheckpoints() throws {
+        let path = dir.sub("journal")
+        try Fixture.copy(original, to: path)
+        try Fixture.writePublicKey(path + "/checkpoint.pub")
+        let line = try String(contentsOfFile: dir.sub("checkpoint.json"), encoding: .utf8)
+        try Data((line + "\n" + line + "\n").utf8).write(to: URL(fileURLWithPath: path + "/checkpoints.jsonl"))
+        let clean = try Auditor.verify(dataDirectory: path)
+        #expect(clean.isClean, "\(clean.findings)")
+        #expect(clean.storedCheckpoints == 2)
+
+        let forged = line.replacingOccurrences(of: "\"position\":30", with: "\"position\":29")
+        #expect(forged != line)
+        try Data((line + "\n" + forged + "\n" + "not json\n").utf8).write(to: URL(fileURLWithPath: path + "/checkpoints.jsonl"))
+        let report = try Auditor.verify(dataDirectory: path)
+        #expect(report.storedCheckpoints == 2)
+        #expect(report.findings.map(\.code).contains(.checkpointSignatureInvalid), "\(report.findings)")
+        #expect(report.findings.contains { $0.code == .checkpointMismatch && $0.message.contains("line 3") }, "\(report.findings)")
+    }
+
     @Test("a checkpoint altered after signing, or checked with another key, fails its signature")
     func checkpointSignature() throws {
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("checkpoint.json"))))

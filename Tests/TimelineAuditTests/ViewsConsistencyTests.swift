@@ -21,6 +21,12 @@ struct ViewsConsistencyTests {
         return String(String(repeating: base, count: length / base.count + 1).prefix(length))
     }
 
+    /// A one-order fixture store at `path`, closed cleanly and released.
+    static func makeClosedStore(_ path: String) throws {
+        let store = try Fixture.makeStore(path, orders: 1)
+        try store.closeCleanly()
+    }
+
     static func state(_ path: String) throws -> String {
         try String(decoding: Data(contentsOf: URL(fileURLWithPath: path + "/views/state")), as: UTF8.self)
     }
@@ -70,10 +76,7 @@ struct ViewsConsistencyTests {
     func uncleanBeforeReplay() throws {
         let dir = TempDirectory("unclean")
         let path = dir.sub("store")
-        do {
-            let store = try Fixture.makeStore(path, orders: 1)
-            try store.closeCleanly()
-        }
+        try Self.makeClosedStore(path)
         #expect(try Self.state(path).contains(#""clean":true"#))
         let store = try ViewsRecoveryTests.open(path)
         #expect(store.recovery.action == .none)
@@ -84,10 +87,7 @@ struct ViewsConsistencyTests {
     func interruptedSwap() throws {
         let dir = TempDirectory("swap")
         let path = dir.sub("store")
-        do {
-            let store = try Fixture.makeStore(path, orders: 1)
-            try store.closeCleanly()
-        }
+        try Self.makeClosedStore(path)
         // views.old: views one commit behind; views.new: complete, caught up, marked as a finished build.
         try FileManager.default.copyItem(atPath: path + "/views", toPath: path + "/views.old")
         do {
@@ -108,10 +108,7 @@ struct ViewsConsistencyTests {
     func partialBuildRemoved() throws {
         let dir = TempDirectory("partial")
         let path = dir.sub("store")
-        do {
-            let store = try Fixture.makeStore(path, orders: 1)
-            try store.closeCleanly()
-        }
+        try Self.makeClosedStore(path)
         try FileManager.default.createDirectory(atPath: path + "/views.new", withIntermediateDirectories: true)
         try Data("half a build".utf8).write(to: URL(fileURLWithPath: path + "/views.new/data.mdb"))
         let store = try ViewsRecoveryTests.open(path)
@@ -124,10 +121,7 @@ struct ViewsConsistencyTests {
     func rebuildFollowsRecordedRevisions() throws {
         let dir = TempDirectory("revisions")
         let path = dir.sub("store")
-        do {
-            let store = try Fixture.makeStore(path, orders: 1)
-            try store.closeCleanly()
-        }
+        try Self.makeClosedStore(path)
         // A forger's log: the last record of A-1000 claims a revision one past the next.
         let tamperer = try Tamperer(path)
         let last = try tamperer.positions().last ?? 0

@@ -47,6 +47,8 @@ enum AdminOps {
         // The root of the tree of exactly the head's size (views/ may have moved on since).
         let head = store.head
         let tree = try store.merkleRoot(treeSize: head.position)
-        return .json(try c.services.signer.sign(head: head, rootHash: tree.root, origin: c.services.configuration.checkpointOrigin, at: c.services.clock()))
+        let checkpoint = try c.services.signer.sign(head: head, rootHash: tree.root, origin: c.services.configuration.checkpointOrigin, at: c.services.clock())
+        try CheckpointJournal(dataDirectory: c.services.configuration.dataDirectory).append(checkpoint)
+        return .json(checkpoint)
     }
 }
