@@ -54,7 +54,7 @@ public struct Checkpoint: Sendable, Hashable {
     }
 
     /// The key id of a raw Ed25519 public key: first 16 hex digits of its SHA-256.
-    public static func keyId(of publicKey: [UInt8]) -> String { String(Hashing.sha256Hex(publicKey).prefix(16)) }
+    public static func keyId(of publicKey: [UInt8]) -> String { CheckpointKeyId.of(publicKey) }
 
     /// Reads a public key file: base64 of the raw 32-byte Ed25519 key.
     public static func publicKey(fromFile path: String) throws(AuditError) -> [UInt8] {

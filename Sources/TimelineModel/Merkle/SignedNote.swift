@@ -1,6 +1,13 @@
 import Crypto
 import Foundation
 
+/// The checkpoint key id of DOMAIN.md "Audit rules": the first 16 hex digits of
+/// SHA-256 of the raw 32-byte Ed25519 public key (the daemon signs with it, the
+/// auditor checks it). Not the 4-byte key id of signed notes (``SignedNote/keyId(name:publicKey:)``).
+public enum CheckpointKeyId {
+    public static func of(_ publicKey: [UInt8]) -> String { String(Hashing.sha256Hex(publicKey).prefix(16)) }
+}
+
 /// C2SP signed notes (c2sp.org/signed-note) carrying a tlog-checkpoint
 /// (c2sp.org/tlog-checkpoint), signed with Ed25519.
 public enum SignedNote {

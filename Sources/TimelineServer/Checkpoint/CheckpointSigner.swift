@@ -47,7 +47,7 @@ public struct CheckpointSigner: Sendable {
     }
 
     /// The key id of a raw public key.
-    public static func keyId(of publicKey: [UInt8]) -> String { String(Hashing.sha256Hex(publicKey).prefix(16)) }
+    public static func keyId(of publicKey: [UInt8]) -> String { CheckpointKeyId.of(publicKey) }
 
     /// A signed checkpoint of `head` and the Merkle tree of the same size:
     /// `{position, hash, recordedAt, signedAt, keyId, treeSize, rootHash, note,
