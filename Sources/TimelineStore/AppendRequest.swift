@@ -12,6 +12,9 @@ public struct AppendRequest: Sendable {
     public var blobs: [[UInt8]]
     /// One per event when ``TimelineStore/prepare(_:)`` ran; empty otherwise.
     public var prepared: [PreparedEvent] = []
+    /// Set for `admin.redact`: the request then has no events; the commit appends
+    /// `redaction.applied` and removes the targets' data (``RedactionRequest``).
+    public var redaction: RedactionRequest?
 
     /// A request to append `events` to `order`.
     public init(order: String, events: [EventInput], expectedRevision: Int64? = nil, origin: AppendOrigin = .client, blobs: [[UInt8]] = []) {
@@ -21,6 +24,38 @@ public struct AppendRequest: Sendable {
         self.origin = origin
         self.blobs = blobs
     }
+}
+
+/// What `admin.redact` asks: remove the `data` of the events at `positions`
+/// of one order (and their evidence blobs), recording why and for whom.
+public struct RedactionRequest: Sendable {
+    public var positions: [UInt64]
+    public var reason: String
+    public var requestedBy: String
+
+    /// A redaction of `positions`.
+    public init(positions: [UInt64], reason: String, requestedBy: String) {
+        self.positions = positions
+        self.reason = reason
+        self.requestedBy = requestedBy
+    }
+}
+
+extension AppendRequest {
+    /// The request of `admin.redact`: `redaction.applied` on `order` for `redaction`'s targets.
+    public static func redact(order: String, _ redaction: RedactionRequest) -> AppendRequest {
+        var request = AppendRequest(order: order, events: [], origin: .daemon)
+        request.redaction = redaction
+        return request
+    }
+}
+
+/// What a redaction removed.
+public struct RedactionOutcome: Sendable, Hashable {
+    /// Events that lost their data.
+    public var redacted: Int
+    /// Evidence blobs deleted (a blob another, not redacted event names stays).
+    public var blobsDeleted: Int
 }
 
 /// What happened to one event of a successful request.
@@ -46,4 +81,6 @@ public struct AppendOutcome: Sendable {
     public var records: [RecordedEvent]
     /// The stored bytes of `records`, same order: what is sent to subscribers.
     public var encodedRecords: [[UInt8]]
+    /// For a redaction: what it removed.
+    public var redaction: RedactionOutcome? = nil
 }

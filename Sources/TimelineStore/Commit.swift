@@ -142,6 +142,7 @@ struct CommitSession {
     }
 
     mutating func record(_ request: AppendRequest) throws -> AppendOutcome {
+        if let redaction = request.redaction { return try recordRedaction(redaction, order: request.order) }
         try RequestChecks.check(request)
         if let duplicate = try idempotentReplay(request) { return duplicate }
         let original = try state(of: request.order)
@@ -164,7 +165,7 @@ struct CommitSession {
         var newEffects: [ParticipantEffect] = []
         let uploaded = Set(request.blobs.map { Hashing.hex(SHA256.hash(data: $0)) })
         for (index, input) in request.events.enumerated() {
-            try Catalog.validate(input, state: working, index: index, origin: request.origin, recordedAt: now)
+            try Catalog.validate(input, state: working, index: index, origin: request.origin, recordedAt: now, appealWindowDays: policy.appealWindowDays)
             if input.type == "evidence.attached", let sha = input.data["sha256"]?.stringValue, !uploaded.contains(sha) {
                 guard let key = Hashing.bytes(fromHex: sha), try txn.get(log.blobs, key: key) != nil else {
                     throw TimelineError.invalidEvent("no evidence bytes with sha256 \(sha) were stored; upload them with evidence.put", index: index, field: "data.sha256")
@@ -190,20 +191,8 @@ struct CommitSession {
             let key = Array(SHA256.hash(data: blob))
             if try txn.get(log.blobs, key: key) == nil { try txn.put(log.blobs, key: key, value: blob) }
         }
-        var encoded: [[UInt8]] = []
-        encoded.reserveCapacity(records.count)
-        for i in records.indices {
-            let bytes = records[i].seal(prevHash: head.hash, encodedData: preparedData[i]?.encodedData, dataHash: preparedData[i]?.dataHash)
-            let r = records[i]
-            encoded.append(bytes)
-            try txn.put(log.records, key: Keys.position(r.position), value: bytes, flags: .append)
-            entries.append(IndexEntry(order: r.order, revision: r.revision, eventId: r.eventId, position: r.position, hash: r.hash))
-            newIds[r.eventId] = r.position
-            head = ChainHead(position: r.position, hash: r.hash, recordedAt: r.recordedAt)
-        }
-        if originals.index(forKey: request.order) == nil { originals[request.order] = .some(original) }
-        if let working { states[request.order] = working }
-        effects += newEffects
+        let encoded = try write(&records, prepared: preparedData)
+        keep(request.order, original: original, working: working, effects: newEffects)
         return AppendOutcome(order: request.order, lastRevision: working?.revision ?? 0, events: replies, records: records, encodedRecords: encoded)
     }
 
@@ -282,6 +271,30 @@ struct CommitSession {
         )
     }
 
+    /// Seals `records` after the head, writes them with `MDB_APPEND` and takes
+    /// them into the transaction's index entries; returns their stored bytes.
+    mutating func write(_ records: inout [RecordedEvent], prepared: [PreparedEvent?]) throws -> [[UInt8]] {
+        var encoded: [[UInt8]] = []
+        encoded.reserveCapacity(records.count)
+        for i in records.indices {
+            let bytes = records[i].seal(prevHash: head.hash, encodedData: prepared[i]?.encodedData, dataHash: prepared[i]?.dataHash)
+            let r = records[i]
+            encoded.append(bytes)
+            try txn.put(log.records, key: Keys.position(r.position), value: bytes, flags: .append)
+            entries.append(IndexEntry(order: r.order, revision: r.revision, eventId: r.eventId, position: r.position, hash: r.hash))
+            newIds[r.eventId] = r.position
+            head = ChainHead(position: r.position, hash: r.hash, recordedAt: r.recordedAt)
+        }
+        return encoded
+    }
+
+    /// Takes a request's work on `order` into the transaction's states and effects.
+    mutating func keep(_ order: String, original: OrderState?, working: OrderState?, effects newEffects: [ParticipantEffect]) {
+        if originals.index(forKey: order) == nil { originals[order] = .some(original) }
+        if let working { states[order] = working }
+        effects += newEffects
+    }
+
     /// `moderation.flagged` when a user's filtered messages on this order reach the threshold.
     func flagEvent(after record: RecordedEvent, state: OrderState?) -> EventInput? {
         guard record.moderation?.verdict == .filtered, let state,
@@ -312,6 +325,9 @@ struct CommitSession {
 
 /// Request-level checks that do not need the store.
 enum RequestChecks {
+    /// The prefixes of the eventIds the daemon gives its own events.
+    static let reservedPrefixes = ["timer:", "moderation.flagged:", Redaction.eventIdPrefix]
+
     static func check(_ request: AppendRequest) throws(TimelineError) {
         guard Identifiers.isValidOrderId(request.order) else {
             throw TimelineError(.badRequest, "order \"\(request.order.prefix(140))\" is not a valid order id: \(Identifiers.orderIdRule)")
@@ -324,8 +340,8 @@ enum RequestChecks {
             }
             // The daemon derives its own event ids from the order and revision; a client
             // holding one of them would keep that timer or flag from ever being recorded.
-            if request.origin != .daemon, event.eventId.hasPrefix("timer:") || event.eventId.hasPrefix("moderation.flagged:") {
-                throw .invalidEvent("eventIds starting with \"timer:\" or \"moderation.flagged:\" are reserved for the daemon; choose another eventId", index: index, field: "eventId")
+            if request.origin != .daemon, reservedPrefixes.contains(where: { event.eventId.hasPrefix($0) }) {
+                throw .invalidEvent("eventIds starting with \(reservedPrefixes.map { "\"\($0)\"" }.joined(separator: ", ")) are reserved for the daemon; choose another eventId", index: index, field: "eventId")
             }
             guard seen.insert(event.eventId).inserted else {
                 throw .invalidEvent("eventId \(event.eventId) appears twice in this batch", index: index, field: "eventId")

@@ -64,6 +64,9 @@ struct WriterState: Sendable {
     private var pendingQueue: [(position: UInt64, order: String, eventId: String)] = []
     private var queueStart = 0
 
+    /// The positions of the records views/ has not applied yet.
+    var pendingPositions: [UInt64] { pendingQueue[queueStart...].map(\.position) }
+
     /// Forgets the pending entries views/ has applied (positions up to `applied`).
     mutating func prune(appliedThrough applied: UInt64) {
         while queueStart < pendingQueue.count, pendingQueue[queueStart].position <= applied {

@@ -45,6 +45,14 @@ enum Keys {
         time(due) + text(kind.rawValue) + Array(order.utf8)
     }
 
+    /// `appeals`: status NUL appeal position.
+    static func appeal(_ status: Appeal.Status, _ appealPosition: UInt64) -> [UInt8] { text(status.rawValue) + uint64(appealPosition) }
+
+    /// `blobRefs`: raw SHA-256 (32 bytes) + position; `nil` for a malformed hex digest.
+    static func blobRef(_ sha256: String, _ position: UInt64) -> [UInt8]? {
+        Hashing.bytes(fromHex: sha256).flatMap { $0.count == 32 ? $0 + uint64(position) : nil }
+    }
+
     /// `replyTimes`: user NUL reply number.
     static func replyTime(_ user: String, _ number: UInt64) -> [UInt8] { text(user) + uint64(number) }
 

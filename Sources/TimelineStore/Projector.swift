@@ -31,6 +31,28 @@ struct Projector {
         let newTimers = Set(state.timers(timers).map { Keys.timer($0.due, $0.kind, order) })
         for key in oldTimers.subtracting(newTimers) { try txn.delete(tables.timers, key: key) }
         for key in newTimers.subtracting(oldTimers) { try txn.put(tables.timers, key: key, value: []) }
+        try writeAppeals(state, replacing: original)
+        try writeBlobRefs(state, replacing: original)
+    }
+
+    /// The `appeals` rows: one per appeal, under its current status.
+    private func writeAppeals(_ state: OrderState, replacing original: OrderState?) throws {
+        func keys(_ s: OrderState?) -> Set<[UInt8]> {
+            Set((s?.moderatedMessages ?? []).compactMap { m in m.appeal.map { Keys.appeal($0.status, $0.position) } })
+        }
+        let (old, new) = (keys(original), keys(state))
+        guard old != new else { return }
+        for key in old.subtracting(new) { try txn.delete(tables.appeals, key: key) }
+        for key in new.subtracting(old) { try txn.put(tables.appeals, key: key, value: Array(state.order.utf8)) }
+    }
+
+    /// The `blobRefs` rows: one per evidence item the order shows.
+    private func writeBlobRefs(_ state: OrderState, replacing original: OrderState?) throws {
+        guard original?.evidence != state.evidence else { return }
+        func keys(_ s: OrderState?) -> Set<[UInt8]> { Set((s?.evidence ?? []).compactMap { Keys.blobRef($0.sha256, $0.position) }) }
+        let (old, new) = (keys(original), keys(state))
+        for key in old.subtracting(new) { try txn.delete(tables.blobRefs, key: key) }
+        for key in new.subtracting(old) { try txn.put(tables.blobRefs, key: key, value: []) }
     }
 
     /// Folds participant effects into the stored figures, one read and write per

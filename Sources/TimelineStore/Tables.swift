@@ -41,13 +41,18 @@ struct ViewTables: Sendable {
     let replyTimes: Database
     /// level (1) + index (8) → the hash of a complete Merkle subtree (``MerkleNodes``).
     let merkle: Database
+    /// appeal status NUL appeal position → order: the staff queue of `appeals.list`.
+    let appeals: Database
+    /// raw SHA-256 (32) + position → empty: the evidence events (with data) naming each blob,
+    /// so a redaction deletes a blob only when no other event names it.
+    let blobRefs: Database
     /// `applied` (the last log record reflected here), the projection version, the timer settings.
     let meta: Database
 
     /// Every table a rebuild clears.
-    var all: [Database] { [orderEvents, eventIds, views, byParticipant, byState, disputeQueue, participants, timers, replyTimes, merkle, meta] }
+    var all: [Database] { [orderEvents, eventIds, views, byParticipant, byState, disputeQueue, participants, timers, replyTimes, merkle, appeals, blobRefs, meta] }
 
-    static let count = 11
+    static let count = 13
 
     init(environment env: Environment, create: Bool) throws {
         orderEvents = try env.openDatabase(named: "orderEvents", create: create)
@@ -60,6 +65,8 @@ struct ViewTables: Sendable {
         timers = try env.openDatabase(named: "timers", create: create)
         replyTimes = try env.openDatabase(named: "replyTimes", create: create)
         merkle = try env.openDatabase(named: "merkle", create: create)
+        appeals = try env.openDatabase(named: "appeals", create: create)
+        blobRefs = try env.openDatabase(named: "blobRefs", create: create)
         meta = try env.openDatabase(named: "meta", create: create)
     }
 }

@@ -15,7 +15,7 @@ import TimelineModel
 /// A writable open marks them unclean before it changes them.
 struct ViewsState: Equatable {
     /// Bumped whenever the views' tables or reducers change; views of another version are rebuilt.
-    static let formatVersion: UInt64 = 4
+    static let formatVersion: UInt64 = 5
 
     var format: UInt64
     var bootId: String

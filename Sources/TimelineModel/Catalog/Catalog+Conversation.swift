@@ -18,18 +18,13 @@ extension Catalog {
                         effects.append(.filteredMessage(user: e.actor.id))
                     case .hidden: s.messages.hidden += 1
                     }
-                    let role = e.actor.role
-                    if role == .seller, s.dispute?.status.isActive == true { s.dispute?.lastSellerActivityAt = e.recordedAt }
-                    if (verdict == .delivered || verdict == .flagged) && (role == .buyer || role == .seller) {
-                        let other: ActorRole = role == .buyer ? .seller : .buyer
-                        if s.awaitingReplyFrom == role, let since = s.awaitingSince {
-                            effects.append(.reply(user: e.actor.id, microseconds: e.recordedAt.microseconds - since.microseconds))
-                        }
-                        if s.awaitingReplyFrom != other {
-                            s.awaitingReplyFrom = other
-                            s.awaitingSince = e.recordedAt
-                        }
+                    if ModeratedMessage.isWithheld(verdict) {
+                        s.moderatedMessages.append(ModeratedMessage(
+                            position: e.position, verdict: verdict, rules: e.moderation?.rules ?? [], author: e.actor, at: e.recordedAt
+                        ))
                     }
+                    if e.actor.role == .seller, s.dispute?.status.isActive == true { s.dispute?.lastSellerActivityAt = e.recordedAt }
+                    if verdict == .delivered || verdict == .flagged { s.noteVisibleMessage(from: e.actor, at: e.recordedAt, effects: &effects) }
                 }
             }
         ),
@@ -48,8 +43,11 @@ extension Catalog {
             },
             allowed: { s, c in disputeChannelCheck(&s, c) },
             apply: { state, e, _ in
+                // A redacted attachment (its data and blob gone) is no longer shown.
+                guard !e.isRedacted else { return }
                 let d = e.data
                 state?.evidence.append(EvidenceItem(
+                    position: e.position,
                     sha256: d["sha256"]?.stringValue ?? "", filename: d["filename"]?.stringValue ?? "",
                     mediaType: d["mediaType"]?.stringValue ?? "", size: d["size"]?.intValue ?? 0,
                     by: e.actor.role, byId: e.actor.id, at: e.recordedAt,

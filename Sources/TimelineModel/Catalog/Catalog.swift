@@ -4,20 +4,21 @@
 public enum Catalog {
     /// Every event type, by name.
     public static let rules: [String: EventRule] = Dictionary(
-        uniqueKeysWithValues: (orderRules + disputeRules + conversationRules).map { ($0.type, $0) }
+        uniqueKeysWithValues: (orderRules + disputeRules + conversationRules + redressRules).map { ($0.type, $0) }
     )
 
     /// The type names, sorted.
     public static var types: [String] { rules.keys.sorted() }
 
     /// Checks `event` against its schema, its author and the order's `state`.
+    /// `appealWindowDays` is `moderation.appealWindowDays`; `nil` leaves the appeal window unchecked.
     /// - Throws: `invalid_event` (schema, type, role, party) or `invalid_transition` (state).
     public static func validate(
-        _ event: EventInput, state: OrderState?, index: Int, origin: AppendOrigin, recordedAt: Timestamp
+        _ event: EventInput, state: OrderState?, index: Int, origin: AppendOrigin, recordedAt: Timestamp, appealWindowDays: Int? = nil
     ) throws(TimelineError) {
         let rule = try checkShape(type: event.type, actor: event.actor, data: event.data, index: index, origin: origin)
         var state = state
-        try checkTransition(rule, actor: event.actor, data: event.data, state: &state, index: index, recordedAt: recordedAt)
+        try checkTransition(rule, actor: event.actor, data: event.data, state: &state, index: index, recordedAt: recordedAt, appealWindowDays: appealWindowDays)
     }
 
     /// The half of ``validate(_:state:index:origin:recordedAt:)`` that needs no
@@ -51,7 +52,7 @@ public enum Catalog {
     /// allowed in `state`. Call it after ``checkShape(type:actor:data:index:origin:)`` passed.
     /// - Throws: `invalid_event` (party) or `invalid_transition`.
     public static func checkTransition(
-        _ rule: EventRule, actor: Actor, data: JSONValue, state: inout OrderState?, index: Int, recordedAt: Timestamp
+        _ rule: EventRule, actor: Actor, data: JSONValue, state: inout OrderState?, index: Int, recordedAt: Timestamp, appealWindowDays: Int? = nil
     ) throws(TimelineError) {
         // `state` is `inout` only so that it is lent to the checks by address, never
         // copied (a copy of the 544-byte struct, with a retain of every string and
@@ -62,7 +63,10 @@ public enum Catalog {
             if rule.type == "order.placed" { return }
             throw .invalidTransition("the order does not exist yet; its first event must be order.placed", index: index, state: "none")
         }
-        let context = EventRule.Context(actor: actor, data: members, recordedAt: recordedAt)
+        let context = EventRule.Context(actor: actor, data: members, recordedAt: recordedAt, appealWindowDays: appealWindowDays)
+        if let authorCheck = rule.author, let reason = state?.inPlace({ authorCheck(&$0, context) }) ?? nil {
+            throw .invalidEvent(reason, index: index, field: "actor.id")
+        }
         if let reason = state?.inPlace({ rule.allowed(&$0, context) }) ?? nil {
             throw .invalidTransition(reason, index: index, state: state?.status.rawValue ?? "none")
         }

@@ -18,6 +18,10 @@ public struct DataSchema: Sendable {
         case sha256
         /// A nested object with its own schema.
         indirect case object(DataSchema)
+        /// Any JSON object (its content is checked by the event type's own rule).
+        case anyObject
+        /// An array of `count` elements, each of the given kind.
+        indirect case list(Kind, count: ClosedRange<Int>)
     }
 
     /// One named field.
@@ -134,6 +138,14 @@ extension DataSchema.Kind {
         case .object(let schema):
             guard let o = value.objectValue else { return "\(path) must be an object, not \(value.kindName)" }
             return schema.check(o, path: path).map(\.message)
+        case .anyObject:
+            guard value.objectValue != nil else { return "\(path) must be an object, not \(value.kindName)" }
+        case .list(let element, let count):
+            guard let items = value.arrayValue else { return "\(path) must be an array, not \(value.kindName)" }
+            if !count.contains(items.count) { return "\(path) must hold \(count.lowerBound)–\(count.upperBound) elements (it has \(items.count))" }
+            for (i, item) in items.enumerated() {
+                if let problem = element.check(item, path: "\(path)[\(i)]") { return problem }
+            }
         }
         return nil
     }

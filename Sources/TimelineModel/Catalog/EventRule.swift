@@ -7,6 +7,9 @@ public final class EventRule: Sendable {
         public var actor: Actor
         public var data: [String: JSONValue]
         public var recordedAt: Timestamp
+        /// How many days after a verdict its author may appeal it (`moderation.appealWindowDays`);
+        /// `nil` when the caller does not know the configuration (the audit), which leaves the window unchecked.
+        public var appealWindowDays: Int?
     }
 
     public let type: String
@@ -26,6 +29,10 @@ public final class EventRule: Sendable {
     /// The state is `inout` only so that it is lent by address: passed by value, the
     /// 544-byte struct is copied on every check. No check changes it.
     let allowed: @Sendable (inout OrderState, Context) -> String?
+    /// For types whose author depends on the order (an appeal comes from the
+    /// message's own author): a reason when `actor` may not append it here,
+    /// refused as `invalid_event` on `actor.id`.
+    let author: (@Sendable (inout OrderState, Context) -> String?)?
     /// Folds the recorded event into the order state.
     let apply: @Sendable (inout OrderState?, RecordedEvent, inout [ParticipantEffect]) -> Void
 
@@ -33,6 +40,7 @@ public final class EventRule: Sendable {
         _ type: String, roles: Set<ActorRole>, schema: DataSchema = .empty,
         origins: Set<AppendOrigin> = [.client, .daemon],
         refine: @escaping @Sendable ([String: JSONValue]) -> (field: String, message: String)? = { _ in nil },
+        author: (@Sendable (inout OrderState, Context) -> String?)? = nil,
         allowed: @escaping @Sendable (inout OrderState, Context) -> String?,
         apply: @escaping @Sendable (inout OrderState?, RecordedEvent, inout [ParticipantEffect]) -> Void
     ) {
@@ -43,6 +51,7 @@ public final class EventRule: Sendable {
         roleBits = roles.reduce(0) { $0 | Self.bit($1) }
         originBits = origins.reduce(0) { $0 | Self.bit($1) }
         self.refine = refine
+        self.author = author
         self.allowed = allowed
         self.apply = apply
     }

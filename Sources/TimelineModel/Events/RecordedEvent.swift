@@ -10,7 +10,9 @@ public struct RecordedEvent: Sendable, Hashable {
     public var recordedAt: Timestamp
     /// Client-supplied RFC 3339 text, kept as sent.
     public var occurredAt: String?
-    /// Always an object (`{}` when empty).
+    /// An object (`{}` when empty), or `.null` once the event is redacted
+    /// (``isRedacted``): the record then has no `data` member, and its
+    /// `dataHash`, `hash` and chain stay as they were.
     public var data: JSONValue
     public var dataHash: String
     /// Present on `chat.message` only.
@@ -37,6 +39,16 @@ public struct RecordedEvent: Sendable, Hashable {
         self.dataHash = dataHash
         self.prevHash = prevHash
         self.hash = hash
+    }
+
+    /// Whether `redaction.applied` removed this event's `data` (DOMAIN.md "Audit rules": Redaction).
+    public var isRedacted: Bool { data.isNull }
+
+    /// This event as a redaction leaves it: the same fields and hashes, no `data`.
+    public var redacted: RecordedEvent {
+        var copy = self
+        copy.data = .null
+        return copy
     }
 
     // MARK: - Hash chain (DOMAIN.md "Audit rules")
@@ -79,13 +91,13 @@ public struct RecordedEvent: Sendable, Hashable {
         ]
         if let occurredAt { o["occurredAt"] = .string(occurredAt) }
         if let moderation { o["moderation"] = moderation.json }
-        if includeData { o["data"] = data }
+        if includeData && !isRedacted { o["data"] = data }
         if includeHash { o["hash"] = .string(hash) }
         return .object(o)
     }
 
     /// The canonical bytes of the whole record: what the log stores and exports.
-    public var canonicalBytes: [UInt8] { canonical(data: CanonicalJSON.encode(data), includeHash: true) }
+    public var canonicalBytes: [UInt8] { canonical(data: isRedacted ? nil : CanonicalJSON.encode(data), includeHash: true) }
 
     /// Canonical JSON written field by field in code-point key order (the hot
     /// path of every append); equal to `CanonicalJSON.encode(json(…))`.
@@ -132,7 +144,9 @@ public struct RecordedEvent: Sendable, Hashable {
         else { throw RecordDecodingError("field actor is missing or malformed") }
         let recordedText = try string("recordedAt")
         guard let recordedAt = Timestamp(rfc3339: recordedText) else { throw RecordDecodingError("field recordedAt is not RFC 3339") }
-        guard let data = o["data"], data.objectValue != nil else { throw RecordDecodingError("field data is missing or not an object") }
+        // A record without `data` is a redacted one (``isRedacted``).
+        let data = o["data"] ?? .null
+        guard data.isNull || data.objectValue != nil else { throw RecordDecodingError("field data is not an object") }
         var moderation: ModerationVerdict?
         if let m = o["moderation"] {
             guard let v = m["verdict"]?.stringValue, let kind = ModerationVerdictKind(rawValue: v),

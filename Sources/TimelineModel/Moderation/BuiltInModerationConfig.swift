@@ -11,6 +11,7 @@ enum BuiltInModerationConfig {
   "version": 1,
   "maxVisibleChars": 1500,
   "flagAfterFiltered": 3,
+  "appealWindowDays": 183,
   "wordLists": {
     "paymentMethods": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt",
                        "tether", "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc",

@@ -14,6 +14,8 @@ struct ModerationConfig: Codable, Equatable, Sendable {
     var maxVisibleChars: Int?
     /// Filtered messages from one user on one order before `moderation.flagged` (default 3).
     var flagAfterFiltered: Int?
+    /// Days after a `filtered`/`hidden` verdict during which its author may appeal it (default 183: EU DSA Art. 20 asks for at least six months).
+    var appealWindowDays: Int?
     /// Word lists that several clauses share, by name: a clause's list entry
     /// `"list:NAME"` stands for every word of `wordLists[NAME]` (expanded on decoding).
     var wordLists: [String: [String]]?

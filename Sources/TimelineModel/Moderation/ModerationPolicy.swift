@@ -20,6 +20,11 @@ public struct ModerationPolicy: Sendable {
     public var maxVisibleChars: Int
     /// Filtered messages from one user on one order before the daemon appends `moderation.flagged`; default 3.
     public var flagAfterFiltered: Int
+    /// Days after a `filtered`/`hidden` verdict during which its author may appeal it; default 183.
+    public var appealWindowDays: Int
+
+    /// The appeal window when the configuration names none: six months (EU DSA Art. 20(1)).
+    public static let defaultAppealWindowDays = 183
 
     /// The number of rules (reported by `admin.reloadModeration`).
     public var ruleCount: Int { compiled.rules.count }
@@ -42,6 +47,7 @@ public struct ModerationPolicy: Sendable {
         self.compiled = compiled
         self.maxVisibleChars = compiled.config.maxVisibleChars ?? 1500
         self.flagAfterFiltered = compiled.config.flagAfterFiltered ?? 3
+        self.appealWindowDays = compiled.config.appealWindowDays ?? Self.defaultAppealWindowDays
     }
 
     /// The same rules as `config/moderation.json`, embedded in the binary, for

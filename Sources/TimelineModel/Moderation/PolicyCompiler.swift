@@ -21,6 +21,9 @@ struct PolicyCompiler {
         if let max = config.maxVisibleChars, max < 1 {
             throw Self.error("'maxVisibleChars' must be at least 1 (it is \(max))")
         }
+        if let days = config.appealWindowDays, days < 1 {
+            throw Self.error("'appealWindowDays' must be at least 1 (it is \(days))")
+        }
         if let count = config.flagAfterFiltered, count < 1 {
             throw Self.error("'flagAfterFiltered' must be at least 1 (it is \(count))")
         }

@@ -10,6 +10,7 @@ extension OrderState {
 
     func canonicalBytes(includeInternal: Bool) -> [UInt8] {
         var o = CanonicalObject(capacity: 1024)
+        o.objects("appeals", moderatedMessages.filter { $0.appeal != nil }) { m, w in m.writeAppeal(into: &w) }
         o.map("availability", availability) { until, out in CanonicalJSON.writeString(until, into: &out) }
         o.string("awaitingReplyFrom", awaitingReplyFrom?.rawValue)
         o.time("awaitingSince", awaitingSince)
@@ -39,6 +40,7 @@ extension OrderState {
             m.int("hidden", messages.hidden)
             m.int("visible", messages.visible)
         }
+        if includeInternal { o.objects("moderated", moderatedMessages) { m, w in m.write(into: &w) } }
         o.int("moderationFlags", moderationFlags)
         o.string("order", order)
         o.time("paidAt", paidAt)
@@ -111,8 +113,42 @@ extension EvidenceItem {
         if let description { o.string("description", description) }
         o.string("filename", filename)
         o.string("mediaType", mediaType)
+        o.int("position", position)
         o.string("sha256", sha256)
         o.int("size", size)
+    }
+}
+
+extension ModeratedMessage {
+    /// The stored form (``OrderState/storageBytes``'s `moderated`).
+    func write(into o: inout CanonicalObject) {
+        if let appeal {
+            o.object("appeal") { a in
+                a.time("appealedAt", appeal.appealedAt)
+                a.int("position", appeal.position)
+                if let reviewPosition = appeal.reviewPosition { a.int("reviewPosition", reviewPosition) }
+                if let reviewedAt = appeal.reviewedAt { a.time("reviewedAt", reviewedAt) }
+                a.string("status", appeal.status.rawValue)
+            }
+        }
+        o.time("at", at)
+        o.object("author") { a in
+            a.string("id", author.id)
+            a.string("role", author.role.rawValue)
+        }
+        o.int("position", position)
+        o.strings("rules", rules)
+        o.string("verdict", verdict.rawValue)
+    }
+
+    /// The order view's `appeals` entry of an appealed message.
+    func writeAppeal(into o: inout CanonicalObject) {
+        guard let appeal else { return }
+        o.int("appealPosition", appeal.position)
+        o.time("appealedAt", appeal.appealedAt)
+        o.int("position", position)
+        if let reviewedAt = appeal.reviewedAt { o.time("reviewedAt", reviewedAt) }
+        o.string("status", appeal.status.rawValue)
     }
 }
 

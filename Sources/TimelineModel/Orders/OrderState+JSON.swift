@@ -30,6 +30,7 @@ extension OrderState {
                 "hidden": .int(Int64(messages.hidden)), "flagged": .int(Int64(messages.flagged)),
             ],
             "evidence": .array(evidence.map(\.json)),
+            "appeals": .array(moderatedMessages.compactMap(\.appealJSON)),
             "awaitingReplyFrom": awaitingReplyFrom.map { .string($0.rawValue) } ?? .null,
             "awaitingSince": awaitingSince.json,
             "availability": .object(availability.mapValues { .string($0) }),
@@ -41,6 +42,7 @@ extension OrderState {
         if includeInternal {
             o["filteredByUser"] = .object(filteredByUser.mapValues { .int(Int64($0)) })
             o["supportNotes"] = .int(Int64(supportNotes))
+            o["moderated"] = .array(moderatedMessages.map(\.json))
         }
         return .object(o)
     }
@@ -71,6 +73,7 @@ extension OrderState {
         messages.hidden = Int(try m.int("hidden"))
         messages.flagged = Int(try m.int("flagged"))
         evidence = try r.array("evidence").map { (e) throws(RecordDecodingError) in try EvidenceItem(json: e) }
+        moderatedMessages = try (json["moderated"]?.arrayValue ?? []).map { (m) throws(RecordDecodingError) in try ModeratedMessage(json: m) }
         if let role = json["awaitingReplyFrom"]?.stringValue { awaitingReplyFrom = ActorRole(rawValue: role) }
         awaitingSince = try r.optionalTime("awaitingSince")
         availability = (json["availability"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
@@ -169,7 +172,7 @@ extension DisputeResolution {
 extension EvidenceItem {
     var json: JSONValue {
         var o: [String: JSONValue] = [
-            "sha256": .string(sha256), "filename": .string(filename), "mediaType": .string(mediaType),
+            "position": .int(Int64(position)), "sha256": .string(sha256), "filename": .string(filename), "mediaType": .string(mediaType),
             "size": .int(size), "by": .string(by.rawValue), "byId": .string(byId), "at": .string(at.rfc3339),
             "channel": .string(channel),
         ]
@@ -181,9 +184,60 @@ extension EvidenceItem {
         let r = try FieldReader(json, "evidence")
         guard let by = ActorRole(rawValue: try r.string("by")) else { throw RecordDecodingError("evidence has an unknown role") }
         self.init(
-            sha256: try r.string("sha256"), filename: try r.string("filename"), mediaType: try r.string("mediaType"),
+            position: UInt64(try r.int("position")), sha256: try r.string("sha256"), filename: try r.string("filename"), mediaType: try r.string("mediaType"),
             size: try r.int("size"), by: by, byId: try r.string("byId"), at: try r.time("at"),
             channel: try r.string("channel"), description: json["description"]?.stringValue
+        )
+    }
+}
+
+extension ModeratedMessage {
+    /// The stored form (``OrderState/storageJSON``'s `moderated`).
+    var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "position": .int(Int64(position)), "verdict": .string(verdict.rawValue), "rules": .array(rules.map { .string($0) }),
+            "author": author.json, "at": .string(at.rfc3339),
+        ]
+        if let appeal {
+            var a: [String: JSONValue] = [
+                "position": .int(Int64(appeal.position)), "appealedAt": .string(appeal.appealedAt.rfc3339), "status": .string(appeal.status.rawValue),
+            ]
+            if let p = appeal.reviewPosition { a["reviewPosition"] = .int(Int64(p)) }
+            if let t = appeal.reviewedAt { a["reviewedAt"] = .string(t.rfc3339) }
+            o["appeal"] = .object(a)
+        }
+        return .object(o)
+    }
+
+    /// The order view's `appeals` entry, when the message was appealed.
+    var appealJSON: JSONValue? {
+        guard let appeal else { return nil }
+        var o: [String: JSONValue] = [
+            "position": .int(Int64(position)), "appealPosition": .int(Int64(appeal.position)),
+            "appealedAt": .string(appeal.appealedAt.rfc3339), "status": .string(appeal.status.rawValue),
+        ]
+        if let t = appeal.reviewedAt { o["reviewedAt"] = .string(t.rfc3339) }
+        return .object(o)
+    }
+
+    init(json: JSONValue) throws(RecordDecodingError) {
+        let r = try FieldReader(json, "moderated message")
+        let author = try r.object("author")
+        guard let verdict = ModerationVerdictKind(rawValue: try r.string("verdict")),
+              let role = ActorRole(rawValue: try author.string("role"))
+        else { throw RecordDecodingError("moderated message has an unknown verdict or role") }
+        var appeal: Appeal?
+        if let a = json["appeal"] {
+            let ar = try FieldReader(a, "appeal")
+            guard let status = Appeal.Status(rawValue: try ar.string("status")) else { throw RecordDecodingError("appeal has an unknown status") }
+            appeal = Appeal(
+                position: UInt64(try ar.int("position")), appealedAt: try ar.time("appealedAt"), status: status,
+                reviewPosition: a["reviewPosition"]?.intValue.map { UInt64($0) }, reviewedAt: try ar.optionalTime("reviewedAt")
+            )
+        }
+        self.init(
+            position: UInt64(try r.int("position")), verdict: verdict, rules: try r.array("rules").compactMap(\.stringValue),
+            author: Actor(role: role, id: try author.string("id")), at: try r.time("at"), appeal: appeal
         )
     }
 }

@@ -58,6 +58,8 @@ public struct DisputeState: Sendable, Hashable {
 
 /// One piece of evidence attached to an order.
 public struct EvidenceItem: Sendable, Hashable {
+    /// The global position of its `evidence.attached` event (what a redaction names).
+    public var position: UInt64
     public var sha256: String
     public var filename: String
     public var mediaType: String
@@ -101,6 +103,8 @@ public struct OrderState: Sendable, Hashable, InPlace {
     public var disputesOpened = 0
     public var messages = MessageCounts()
     public var evidence: [EvidenceItem] = []
+    /// Every message moderation kept from the other party, in position order, with its appeal.
+    public var moderatedMessages: [ModeratedMessage] = []
     public var awaitingReplyFrom: ActorRole?
     public var awaitingSince: Timestamp?
     /// role → RFC 3339 `until`.

@@ -52,6 +52,18 @@ extension ServerConfiguration {
             timerCheckSeconds = try t.double("checkIntervalSeconds") ?? timerCheckSeconds
             try t.finish()
         }
+        if let shard = try r.string("shardId") {
+            guard !shard.isEmpty, shard.count <= 64, shard.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw ConfigurationError("shardId must be 1–64 letters, digits, '-' or '_', e.g. \"0\"")
+            }
+            shardId = shard
+            checkpointOrigin = "ordertimeline/\(shard)"
+        }
+        do {
+            dsa = try DSASettings(json: r.take("dsa"))
+        } catch {
+            throw ConfigurationError(error.message)
+        }
         if var c = try r.object("checkpoint") {
             if let origin = try c.string("origin") {
                 guard !origin.isEmpty, !origin.contains("\n"), !origin.unicodeScalars.contains(where: { $0.properties.isWhitespace }) else {

@@ -58,8 +58,14 @@ public struct ServerConfiguration: Sendable {
     /// How often due timers are looked for.
     public var timerCheckSeconds: Double = 1
     public var logLevel = "info"
-    /// The origin line of checkpoint notes (config `checkpoint.origin`; DOMAIN.md "Merkle tree").
+    /// This daemon's shard (config `shardId`, default `0`): the prefix of statement
+    /// `puid`s and of the default checkpoint origin.
+    public var shardId = "0"
+    /// The origin line of checkpoint notes (config `checkpoint.origin`, default
+    /// `ordertimeline/<shardId>`; DOMAIN.md "Merkle tree").
     public var checkpointOrigin = "ordertimeline/0"
+    /// What statements of reasons say beyond the record (config `dsa`; docs/MODERATION.md).
+    public var dsa = DSASettings.defaults
     public var storeInitialMapBytes = 64 << 20
     public var storeMapGrowthBytes = 256 << 20
     public var storeMaxMapBytes = 1 << 40

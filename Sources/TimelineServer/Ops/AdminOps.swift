@@ -42,6 +42,34 @@ enum AdminOps {
         }
     }
 
+    /// `admin.redact`: `redaction.applied` and the removal of its targets' data, in one commit.
+    static func redact(_ r: Request, _ c: OpContext) throws(TimelineError) -> EventLoopFuture<ReplyBody> {
+        let order = try r.orderId()
+        guard let value = r.params["positions"], !value.isNull else {
+            throw TimelineError(.badRequest, "positions is required: the log positions of the events to redact (1 to 1000)")
+        }
+        guard let items = value.arrayValue, (1...1000).contains(items.count) else {
+            throw TimelineError(.badRequest, "positions must be an array of 1 to 1000 log positions")
+        }
+        let positions = try items.map { (item) throws(TimelineError) -> UInt64 in
+            guard let p = item.intValue, p >= 1 else { throw TimelineError(.badRequest, "positions must hold log positions (integers ≥ 1)") }
+            return UInt64(p)
+        }
+        let reason = try r.string("reason")
+        let requestedBy = try r.string("requestedBy")
+        guard (1...1000).contains(reason.unicodeScalars.count) else { throw TimelineError(.badRequest, "reason must be 1–1000 characters: why the data is erased (e.g. \"GDPR Art. 17 request 2026-118\")") }
+        guard (1...256).contains(requestedBy.unicodeScalars.count) else { throw TimelineError(.badRequest, "requestedBy must be 1–256 characters: who asked for the erasure") }
+        let request = AppendRequest.redact(order: order, RedactionRequest(positions: positions, reason: reason, requestedBy: requestedBy))
+        return WriteOps.submit(request, c) { outcome in
+            guard case .object(var o) = WriteOps.eventEntry(outcome.events[0]) else { return .emptyObject }
+            o["order"] = .string(outcome.order)
+            o["lastRevision"] = .int(Int64(outcome.lastRevision))
+            o["redacted"] = .int(Int64(outcome.redaction?.redacted ?? 0))
+            o["blobsDeleted"] = .int(Int64(outcome.redaction?.blobsDeleted ?? 0))
+            return .object(o)
+        }
+    }
+
     static func checkpoint(_ c: OpContext) throws(TimelineError) -> ReplyBody {
         let store = c.services.store
         // The root of the tree of exactly the head's size (views/ may have moved on since).

@@ -91,6 +91,37 @@ enum ReadOps {
         ])
     }
 
+    static func moderationStatement(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
+        guard let position = try r.optionalInt("position", in: 1...Int64.max) else {
+            throw TimelineError(.badRequest, "position is required: the log position of a filtered or hidden chat message")
+        }
+        let message = try c.services.store.moderatedMessage(at: UInt64(position))
+        let config = c.services.configuration
+        return .json(StatementOfReasons.make(
+            for: message, shardId: config.shardId, settings: config.dsa, appealWindowDays: c.services.store.moderation.policy.appealWindowDays
+        ))
+    }
+
+    static func appealsList(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
+        var status: Appeal.Status?
+        if let s = try r.optionalString("status") {
+            guard let parsed = Appeal.Status(rawValue: s) else {
+                throw TimelineError(.badRequest, "status must be one of \(Appeal.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = parsed
+        }
+        let limit = Int(try r.optionalInt("limit", in: 1...10_000) ?? 100)
+        let entries = try c.services.store.appeals(status: status, limit: limit)
+        return .json(["appeals": .array(entries.map { e in
+            var o: [String: JSONValue] = [
+                "order": .string(e.order), "position": .int(Int64(e.position)), "appealPosition": .int(Int64(e.appeal.position)),
+                "status": .string(e.appeal.status.rawValue), "appealedAt": .string(e.appeal.appealedAt.rfc3339),
+            ]
+            if let t = e.appeal.reviewedAt { o["reviewedAt"] = .string(t.rfc3339) }
+            return .object(o)
+        })])
+    }
+
     static func ordersList(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
         let participant = try r.optionalString("participant")
         var state: OrderStatus?

@@ -24,12 +24,15 @@ enum OpTable {
         "admin.checkpoint": .admin,
         "proof.inclusion": .reader,
         "proof.consistency": .reader,
+        "admin.redact": .admin,
+        "moderation.statement": .reader,
+        "appeals.list": .reader,
     ]
 
     /// The ops that change the store. On one connection, a request that follows
     /// one of them runs only once it is answered, so a pipelined read sees the
     /// connection's own earlier writes (consecutive writes still share a commit).
-    static let changingStore: Set<String> = ["append", "evidence.put", "admin.rebuild"]
+    static let changingStore: Set<String> = ["append", "evidence.put", "admin.rebuild", "admin.redact"]
 }
 
 /// What an op handler sees of its connection.
@@ -84,6 +87,9 @@ enum Router {
         case "admin.checkpoint": return .now(try AdminOps.checkpoint(context))
         case "proof.inclusion": return .now(try ReadOps.proofInclusion(request, context))
         case "proof.consistency": return .now(try ReadOps.proofConsistency(request, context))
+        case "admin.redact": return .later(try AdminOps.redact(request, context))
+        case "moderation.statement": return .now(try ReadOps.moderationStatement(request, context))
+        case "appeals.list": return .now(try ReadOps.appealsList(request, context))
         default: throw TimelineError(.unknownOp, "unknown op \"\(request.op.prefix(64))\"")
         }
     }

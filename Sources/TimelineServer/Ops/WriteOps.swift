@@ -67,7 +67,7 @@ enum WriteOps {
 
     // MARK: - Pieces
 
-    private static func submit(
+    static func submit(
         _ append: AppendRequest, _ context: OpContext, reply: @escaping @Sendable (AppendOutcome) -> JSONValue
     ) -> EventLoopFuture<ReplyBody> {
         context.services.committer.submit(append, on: context.eventLoop).flatMapThrowing { result in
