@@ -63,6 +63,10 @@ struct ChainReplay {
     var evidence: [EvidenceRef] = []
     /// At each of `checkpointPositions` the log reaches: the record's hash and time, and the Merkle root of that size.
     var checkpointRecords: [UInt64: (hash: String, recordedAt: String, root: [UInt8]?)] = [:]
+    /// The data-less (redacted) records replayed, by position.
+    var redactedRecords: [UInt64: RecordedEvent] = [:]
+    /// The targets of the `redaction.applied` events replayed: target position → the redaction's position and the entry.
+    var redactionTargets: [UInt64: (by: UInt64, target: JSONValue)] = [:]
     /// Where the replay started (the expected first position).
     var firstPosition: UInt64?
     /// The first position actually replayed (the report's range).
@@ -218,6 +222,32 @@ struct ChainReplay {
             ))
         }
         keyMismatches = []
+        checkRedactions()
+    }
+
+    /// DOMAIN.md's redaction rule: every event without data is named by a later
+    /// `redaction.applied` that matches it, and every target of one has lost its data.
+    private mutating func checkRedactions() {
+        for (p, record) in redactedRecords.sorted(by: { $0.key < $1.key }) {
+            guard let named = redactionTargets[p] else {
+                findings.append(Finding(
+                    .dataMissing, position: p, order: record.order, revision: record.revision,
+                    "this \(record.type) has no data and no later redaction.applied names it: its data was removed outside admin.redact"
+                ))
+                continue
+            }
+            if let problem = Redaction.problem(target: named.target, record: record, redactionPosition: named.by) {
+                findings.append(Finding(.redactionMismatch, position: named.by, order: record.order, "the redaction.applied at position \(named.by) does not match its target: \(problem)"))
+            }
+        }
+        guard let first = firstProcessed, let lastPosition = last?.position else { return }
+        for (p, named) in redactionTargets.sorted(by: { $0.key < $1.key }) where redactedRecords[p] == nil {
+            guard p >= first, p <= lastPosition, !isMissing(p) else { continue }
+            findings.append(Finding(
+                .redactionIncomplete, position: p,
+                "the redaction.applied at position \(named.by) names position \(p), which still holds its data"
+            ))
+        }
     }
 
     private mutating func drain() {
@@ -321,6 +351,18 @@ struct ChainReplay {
                 "the record breaks PROTOCOL.md's recorded-event form: \(form.joined(separator: "; "))"
             ))
         }
+        if item.record.isRedacted {
+            redactedRecords[p] = item.record
+        } else if item.record.type == "redaction.applied" {
+            for target in item.record.data["targets"]?.arrayValue ?? [] {
+                guard let t = target["position"]?.intValue, t > 0 else { continue }
+                if let earlier = redactionTargets[UInt64(t)] {
+                    findings.append(Finding(.redactionMismatch, position: p, order: order, revision: item.record.revision, "position \(t) was already redacted at position \(earlier.by)"))
+                } else {
+                    redactionTargets[UInt64(t)] = (p, target)
+                }
+            }
+        }
         var track = tracks[slot]
         let previousRevision = track.lastRevision
         let anchored = track.anchored
@@ -347,7 +389,8 @@ struct ChainReplay {
         // An event whose own hashes fail was altered: that is the finding, and whether the
         // altered content would be legal is a consequence of it, not reported again.
         var rule: EventRule?
-        if checkLegality && anchored && !tainted && item.hashes.dataHashOK && item.hashes.hashOK {
+        // A redacted event was judged when it was recorded; without its data only the redaction checks apply.
+        if checkLegality && anchored && !tainted && item.hashes.dataHashOK && item.hashes.hashOK && !item.record.isRedacted {
             do throws(TimelineError) {
                 let checked = try Catalog.checkShape(type: item.record.type, actor: item.record.actor, data: item.record.data, index: 0, origin: Self.origin(of: item.record))
                 try Catalog.checkTransition(checked, actor: item.record.actor, data: item.record.data, state: &states[slot], index: 0, recordedAt: item.record.recordedAt)

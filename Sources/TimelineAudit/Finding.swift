@@ -57,12 +57,24 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
         /// type, an id that breaks its rule.
         public static let malformedRecord = Code(rawValue: "malformed_record")
 
+        /// An event without `data` that no later `redaction.applied` names: its data was removed some other way.
+        public static let dataMissing = Code(rawValue: "data_missing")
+        /// A `redaction.applied` target that does not match the event at its position
+        /// (eventId, hashes or header), names a type that is not redactable, a later
+        /// position, or a position another redaction already named.
+        public static let redactionMismatch = Code(rawValue: "redaction_mismatch")
+        /// A `redaction.applied` target that still holds its data.
+        public static let redactionIncomplete = Code(rawValue: "redaction_incomplete")
+        /// A stored blob that no event with data names (a redaction that left its blob behind).
+        public static let blobUnreferenced = Code(rawValue: "blob_unreferenced")
+
         /// Every code, in documentation order.
         public static let all: [Code] = [
             .positionGap, .positionRepeat, .positionOutOfOrder, .positionMismatch, .revisionGap, .revisionRepeat,
             .recordedAtBackwards, .dataHashMismatch, .hashMismatch, .prevHashMismatch, .illegalEvent, .blobMissing,
             .blobHashMismatch, .viewMismatch, .figuresMismatch, .indexMismatch, .checkpointMismatch, .checkpointSignatureInvalid,
-            .unreadableRecord, .headMismatch, .malformedRecord,
+            .unreadableRecord, .headMismatch, .malformedRecord, .dataMissing, .redactionMismatch, .redactionIncomplete,
+            .blobUnreferenced,
         ]
     }
 

@@ -87,7 +87,7 @@ public struct InclusionBundle: Sendable {
         var out: [String] = []
         if event.position != position { out.append("the event is at position \(event.position), the proof is for position \(position)") }
         if event.computedHash != event.hash { out.append("the event's hash does not match its fields: it was changed after it was recorded") }
-        if Hashing.sha256Hex(CanonicalJSON.encode(event.data)) != event.dataHash {
+        if !event.isRedacted, Hashing.sha256Hex(CanonicalJSON.encode(event.data)) != event.dataHash {
             out.append("the event's data does not hash to its dataHash")
         }
         if MerkleHash.leaf(ofEventHash: event.hash) != leafHash { out.append("leafHash is not SHA-256(0x00 || the event's hash)") }

@@ -22,6 +22,21 @@ public struct TimelineEntry: Sendable {
     public var stateAfter: String
     /// Why the event is illegal at its point in the replay, when it is.
     public var illegal: String?
+    /// For a redacted event: when and why its data was erased.
+    public var redaction: RedactionNote?
+}
+
+/// When and why a redacted event lost its data (from the `redaction.applied` naming it).
+public struct RedactionNote: Sendable {
+    /// `nil` when the redaction is not among the events shown (a timeline cut before it).
+    public var at: Timestamp?
+    public var reason: String?
+
+    /// "redacted at <time>: <reason>", what a reader of the timeline sees instead of the data.
+    public var sentence: String {
+        guard let at else { return "redacted: the data of this event was erased" }
+        return "redacted at \(at.rfc3339): \(reason ?? "")"
+    }
 }
 
 /// An order's whole timeline as auditors read it, up to a position.
@@ -37,19 +52,29 @@ public struct OrderTimeline: Sendable {
     public static func build(order: String, events: [RecordedEvent], atPosition: UInt64? = nil, blob: ((String, Int64) -> BlobStatus)? = nil) -> OrderTimeline {
         var state: OrderState?
         var entries: [TimelineEntry] = []
+        var redactions: [UInt64: RedactionNote] = [:]
+        for record in events where record.type == "redaction.applied" {
+            for p in Redaction.targetPositions(of: record) {
+                redactions[p] = RedactionNote(at: record.recordedAt, reason: record.data["reason"]?.stringValue)
+            }
+        }
         for record in events where atPosition.map({ record.position <= $0 }) ?? true {
             let input = EventInput(eventId: record.eventId, type: record.type, actor: record.actor, occurredAt: record.occurredAt, data: record.data)
             var illegal: String?
-            do {
-                try Catalog.validate(input, state: state, index: 0, origin: ChainReplay.origin(of: record), recordedAt: record.recordedAt)
-            } catch {
-                illegal = error.message
+            // A redacted event was checked when recorded; its data is gone now.
+            if !record.isRedacted {
+                do {
+                    try Catalog.validate(input, state: state, index: 0, origin: ChainReplay.origin(of: record), recordedAt: record.recordedAt)
+                } catch {
+                    illegal = error.message
+                }
             }
             let before = state
             Catalog.apply(record, to: &state)
             var entry = TimelineEntry(
                 record: record, summary: Describe.summary(record, before: before, after: state), text: Describe.text(record),
-                verdict: record.moderation, stateAfter: Describe.state(state), illegal: illegal
+                verdict: record.moderation, stateAfter: Describe.state(state), illegal: illegal,
+                redaction: record.isRedacted ? redactions[record.position] ?? RedactionNote() : nil
             )
             if record.type == "evidence.attached", let sha = record.data["sha256"]?.stringValue {
                 entry.blob = blob?(sha, record.data["size"]?.intValue ?? -1) ?? .unknown
@@ -89,6 +114,14 @@ enum Describe {
     }
 
     static func summary(_ e: RecordedEvent, before: OrderState?, after: OrderState?) -> String {
+        if e.isRedacted {
+            switch e.type {
+            case "chat.message": return "wrote a message (redacted)"
+            case "evidence.attached": return "attached evidence (redacted: the file is deleted)"
+            case "support.note": return "wrote an internal note (redacted)"
+            default: return "recorded \(e.type) (redacted)"
+            }
+        }
         let d = e.data
         let currency = after?.currency ?? before?.currency ?? ""
         func s(_ k: String) -> String { d[k]?.stringValue ?? "" }
@@ -118,6 +151,12 @@ enum Describe {
         case "support.note": return "wrote an internal note (never shown to the parties)"
         case "moderation.flagged":
             return "flagged user \(s("actorId")) for staff after \(d["count"]?.intValue ?? 0) filtered messages (rule \(s("rule")))"
+        case "moderation.appealed": return "appealed the moderation verdict on the message at position \(d["position"]?.intValue ?? 0)"
+        case "moderation.reviewed":
+            return "reviewed the appeal of the message at position \(d["position"]?.intValue ?? 0): \(s("decision"))\(s("decision") == "overturned" ? ", the message is visible to the other party from now on" : ", it stays withheld")"
+        case "redaction.applied":
+            let positions = Redaction.targetPositions(of: e).map { "#\($0)" }.joined(separator: ", ")
+            return "erased the data of \(positions) (reason: \(s("reason")); requested by \(s("requestedBy")))"
         default: return "recorded \(e.type)"
         }
     }

@@ -231,6 +231,8 @@ struct StoreChecks {
             let actual = Hashing.sha256Hex(bytes)
             if actual != hex {
                 findings.append(Finding(.blobHashMismatch, "the stored blob \(hex.prefix(16))… (no event refers to it) hashes to \(actual.prefix(16))…"))
+            } else if logReplay.isWholeLog {
+                findings.append(Finding(.blobUnreferenced, "the stored blob \(hex.prefix(16))… is named by no evidence event with data: a redaction left it behind, or it was put there by hand"))
             }
         }
         return checked

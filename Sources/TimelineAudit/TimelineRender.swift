@@ -17,6 +17,7 @@ extension OrderTimeline {
                 let verdict = r.type == "chat.message" ? " [\(Describe.visibility(e.verdict))\(e.verdict.map { $0.rules.isEmpty ? "" : "; rules " + $0.rules.joined(separator: ", ") } ?? "")]" : ""
                 out += "    \"\(text)\"\(verdict)\n"
             }
+            if let redaction = e.redaction { out += "    \(redaction.sentence)\n" }
             if let blob = e.blob { out += "    blob: \(blob.rawValue)\n" }
             if let illegal = e.illegal { out += "    ILLEGAL here: \(illegal)\n" }
             out += "    → \(e.stateAfter)\n"
@@ -37,6 +38,7 @@ extension OrderTimeline {
                 if let v = e.verdict { o["visibility"] = .string(Describe.visibility(v)) }
                 if let b = e.blob { o["blob"] = .string(b.rawValue) }
                 if let i = e.illegal { o["illegal"] = .string(i) }
+                if let r = e.redaction { o["redacted"] = .string(r.sentence) }
                 return .object(o)
             }),
         ]
@@ -59,6 +61,7 @@ extension OrderTimeline {
         .meta{font-size:13px;color:#5b6475}.who{font-weight:600}.role{display:inline-block;padding:0 6px;border-radius:4px;background:#e8ecf3;font-size:12px;margin-right:4px}
         .role-buyer{background:#dff0ff}.role-seller{background:#fff1d6}.role-support{background:#e6f6e6}.role-system{background:#eee}
         blockquote{margin:8px 0 4px;padding:8px 12px;background:#f8f9fb;border-left:3px solid #9aa6bd;white-space:pre-wrap;word-wrap:break-word}
+        .redacted{font-style:italic;color:#555;background:#f0f0f0;padding:4px 8px;border-radius:4px;margin:4px 0}
         .verdict{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;margin-top:4px}
         .v-delivered{background:#e6f6e6}.v-flagged{background:#fff1d6}.v-filtered{background:#ffe0e0}.v-hidden{background:#e4e4e4}
         li.filtered blockquote,li.hidden blockquote{border-left-color:#d9534f}
@@ -82,6 +85,7 @@ extension OrderTimeline {
             out += " · \(HTML.escape(r.type))</div>\n"
             out += "<div><span class=\"role role-\(r.actor.role.rawValue)\">\(r.actor.role.rawValue)</span><span class=\"who\">\(HTML.escape(r.actor.id))</span> \(HTML.escape(e.summary))</div>\n"
             if let text = e.text { out += "<blockquote>\(HTML.escape(text))</blockquote>\n" }
+            if let redaction = e.redaction { out += "<div class=\"redacted\">\(HTML.escape(redaction.sentence))</div>\n" }
             if let v = e.verdict {
                 let rules = v.rules.isEmpty ? "" : " (rules: \(v.rules.joined(separator: ", ")))"
                 out += "<span class=\"verdict v-\(v.verdict.rawValue)\">\(HTML.escape(Describe.visibility(v) + rules))</span>\n"

@@ -18,7 +18,7 @@ struct AuditTool: ParsableCommand {
         commandName: "timeline-audit",
         abstract: "Verifies, replays, renders and exports order timelines without the daemon.",
         discussion: "Exit codes: 0 clean, 1 findings, 2 the input could not be read, 64 bad usage. See docs/AUDIT.md.",
-        subcommands: [Verify.self, Timeline.self, Replay.self, Export.self, CheckpointCommand.self, Prove.self, CheckProof.self]
+        subcommands: [Verify.self, Timeline.self, Replay.self, Export.self, Statements.self, CheckpointCommand.self, Prove.self, CheckProof.self]
     )
 }
 
@@ -261,6 +261,38 @@ struct Export: ParsableCommand {
         }
         let range = summary.firstPosition.map { "positions \($0)–\(summary.lastPosition ?? $0)" } ?? "no events"
         FileHandle.standardError.write(Data("exported \(summary.events) events (\(range)), \(summary.bytes) bytes, to \(out)\n".utf8))
+    }
+}
+
+// MARK: - statements
+
+struct Statements: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Writes the DSA statements of reasons of every automatic filtered/hidden verdict as Transparency Database bulk files.",
+        discussion: "Files of at most 100 statements each ({\"statements\": [...]}), without message texts or user ids. See docs/MODERATION.md."
+    )
+
+    @Option(help: "The data directory (opened read-only).")
+    var data: String
+
+    @Option(help: "The first day of decisions to include (YYYY-MM-DD).")
+    var from: String?
+
+    @Option(help: "The last day of decisions to include (YYYY-MM-DD).")
+    var to: String?
+
+    @Option(help: "The directory to write statements-00001.json, … into (created if needed).")
+    var out: String
+
+    @Option(help: "The daemon's config file, for its dsa section, shardId and appeal window (default: built-in defaults).")
+    var config: String?
+
+    func run() throws {
+        let summary = try guarded { () throws -> StatementExport.Summary in
+            let settings = try config.map { path throws(AuditError) in try StatementSettings(configFile: path) } ?? StatementSettings()
+            return try StatementExport.export(store: try Auditor.openStore(data), from: from, to: to, directory: out, settings: settings)
+        }
+        FileHandle.standardError.write(Data("wrote \(summary.statements) statements in \(summary.files.count) files to \(out)\n".utf8))
     }
 }
 

@@ -314,3 +314,39 @@ struct CheckpointCommand: AsyncParsableCommand {
         print("Signed checkpoint at position \(Format.text(r["position"])) (hash \(Format.text(r["hash"]).prefix(16))…, key \(Format.text(r["keyId"]))) written to \(out). Check it with: timeline-audit checkpoint verify --checkpoint \(out) --data DIR")
     }
 }
+
+struct Redact: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Erases the data of events of one order (admin.redact): chat messages, evidence (and its file), support notes.",
+        discussion: "The events stay in the log with their hashes; a redaction.applied event records why and for whom. Asks for confirmation unless --yes. See docs/PRIVACY.md."
+    )
+    @OptionGroup var connection: Connection
+    @Option(help: "The order the events belong to.") var order: String
+    @Option(parsing: .upToNextOption, help: "The log positions of the events to redact (1 to 1000).") var position: [UInt64]
+    @Option(help: "Why the data is erased (e.g. \"GDPR Art. 17 request 2026-118\").") var reason: String
+    @Option(help: "Who asked for the erasure (a ticket, a data subject reference).") var requestedBy: String
+    @Flag(help: "Do not ask for confirmation.") var yes = false
+
+    func validate() throws {
+        if position.isEmpty { throw ValidationError("give at least one --position N") }
+        if position.count > 1000 { throw ValidationError("at most 1000 positions per redaction") }
+    }
+
+    func run() async throws {
+        if !yes {
+            let list = position.map(String.init).joined(separator: ", ")
+            FileHandle.standardError.write(Data("Erase for good the data of order \(order)'s events at positions \(list)? This cannot be undone. Type yes to go on: ".utf8))
+            guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+                throw localFailure("not confirmed; nothing was redacted")
+            }
+        }
+        let params: [String: JSONValue] = [
+            "order": .string(order), "positions": .array(position.map { .int(Int64($0)) }),
+            "reason": .string(reason), "requestedBy": .string(requestedBy),
+        ]
+        let r = try await connection.with { try await $0.call("admin.redact", params) }
+        connection.output(r) {
+            "Redacted \(Format.text(r["redacted"])) event(s) of order \(order) and deleted \(Format.text(r["blobsDeleted"])) evidence file(s); recorded as redaction.applied at position \(Format.text(r["position"])). Purge the bytes from the files with a backup: timelinectl backup DIR\n"
+        }
+    }
+}
