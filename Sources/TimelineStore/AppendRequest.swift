@@ -56,6 +56,12 @@ public struct RedactionOutcome: Sendable, Hashable {
     public var redacted: Int
     /// Evidence blobs deleted (a blob another, not redacted event names stays).
     public var blobsDeleted: Int
+
+    /// What a redaction removed.
+    public init(redacted: Int, blobsDeleted: Int) {
+        self.redacted = redacted
+        self.blobsDeleted = blobsDeleted
+    }
 }
 
 /// What happened to one event of a successful request.
