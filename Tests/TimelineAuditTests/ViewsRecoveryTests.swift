@@ -65,10 +65,10 @@ struct ViewsRecoveryTests {
         do { reference = try Self.answers(try Fixture.makeStore(dir.sub("original"), orders: 3)) }
         let damages: [(name: String, reason: String, damage: (String) throws -> Void)] = [
             ("reboot", "machine restarted", { path in
-                try Data(#"{"bootId":"a-boot-before-the-crash","clean":false,"format":4}"#.utf8).write(to: URL(fileURLWithPath: path + "/views/state"))
+                try Data(#"{"bootId":"a-boot-before-the-crash","clean":false,"format":5}"#.utf8).write(to: URL(fileURLWithPath: path + "/views/state"))
             }),
             ("torn", "machine restarted", { path in
-                try Data(#"{"bootId":"a-boot-before-the-crash","clean":false,"format":4}"#.utf8).write(to: URL(fileURLWithPath: path + "/views/state"))
+                try Data(#"{"bootId":"a-boot-before-the-crash","clean":false,"format":5}"#.utf8).write(to: URL(fileURLWithPath: path + "/views/state"))
                 let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path + "/views/data.mdb"))
                 var generator = SystemRandomNumberGenerator()
                 for page in [2, 3, 5, 8] {

@@ -228,8 +228,8 @@ struct CatalogConversationTests {
         #expect(Catalog.types == [
             "chat.message", "delivery.confirmed", "delivery.marked", "dispute.closed", "dispute.escalated", "dispute.offer",
             "dispute.offer.accepted", "dispute.offer.declined", "dispute.opened", "dispute.resolved", "evidence.attached",
-            "moderation.flagged", "order.cancelled", "order.completed", "order.paid", "order.placed", "participant.availability",
-            "refund.issued", "support.note",
+            "moderation.appealed", "moderation.flagged", "moderation.reviewed", "order.cancelled", "order.completed", "order.paid",
+            "order.placed", "participant.availability", "redaction.applied", "refund.issued", "support.note",
         ])
     }
 

@@ -109,7 +109,7 @@ struct RecordedEventTests {
         (#"{"actor":{"role":"buyer","id":"u"},"recordedAt":"2026-11-26T15:00:00Z","data":{}}"#, "field position is missing or not a non-negative integer"),
         (#"{"actor":{"role":"king","id":"u"}}"#, "field actor is missing or malformed"),
         (#"{"actor":{"role":"buyer","id":"u"},"recordedAt":"yesterday"}"#, "field recordedAt is not RFC 3339"),
-        (#"{"actor":{"role":"buyer","id":"u"},"recordedAt":"2026-11-26T15:00:00Z","data":[]}"#, "field data is missing or not an object"),
+        (#"{"actor":{"role":"buyer","id":"u"},"recordedAt":"2026-11-26T15:00:00Z","data":[]}"#, "field data is not an object"),
         (#"{"actor":{"role":"buyer","id":"u"},"recordedAt":"2026-11-26T15:00:00Z","data":{},"moderation":{"verdict":"maybe","rules":[]}}"#, "field moderation is malformed"),
         (#"{"#, "the record is not valid JSON: an object key must be a string in double quotes"),
     ])

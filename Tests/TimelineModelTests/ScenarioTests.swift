@@ -71,7 +71,7 @@ struct ScenarioTests {
                 "escalatedAt": nil, "closedAt": minute(8), "withdrawn": false,
             ],
             "disputesOpened": 1, "messages": ["visible": 0, "filtered": 0, "hidden": 0, "flagged": 0], "evidence": [],
-            "awaitingReplyFrom": nil, "awaitingSince": nil, "availability": [:], "moderationFlags": 0,
+            "appeals": [], "awaitingReplyFrom": nil, "awaitingSince": nil, "availability": [:], "moderationFlags": 0,
             "revision": 8, "lastPosition": 9, "updatedAt": minute(9),
         ]
         #expect(r.view == expected)
