@@ -222,7 +222,8 @@ def verify(path, checkpoint=None, public_key=None, start=1):
                 continue
             try:
                 r = json.loads(line.decode("utf-8"))
-                if not isinstance(r, dict) or not isinstance(r.get("data"), dict):
+                # A redacted event has no "data" member (DOMAIN.md "Audit rules": Redaction).
+                if not isinstance(r, dict) or ("data" in r and not isinstance(r["data"], dict)):
                     raise ValueError("not a recorded event")
                 for k in ("position", "revision"):
                     if not isinstance(r.get(k), int) or isinstance(r.get(k), bool):
@@ -288,6 +289,8 @@ def verify(path, checkpoint=None, public_key=None, start=1):
     last_rev = {}
     missing = 0
     by_position = {}
+    redacted = {}  # position -> the data-less record
+    targets = {}   # position -> (the redaction's position, its target entry)
     for r in ordered:
         p = r["position"]
         if p < start:
@@ -298,9 +301,18 @@ def verify(path, checkpoint=None, public_key=None, start=1):
                 add("position_gap", prev_pos + 1, None, None, "%d position(s) missing after %d" % (gap, prev_pos))
             missing += gap
             prev_hash = None
-        data_hash = sha256_hex(canonical(r["data"]))
-        if data_hash != r["dataHash"]:
-            add("data_hash_mismatch", p, r["order"], r["revision"], "data does not hash to dataHash")
+        if "data" in r:
+            if sha256_hex(canonical(r["data"])) != r["dataHash"]:
+                add("data_hash_mismatch", p, r["order"], r["revision"], "data does not hash to dataHash")
+        else:
+            redacted[p] = r
+        if r["type"] == "redaction.applied" and "data" in r:
+            for t in r["data"].get("targets", []):
+                if isinstance(t, dict) and isinstance(t.get("position"), int):
+                    if t["position"] in targets:
+                        add("redaction_mismatch", p, r["order"], r["revision"], "position %d was already redacted" % t["position"])
+                    else:
+                        targets[t["position"]] = (p, t)
         body = {k: v for k, v in r.items() if k not in ("hash", "data")}
         if sha256_hex(canonical(body)) != r["hash"]:
             add("hash_mismatch", p, r["order"], r["revision"], "hash does not match the event's fields")
@@ -324,6 +336,8 @@ def verify(path, checkpoint=None, public_key=None, start=1):
         last_rev[order] = max(last_rev.get(order, rev), rev)
         prev_hash, prev_time, prev_pos = r["hash"], t, p
         by_position[p] = r
+
+    check_redactions(redacted, targets, by_position, add)
 
     if checkpoint is not None:
         cp = checkpoint
@@ -351,6 +365,28 @@ def verify(path, checkpoint=None, public_key=None, start=1):
         elif parse_time(by_position[pos]["recordedAt"]) != parse_time(cp.get("recordedAt", "")):
             add("checkpoint_mismatch", pos, None, None, "recordedAt at the checkpoint's position differs")
     return findings, len(ordered)
+
+
+REDACTABLE = {"chat.message", "evidence.attached", "support.note"}
+
+
+def check_redactions(redacted, targets, by_position, add):
+    """Every data-less event is named by a later, matching redaction.applied;
+    every target of one has lost its data."""
+    for p in sorted(redacted):
+        r = redacted[p]
+        if p not in targets:
+            add("data_missing", p, r["order"], r["revision"], "a %s without data that no redaction.applied names" % r["type"])
+            continue
+        by, t = targets[p]
+        header = {k: v for k, v in r.items() if k != "data"}
+        if by <= p or r["type"] not in REDACTABLE or t.get("eventId") != r["eventId"] or t.get("dataHash") != r["dataHash"] \
+                or t.get("hash") != r["hash"] or t.get("header") != header:
+            add("redaction_mismatch", by, r["order"], None, "the redaction at %d does not match its target at %d" % (by, p))
+    for p in sorted(targets):
+        if p in by_position and p not in redacted:
+            add("redaction_incomplete", p, by_position[p]["order"], None,
+                "the redaction at %d names position %d, which still holds its data" % (targets[p][0], p))
 
 
 def main(argv):

@@ -147,4 +147,48 @@ struct RedactionTests {
         }
         #expect(try Auditor.verify(dataDirectory: dir.sub("backup")).findings == [])
     }
+
+    @Test("an export of a redacted store verifies clean, in timeline-audit and the Python verifier; data removed by hand is data_missing in both")
+    func exportVerifies() throws {
+        let dir = TempDirectory("redact-export")
+        let (store, chat, evidence, _, _) = try Self.makeStore(dir.sub("store"))
+        _ = try Self.redact(store, "A-1000", [chat, evidence]).get()
+        let export = dir.sub("log.jsonl")
+        _ = try Exporter.export(store: store, to: export)
+        let lines = try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(!lines[Int(chat - 1)].contains("\"data\""), "the export carries the redacted event without data")
+        // By hand: the seller's first message on A-1001 loses its data, nothing names it.
+        let victim = try #require(try store.event(withId: "A-1001-3"))
+        var edited = lines
+        edited[Int(victim.position - 1)] = String(decoding: victim.redacted.canonicalBytes, as: UTF8.self)
+        let cases = [("clean", lines, [String]()), ("by-hand", edited, ["data_missing@\(victim.position)"])]
+        for (name, content, expected) in cases {
+            let path = dir.sub("\(name).jsonl")
+            try Data((content.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+            let swift = try Binaries.run("timeline-audit", ["verify", "--export", path, "--json"])
+            let codes = { (text: String) throws -> [String] in
+                try JSONParser.parse(Array(text.utf8))["findings"]?.arrayValue?.map { "\($0["code"]?.stringValue ?? "?")@\($0["position"]?.intValue ?? -1)" } ?? []
+            }
+            #expect(try codes(swift.stdout) == expected, "\(name): \(swift.stdout)")
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { continue }
+            let py = try Binaries.run("/usr/bin/python3", [Binaries.packageRoot + "/scripts/verify_export.py", path, "--json"])
+            #expect(try codes(py.stdout) == expected, "\(name): \(py.stdout) \(py.stderr)")
+        }
+    }
+
+    @Test("the timeline shows a redacted event as redacted at <time>: <reason>, without its data")
+    func timelineShowsRedaction() throws {
+        let dir = TempDirectory("redact-timeline")
+        let (store, chat, _, _, _) = try Self.makeStore(dir.sub("store"))
+        let outcome = try Self.redact(store, "A-1000", [chat]).get()
+        let at = try #require(outcome.records.first?.recordedAt)
+        let timeline = try OrderTimeline.load(order: "A-1000", store: store)
+        let entry = try #require(timeline.entries.first { $0.record.position == chat })
+        #expect(entry.redaction?.sentence == "redacted at \(at.rfc3339): GDPR Art. 17 request 118")
+        #expect(entry.text == nil && entry.illegal == nil)
+        for rendered in [timeline.html, timeline.text, CanonicalJSON.string(timeline.json)] {
+            #expect(rendered.contains("redacted at \(at.rfc3339): GDPR Art. 17 request 118"))
+            #expect(!rendered.contains("QX7-SECRET"))
+        }
+    }
 }
