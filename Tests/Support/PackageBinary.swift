@@ -43,19 +43,21 @@ public enum PackageBinary {
 
     /// Runs `name` (or an absolute path) with `arguments`, in `directory` when
     /// given, and waits for it; output goes through files, so a chatty process
-    /// never blocks on a full pipe.
-    public static func run(_ name: String, _ arguments: [String], in directory: String? = nil) throws -> Outcome {
+    /// never blocks on a full pipe. `input` is what it reads on stdin (nothing when `nil`).
+    public static func run(_ name: String, _ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> Outcome {
         let binary = name.hasPrefix("/") ? name : path(name)
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw DaemonProcessError("\(name) not found at \(binary); run `swift build` first")
         }
         let base = NSTemporaryDirectory() + "run-\(URL(fileURLWithPath: binary).lastPathComponent)-\(UUID().uuidString.prefix(8))"
-        let out = base + ".out", err = base + ".err"
+        let out = base + ".out", err = base + ".err", inputFile = base + ".in"
+        _ = FileManager.default.createFile(atPath: inputFile, contents: Data((input ?? "").utf8))
         _ = FileManager.default.createFile(atPath: out, contents: nil)
         _ = FileManager.default.createFile(atPath: err, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: out)
             try? FileManager.default.removeItem(atPath: err)
+            try? FileManager.default.removeItem(atPath: inputFile)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -63,7 +65,7 @@ public enum PackageBinary {
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input == nil ? FileHandle.nullDevice : FileHandle(forReadingAtPath: inputFile)
         try process.run()
         process.waitUntilExit()
         return Outcome(

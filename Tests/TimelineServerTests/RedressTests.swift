@@ -268,4 +268,35 @@ struct RedressTests {
         await client.close()
         #expect(try await offPool { try third.stop() } == 0)
     }
+
+    @Test("timelinectl redact asks for confirmation: no answer or \"no\" redacts nothing, \"yes\" or --yes does")
+    func ctlRedact() async throws {
+        try await withDaemon { daemon, client in
+            let a = OrderFixture("C")
+            try await a.create(client)
+            let first = Self.position(try await client.append(order: a.order, events: [a.chat("buyer", "first secret")]))
+            let second = Self.position(try await client.append(order: a.order, events: [a.chat("buyer", "second secret")]))
+            func redact(_ position: Int64, _ extra: [String] = [], input: String? = nil) throws -> PackageBinary.Outcome {
+                try PackageBinary.run("timelinectl", [
+                    "redact", "--socket", daemon.socketPath, "--order", a.order, "--position", String(position),
+                    "--reason", "GDPR Art. 17", "--requested-by", "dpo",
+                ] + extra, input: input)
+            }
+            let head = try await client.stats()["head"]?.intValue
+            for input in [nil, "no\n"] {
+                let refused = try redact(first, input: input)
+                #expect(refused.status == 3 && refused.stderr.contains("not confirmed"), "\(refused)")
+            }
+            #expect(try await client.stats()["head"]?.intValue == head, "nothing was redacted")
+            let confirmed = try redact(first, input: "yes\n")
+            #expect(confirmed.status == 0 && confirmed.stdout.contains("Redacted 1 event"), "\(confirmed)")
+            let forced = try redact(second, ["--yes", "--json"])
+            let forcedReply = try JSONParser.parse(Array(forced.stdout.utf8))
+            #expect(forced.status == 0 && forcedReply["redacted"]?.intValue == 1, "\(forced)")
+            let again = try redact(second, ["--yes"])
+            #expect(again.status == 1 && again.stderr.contains("bad_request") && again.stderr.contains("already redacted"), "\(again)")
+            let log = try await readWholeLog(client)
+            #expect(log[Int(first - 1)]["data"] == nil && log[Int(second - 1)]["data"] == nil)
+        }
+    }
 }
