@@ -72,6 +72,7 @@ struct StoreChecks {
         report.viewsChecked = try checkViews(&findings)
         try checkStateIndexes(&findings)
         try checkDisputeQueue(&findings)
+        try checkRedressIndexes(&findings)
         report.participantsChecked = try checkParticipants(&findings)
         try checkReplyTimes(&findings)
         try checkMerkle(&findings)
@@ -341,6 +342,45 @@ struct StoreChecks {
                     "the dispute queue lists order \(name) \(queued[slot]) times instead of \(expected)"
                 ))
             }
+        }
+    }
+
+    /// The `appeals` queue and the `blobRefs` table hold exactly the rows the
+    /// replayed orders call for (orders with a broken history are not judged).
+    private func checkRedressIndexes(_ findings: inout [Finding]) throws {
+        var appeals: [String: (status: String, order: String)] = [:]
+        var refs = Set<String>()
+        var judged = Set<String>()
+        for name in replay.orderNames {
+            guard let track = replay.track(name), !track.tainted, let s = replay.state(track) else { continue }
+            judged.insert(name)
+            for m in s.moderatedMessages {
+                if let a = m.appeal { appeals["\(a.position)"] = (a.status.rawValue, name) }
+            }
+            for e in s.evidence { refs.insert("\(e.sha256)@\(e.position)") }
+        }
+        try snap.forEachAppealEntry { status, position, order in
+            guard judged.contains(order) || replay.track(order) == nil else { return }
+            if let expected = appeals.removeValue(forKey: "\(position)"), expected == (status, order) { return }
+            findings.append(Finding(.indexMismatch, order: order, "the appeals queue lists an appeal at position \(position) of order \(order) as \(status), which the log does not make so"))
+        }
+        for (position, expected) in appeals.sorted(by: { $0.key < $1.key }) {
+            findings.append(Finding(.indexMismatch, order: expected.order, "the appeals queue lacks the \(expected.status) appeal at position \(position) of order \(expected.order)"))
+        }
+        var unmatched = refs
+        try snap.forEachBlobRef { sha, position in
+            let key = "\(sha)@\(position)"
+            if unmatched.remove(key) != nil { return }
+            // A row of an order whose history is broken is not judged.
+            if let e = entry(position), !judged.contains(replay.orderNames[Int(e.slot)]) { return }
+            findings.append(Finding(.indexMismatch, position: position, "blobRefs names evidence \(sha.prefix(16))… at position \(position), which no evidence event with data attaches"))
+        }
+        for missing in unmatched.sorted() {
+            let parts = missing.split(separator: "@")
+            findings.append(Finding(
+                .indexMismatch, position: parts.count == 2 ? UInt64(parts[1]) : nil,
+                "blobRefs lacks the evidence \(parts.first?.prefix(16) ?? "")… attached at this position"
+            ))
         }
     }
 

@@ -126,6 +126,35 @@ public struct AuditSnapshot {
         }
     }
 
+    /// Every `appeals` entry as (status, appeal position, order).
+    public func forEachAppealEntry(_ body: (String, UInt64, String) throws -> Void) throws {
+        try txn.withCursor(tables.appeals) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                let nul = e.key.firstIndex(of: 0) ?? e.key.count
+                let status = String(decoding: UnsafeRawBufferPointer(rebasing: e.key[..<nul]), as: UTF8.self)
+                let position = nul + 9 == e.key.count ? Keys.readUInt64(e.key, at: nul + 1) : 0
+                try body(status, position, String(decoding: e.value, as: UTF8.self))
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// Every `blobRefs` entry as (hex SHA-256, position); a malformed key gives ("", 0).
+    public func forEachBlobRef(_ body: (String, UInt64) throws -> Void) throws {
+        try txn.withCursor(tables.blobRefs) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                if e.key.count == 40 {
+                    try body(Hashing.hex(Array(e.key[..<32])), Keys.readUInt64(e.key, at: 32))
+                } else {
+                    try body("", 0)
+                }
+                entry = try cursor.next()
+            }
+        }
+    }
+
     /// Every stored participant figure: user and stored bytes.
     public func forEachParticipant(_ body: (String, UnsafeRawBufferPointer) throws -> Void) throws {
         try txn.withCursor(tables.participants) { cursor in

@@ -37,4 +37,28 @@ struct AppealStoreTests {
         #expect(try store.appeals(status: nil, limit: 10).map(\.appeal.status) == [.overturned, .upheld, .pending])
         #expect(try Auditor.verify(store: store).findings == [])
     }
+
+    @Test("a row removed from the appeals queue or from blobRefs, or one added, is index_mismatch")
+    func tamperedIndexes() throws {
+        let dir = TempDirectory("appeal-tamper")
+        let store = try Fixture.makeStore(dir.sub("store"), orders: 1)
+        try Fixture.commit(store, [AppendRequest(order: "A-1000", events: [Fixture.event("m-1", "chat.message", Fixture.buyer, ["channel": "order", "text": "you idiot"])])])
+        let message = try #require(try store.event(withId: "m-1")).position
+        try Fixture.commit(store, [AppendRequest(order: "A-1000", events: [Fixture.event("ap", "moderation.appealed", Fixture.buyer, ["position": .int(Int64(message)), "text": "sorry"])])])
+        #expect(try Auditor.verify(store: store).findings == [])
+        try store.closeCleanly()
+        let cases: [(String, (Tamperer) throws -> Void)] = [
+            ("appeal-removed", { t in for row in try t.entries("appeals") { try t.delete("appeals", key: Array(row.prefix(row.count - 6))) } }),
+            ("appeal-added", { t in try t.put("appeals", key: Array("upheld".utf8) + [0] + Tamperer.key(3), value: Array("A-1000".utf8)) }),
+            ("ref-removed", { t in for row in try t.entries("blobRefs") { try t.delete("blobRefs", key: row) } }),
+            ("ref-added", { t in try t.put("blobRefs", key: [UInt8](repeating: 7, count: 32) + Tamperer.key(2), value: []) }),
+        ]
+        for (name, damage) in cases {
+            let copy = dir.sub(name)
+            try Fixture.copy(dir.sub("store"), to: copy)
+            do { try damage(try Tamperer(copy)) }
+            let report = try Auditor.verify(dataDirectory: copy)
+            #expect(report.findings.map(\.code) == [.indexMismatch], "\(name): \(report.findings)")
+        }
+    }
 }
