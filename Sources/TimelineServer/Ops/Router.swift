@@ -1,38 +1,54 @@
 import NIOCore
 import TimelineModel
 
-/// The ops of PROTOCOL.md with the least role each needs (`nil`: any peer, even unknown).
+/// One op of PROTOCOL.md: the least role it needs (`nil`: any peer, even an
+/// unknown one), whether it changes the store, and its handler.
+struct Op: Sendable {
+    typealias Handler = @Sendable (Request, OpContext) throws(TimelineError) -> OpResult
+    let role: PeerRole?
+    /// On one connection, a request that follows an op that changes the store runs
+    /// only once that op is answered, so a pipelined read sees the connection's own
+    /// earlier writes (consecutive writes still share a commit).
+    let changesStore: Bool
+    let handle: Handler
+
+    init(_ role: PeerRole?, changesStore: Bool = false, _ handle: @escaping Handler) {
+        self.role = role
+        self.changesStore = changesStore
+        self.handle = handle
+    }
+}
+
+/// Every op, by name: the one table authorization, ordering and routing read.
 enum OpTable {
-    static let roles: [String: PeerRole?] = [
-        "hello": .none,
-        "ping": .reader,
-        "append": .writer,
-        "evidence.put": .writer,
-        "evidence.get": .reader,
-        "order.get": .reader,
-        "order.events": .reader,
-        "log.read": .reader,
-        "subscribe": .reader,
-        "unsubscribe": .reader,
-        "orders.list": .reader,
-        "disputes.list": .reader,
-        "participant.get": .reader,
-        "stats": .reader,
-        "admin.rebuild": .admin,
-        "admin.reloadModeration": .admin,
-        "admin.backup": .admin,
-        "admin.checkpoint": .admin,
-        "proof.inclusion": .reader,
-        "proof.consistency": .reader,
-        "admin.redact": .admin,
-        "moderation.statement": .reader,
-        "appeals.list": .reader,
+    static let ops: [String: Op] = [
+        "hello": Op(nil) { _, c in .now(.json(ReadOps.hello(c))) },
+        "ping": Op(.reader) { _, _ in .now(.json(.emptyObject)) },
+        "append": Op(.writer, changesStore: true) { r, c throws(TimelineError) in .later(try WriteOps.append(r, c)) },
+        "evidence.put": Op(.writer, changesStore: true) { r, c throws(TimelineError) in .later(try WriteOps.evidencePut(r, c)) },
+        "evidence.get": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.evidenceGet(r, c)) },
+        "order.get": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.orderGet(r, c)) },
+        "order.events": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.orderEvents(r, c)) },
+        "log.read": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.logRead(r, c)) },
+        "subscribe": Op(.reader) { r, c throws(TimelineError) in .now(try SubscriptionOps.subscribe(r, c)) },
+        "unsubscribe": Op(.reader) { r, c throws(TimelineError) in .now(try SubscriptionOps.unsubscribe(r, c)) },
+        "orders.list": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.ordersList(r, c)) },
+        "disputes.list": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.disputesList(r, c)) },
+        "participant.get": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.participantGet(r, c)) },
+        "stats": Op(.reader) { _, c throws(TimelineError) in .now(try ReadOps.stats(c)) },
+        "admin.rebuild": Op(.admin, changesStore: true) { _, c in .later(AdminOps.rebuild(c)) },
+        "admin.reloadModeration": Op(.admin) { _, c throws(TimelineError) in .now(try AdminOps.reloadModeration(c)) },
+        "admin.backup": Op(.admin) { r, c throws(TimelineError) in .later(try AdminOps.backup(r, c)) },
+        "admin.checkpoint": Op(.admin) { _, c throws(TimelineError) in .now(try AdminOps.checkpoint(c)) },
+        "admin.redact": Op(.admin, changesStore: true) { r, c throws(TimelineError) in .later(try AdminOps.redact(r, c)) },
+        "proof.inclusion": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.proofInclusion(r, c)) },
+        "proof.consistency": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.proofConsistency(r, c)) },
+        "moderation.statement": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.moderationStatement(r, c)) },
+        "appeals.list": Op(.reader) { r, c throws(TimelineError) in .now(try ReadOps.appealsList(r, c)) },
     ]
 
-    /// The ops that change the store. On one connection, a request that follows
-    /// one of them runs only once it is answered, so a pipelined read sees the
-    /// connection's own earlier writes (consecutive writes still share a commit).
-    static let changingStore: Set<String> = ["append", "evidence.put", "admin.rebuild", "admin.redact"]
+    /// Whether `op` changes the store (see ``Op/changesStore``).
+    static func changesStore(_ op: String) -> Bool { ops[op]?.changesStore ?? false }
 }
 
 /// What an op handler sees of its connection.
@@ -57,40 +73,15 @@ enum Router {
         if context.role == nil && request.op != "hello" {
             throw TimelineError(.unauthorized, "this peer's uid/gid is not in the daemon's access list; ask an operator to grant a role")
         }
-        guard let needed = OpTable.roles[request.op] else {
-            throw TimelineError(.unknownOp, "unknown op \"\(request.op.prefix(64))\"; known ops: \(OpTable.roles.keys.sorted().joined(separator: ", "))")
+        guard let op = OpTable.ops[request.op] else {
+            throw TimelineError(.unknownOp, "unknown op \"\(request.op.prefix(64))\"; known ops: \(OpTable.ops.keys.sorted().joined(separator: ", "))")
         }
-        if let needed, let role = context.role, role < needed {
+        if let needed = op.role, let role = context.role, role < needed {
             throw TimelineError(.unauthorized, "\(request.op) needs the \(needed.rawValue) role; this peer is a \(role.rawValue)")
         }
         if context.services.isDraining && request.op != "hello" && request.op != "ping" {
             throw TimelineError(.shuttingDown, "the daemon is shutting down; retry against the restarted daemon")
         }
-        switch request.op {
-        case "hello": return .now(.json(ReadOps.hello(context)))
-        case "ping": return .now(.json(.emptyObject))
-        case "append": return .later(try WriteOps.append(request, context))
-        case "evidence.put": return .later(try WriteOps.evidencePut(request, context))
-        case "evidence.get": return .now(try ReadOps.evidenceGet(request, context))
-        case "order.get": return .now(try ReadOps.orderGet(request, context))
-        case "order.events": return .now(try ReadOps.orderEvents(request, context))
-        case "log.read": return .now(try ReadOps.logRead(request, context))
-        case "orders.list": return .now(try ReadOps.ordersList(request, context))
-        case "disputes.list": return .now(try ReadOps.disputesList(request, context))
-        case "participant.get": return .now(try ReadOps.participantGet(request, context))
-        case "stats": return .now(try ReadOps.stats(context))
-        case "subscribe": return .now(try SubscriptionOps.subscribe(request, context))
-        case "unsubscribe": return .now(try SubscriptionOps.unsubscribe(request, context))
-        case "admin.rebuild": return .later(AdminOps.rebuild(context))
-        case "admin.reloadModeration": return .now(try AdminOps.reloadModeration(context))
-        case "admin.backup": return .later(try AdminOps.backup(request, context))
-        case "admin.checkpoint": return .now(try AdminOps.checkpoint(context))
-        case "proof.inclusion": return .now(try ReadOps.proofInclusion(request, context))
-        case "proof.consistency": return .now(try ReadOps.proofConsistency(request, context))
-        case "admin.redact": return .later(try AdminOps.redact(request, context))
-        case "moderation.statement": return .now(try ReadOps.moderationStatement(request, context))
-        case "appeals.list": return .now(try ReadOps.appealsList(request, context))
-        default: throw TimelineError(.unknownOp, "unknown op \"\(request.op.prefix(64))\"")
-        }
+        return try op.handle(request, context)
     }
 }

@@ -94,7 +94,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         // Replies are in request order, and so are effects: a request after a pending
         // write of this connection waits for it (consecutive writes go on together).
-        if waitingHead < waiting.count || (pendingWrites > 0 && !OpTable.changingStore.contains(request.op)) {
+        if waitingHead < waiting.count || (pendingWrites > 0 && !OpTable.changesStore(request.op)) {
             waiting.append((request, sequence))
             return
         }
@@ -105,7 +105,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func run(_ request: Request, sequence: Int, context: ChannelHandlerContext) {
         let allocator = context.channel.allocator
         guard let subscriptions, !closed else { return }
-        let isWrite = OpTable.changingStore.contains(request.op)
+        let isWrite = OpTable.changesStore(request.op)
         if isWrite { pendingWrites += 1 }
         subscriptions.currentSequence = sequence
         let opContext = OpContext(services: services, eventLoop: context.eventLoop, role: role, connection: subscriptions)
@@ -139,7 +139,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         pendingWrites -= 1
         while waitingHead < waiting.count {
             let next = waiting[waitingHead]
-            guard pendingWrites == 0 || OpTable.changingStore.contains(next.request.op) else { return }
+            guard pendingWrites == 0 || OpTable.changesStore(next.request.op) else { return }
             waitingHead += 1
             if waitingHead == waiting.count {
                 waiting.removeAll(keepingCapacity: true)
