@@ -55,35 +55,32 @@ public struct DSASettings: Sendable, Hashable {
         return Self.builtInTerms(of: rule)
     }
 
+    /// The built-in terms by rule-name prefix, first match wins.
+    static let builtIn: [(prefix: String, terms: RuleTerms)] = [
+        ("contact.", RuleTerms(
+            termsClause: "Terms of Service: trades and their conversation stay on the platform; no contact details or invitations to other channels",
+            category: "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+            explanation: "The message contained contact details or an invitation to continue the conversation outside the platform, where buyers and sellers lose the platform's protection against fraud."
+        )),
+        ("payment.", RuleTerms(
+            termsClause: "Terms of Service: every payment goes through the platform",
+            category: "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+            explanation: "The message proposed a payment outside the platform, which removes the buyer's protection and is a common fraud pattern."
+        )),
+        ("harassment", RuleTerms(
+            termsClause: "Community Rules: no insults, threats or harassment",
+            category: "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
+            explanation: "The message contained insults, threats or harassment of the other party."
+        )),
+        ("spam.", RuleTerms(
+            termsClause: "Community Rules: no spam; chat messages stay within the length limit",
+            category: "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
+            explanation: "The message was longer than the chat's length limit and was hidden as spam."
+        )),
+    ]
+
     static func builtInTerms(of rule: String) -> RuleTerms {
-        if rule.hasPrefix("contact.") {
-            return RuleTerms(
-                termsClause: "Terms of Service: trades and their conversation stay on the platform; no contact details or invitations to other channels",
-                category: "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
-                explanation: "The message contained contact details or an invitation to continue the conversation outside the platform, where buyers and sellers lose the platform's protection against fraud."
-            )
-        }
-        if rule.hasPrefix("payment.") {
-            return RuleTerms(
-                termsClause: "Terms of Service: every payment goes through the platform",
-                category: "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
-                explanation: "The message proposed a payment outside the platform, which removes the buyer's protection and is a common fraud pattern."
-            )
-        }
-        if rule.hasPrefix("harassment") {
-            return RuleTerms(
-                termsClause: "Community Rules: no insults, threats or harassment",
-                category: "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-                explanation: "The message contained insults, threats or harassment of the other party."
-            )
-        }
-        if rule.hasPrefix("spam.") {
-            return RuleTerms(
-                termsClause: "Community Rules: no spam; chat messages stay within the length limit",
-                category: "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
-                explanation: "The message was longer than the chat's length limit and was hidden as spam."
-            )
-        }
+        if let known = builtIn.first(where: { rule.hasPrefix($0.prefix) }) { return known.terms }
         return RuleTerms(
             termsClause: "Terms of Service: moderation rule \(rule)", category: "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
             explanation: "The message matched the moderation rule \(rule)."
