@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the build needs (Debian): liblmdb-dev, libsqlite3-dev
-# (the benchmark's SQLite baseline), pkg-config.
+# (the benchmark's SQLite baseline), zlib1g-dev (ZIPFoundation, for evidence bundles), pkg-config.
 set -euo pipefail
 need=()
-command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config liblmdb-dev libsqlite3-dev)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config liblmdb-dev libsqlite3-dev zlib1g-dev)
 if command -v pkg-config >/dev/null 2>&1; then
   pkg-config --exists lmdb 2>/dev/null || need+=(liblmdb-dev)
   pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
+  pkg-config --exists zlib 2>/dev/null || need+=(zlib1g-dev)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2

@@ -18,7 +18,7 @@ struct AuditTool: ParsableCommand {
         commandName: "timeline-audit",
         abstract: "Verifies, replays, renders and exports order timelines without the daemon.",
         discussion: "Exit codes: 0 clean, 1 findings, 2 the input could not be read, 64 bad usage. See docs/AUDIT.md.",
-        subcommands: [Verify.self, Timeline.self, Replay.self, Export.self, Statements.self, CheckpointCommand.self, Prove.self, CheckProof.self]
+        subcommands: [Verify.self, Timeline.self, Replay.self, Export.self, Statements.self, Bundle.self, CheckpointCommand.self, Prove.self, CheckProof.self]
     )
 }
 
@@ -261,6 +261,43 @@ struct Export: ParsableCommand {
         }
         let range = summary.firstPosition.map { "positions \($0)–\(summary.lastPosition ?? $0)" } ?? "no events"
         FileHandle.standardError.write(Data("exported \(summary.events) events (\(range)), \(summary.bytes) bytes, to \(out)\n".utf8))
+    }
+}
+
+// MARK: - bundle
+
+struct Bundle: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Writes one order's dispute / chargeback evidence bundle (ZIP): events, proofs, page, files, Stripe's fields.",
+        discussion: "See docs/AUDIT.md \"Evidence bundles\". The proofs are against --checkpoint, else the latest signed checkpoint in the data directory that covers the order."
+    )
+
+    @Option(help: "The data directory (opened read-only).")
+    var data: String
+
+    @Option(help: "The order.")
+    var order: String
+
+    @Option(help: "The ZIP file to write (replaced).")
+    var out: String
+
+    @Option(help: "A signed checkpoint (admin.checkpoint's reply) to prove the events against.")
+    var checkpoint: String?
+
+    @Option(help: "The headless browser that prints the PDF (default: chromium on PATH).")
+    var chromium: String?
+
+    func run() throws {
+        let summary = try guarded { () throws -> EvidenceBundle.Summary in
+            let signed = try checkpoint.map { path throws(AuditError) -> Checkpoint in
+                guard let bytes = FileManager.default.contents(atPath: path) else { throw AuditError("cannot read the checkpoint file \(path)") }
+                return try Checkpoint(bytes: Array(bytes))
+            }
+            return try EvidenceBundle.write(dataDirectory: data, order: order, checkpoint: signed, to: out, chromium: chromium)
+        }
+        var text = "wrote \(summary.files.count) files to \(out)"
+        text += summary.checkpoint.map { ", proven against the checkpoint at position \($0.position)" } ?? ", proven against the head (unsigned)"
+        FileHandle.standardError.write(Data((text + "\n" + summary.warnings.map { "warning: \($0)\n" }.joined()).utf8))
     }
 }
 
