@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit, store, end-to-end (real daemon on a real socket),
-# then the short form of the kill -9 crash test (5 rounds: load, rebuild, backup, simulated OS crash, views deleted).
-# Arguments go to `swift test` (e.g. --filter X); with any, the crash test is skipped.
+# the Python client's tests (python3 -m unittest, against the real daemon), then the short
+# form of the kill -9 crash test (5 rounds: load, rebuild, backup, simulated OS crash, views deleted).
+# Arguments go to `swift test` (e.g. --filter X); with any, the Python tests and the crash test are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -11,5 +12,6 @@ swift build --build-tests
 sync
 swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
+  python3 -m unittest discover -s clients/python/tests
   ROUNDS="${CRASH_ROUNDS:-5}" scripts/crash-test.sh
 fi

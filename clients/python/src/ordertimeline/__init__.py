@@ -1,0 +1,21 @@
+"""ordertimeline: a client for timelined, the OrderTimeline daemon.
+
+Blocking (:class:`Client`) and asyncio (:class:`AsyncClient`) clients with one method
+per op of PROTOCOL.md, one exception class per error code (:mod:`ordertimeline.errors`),
+subscriptions that resume by themselves, and :func:`verify_export` for auditors.
+"""
+from .client import AsyncClient, Client, Subscription
+from .errors import (
+    ERRORS, BadRequest, Busy, ConnectionLost, FrameTooLarge, IdempotencyConflict, Internal, InvalidEvent,
+    InvalidTransition, NotFound, ShuttingDown, StorageFull, SubscriberTooSlow, TimelineError, TooLarge,
+    Unauthorized, UnknownOp, WrongExpectedRevision, WrongShard,
+)
+from .verify import canonical, verify_export
+
+__all__ = [
+    "AsyncClient", "Client", "Subscription", "verify_export", "canonical", "ERRORS", "TimelineError", "BadRequest",
+    "Busy", "ConnectionLost", "FrameTooLarge", "IdempotencyConflict", "Internal", "InvalidEvent", "InvalidTransition",
+    "NotFound", "ShuttingDown", "StorageFull", "SubscriberTooSlow", "TooLarge", "Unauthorized", "UnknownOp",
+    "WrongExpectedRevision", "WrongShard",
+]
+__version__ = "0.1.0"
