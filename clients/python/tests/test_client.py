@@ -230,6 +230,23 @@ class ResumeTests(unittest.TestCase):
         finally:
             daemon.remove()
 
+    def test_subscription_resumes_after_subscriber_too_slow(self):
+        daemon = Daemon(limits={"subscriberBufferEvents": 10}).start()
+        try:
+            with ot.Client(daemon.socket) as c:
+                order = new_order(c)
+                subscription = c.subscribe(orders=[order])
+                for batch in range(5):
+                    c.append(order, [event("chat.message", "buyer", "b-" + order, {"channel": "order", "text": f"m {batch}-{i}"}) for i in range(50)])
+                got = [next(subscription)["position"] for _ in range(250)]
+                expected = [e["position"] for e in c.order_events_all(order) if e["type"] == "chat.message"]
+                self.assertEqual(got, expected, "no gap and no duplicate")
+                self.assertGreaterEqual(subscription.resumes, 1, "the 50-event commits pass the 10-event buffer: it was cut off")
+                subscription.close()
+            daemon.stop()
+        finally:
+            daemon.remove()
+
     def test_append_with_retry_is_recorded_once_across_a_restart(self):
         daemon = Daemon().start()
         try:
