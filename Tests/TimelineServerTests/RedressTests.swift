@@ -87,6 +87,7 @@ struct RedressTests {
             #expect(r["redacted"]?.intValue == 4)
             #expect(r["blobsDeleted"]?.intValue == 1, "the file order S also names stays")
             #expect(r["status"]?.stringValue == "recorded")
+            #expect(r["events"]?.array.first?["position"] == r["position"], "also as append's reply has it")
             let redactionPosition = try #require(r["position"]?.intValue)
 
             let after = try await readWholeLog(client)

@@ -61,9 +61,12 @@ enum AdminOps {
         guard (1...256).contains(requestedBy.unicodeScalars.count) else { throw TimelineError(.badRequest, "requestedBy must be 1–256 characters: who asked for the erasure") }
         let request = AppendRequest.redact(order: order, RedactionRequest(positions: positions, reason: reason, requestedBy: requestedBy))
         return WriteOps.submit(request, c) { outcome in
-            guard case .object(var o) = WriteOps.eventEntry(outcome.events[0]) else { return .emptyObject }
+            // The entry's fields at the top (as evidence.put's), and `events` as append's reply has it.
+            let entry = WriteOps.eventEntry(outcome.events[0])
+            guard case .object(var o) = entry else { return .emptyObject }
             o["order"] = .string(outcome.order)
             o["lastRevision"] = .int(Int64(outcome.lastRevision))
+            o["events"] = [entry]
             o["redacted"] = .int(Int64(outcome.redaction?.redacted ?? 0))
             o["blobsDeleted"] = .int(Int64(outcome.redaction?.blobsDeleted ?? 0))
             return .object(o)
