@@ -25,36 +25,34 @@ public enum EvidenceBundle {
         public var checkpoint: Checkpoint?
     }
 
-    /// Writes the bundle of `order` from the store in `dataDirectory` to `path` (replaced).
-    /// `checkpoint` is the one to prove against; without it the latest signed one in the
-    /// data directory that covers the order's last event, else the head (unsigned, warned).
+    /// Writes the bundle of `order` from `source` to `path` (replaced). `checkpoint`
+    /// is the one to prove against; without it the latest signed one the source knows
+    /// that covers the order's last event, else the head (unsigned, warned).
     /// `chromium` is the browser that prints the PDF (`nil`: looked up on `PATH`).
     public static func write(
-        dataDirectory: String, order: String, checkpoint given: Checkpoint?, to path: String, now: Timestamp = .now(), chromium: String? = nil
+        from source: some BundleSource, order: String, checkpoint given: Checkpoint?, to path: String, now: Timestamp = .now(), chromium: String? = nil
     ) throws(AuditError) -> Summary {
-        let store = try Auditor.openStore(dataDirectory)
-        let events: [RecordedEvent]
-        do { events = try store.orderEvents(order) } catch { throw AuditError("cannot read order \(order): \(error.message)") }
-        guard let last = events.last else { throw AuditError("order \(order) has no events in \(dataDirectory)") }
+        let events = try source.events(order: order)
+        guard let last = events.last else { throw AuditError("order \(order) has no events in \(source.name)") }
         var warnings: [String] = []
-        let journal = CheckpointJournalReader(directory: dataDirectory)
-        let checkpoint = given ?? journal.checkpoints.filter { ($0.treeSize ?? $0.position) >= last.position }.max { $0.position < $1.position }
+        let checkpoint = given ?? source.checkpoints.filter { ($0.treeSize ?? $0.position) >= last.position }.max { $0.position < $1.position }
         if let checkpoint, (checkpoint.treeSize ?? checkpoint.position) < last.position {
             throw AuditError("the checkpoint covers positions up to \(checkpoint.treeSize ?? checkpoint.position), but order \(order) has events up to \(last.position); sign a newer one (timelinectl checkpoint)")
         }
         if checkpoint == nil {
             warnings.append("no signed checkpoint covers this order's last event (position \(last.position)): the proofs are against the log's head, unsigned; sign one with `timelinectl checkpoint` and make the bundle again")
         }
+        if checkpoint != nil && source.publicKeyFile == nil {
+            warnings.append("the public key is not in the bundle (give it with --public-key): the checkpoint's signature can be checked only with the daemon's checkpoint.pub")
+        }
         var files = BundleFiles()
         // The events and their proofs.
         files.add("events.jsonl", events.flatMap { $0.canonicalBytes + [0x0A] })
         var proofs: [JSONValue] = []
-        let treeSize = checkpoint.map { $0.treeSize ?? $0.position } ?? store.logHead.position
+        let treeSize: UInt64
+        if let checkpoint { treeSize = checkpoint.treeSize ?? checkpoint.position } else { treeSize = try source.headPosition() }
         for event in events {
-            let proof: InclusionProof
-            do { proof = try store.inclusionProof(position: event.position, treeSize: treeSize) } catch {
-                throw AuditError("cannot prove position \(event.position): \(error.message)")
-            }
+            let proof = try source.inclusionProof(position: event.position, treeSize: treeSize)
             let bundle = InclusionBundle(
                 event: event, position: proof.position, treeSize: proof.treeSize, leafHash: proof.leafHash,
                 rootHash: proof.rootHash, proof: proof.proof, checkpoint: checkpoint
@@ -63,10 +61,14 @@ public enum EvidenceBundle {
             files.add("proofs/\(event.position).json", Array(CanonicalJSON.string(bundle.json).utf8) + [0x0A])
         }
         files.add("proofs.json", CanonicalJSON.encode(["treeSize": .int(Int64(treeSize)), "proofs": .array(proofs)]) + [0x0A])
-        if let key = FileManager.default.contents(atPath: dataDirectory + "/checkpoint.pub") { files.add("checkpoint.pub", Array(key)) }
+        if let key = source.publicKeyFile { files.add("checkpoint.pub", key) }
         // The page and the evidence files.
+        var blobs: [String: [UInt8]] = [:]
+        for event in events where event.type == "evidence.attached" {
+            if let sha = event.data["sha256"]?.stringValue, blobs[sha] == nil, let bytes = try source.blob(sha256: sha) { blobs[sha] = bytes }
+        }
         let timeline = OrderTimeline.build(order: order, events: events) { sha, size in
-            guard let bytes = try? store.blob(sha256: sha) else { return .missing }
+            guard let bytes = blobs[sha] else { return .missing }
             return Hashing.sha256Hex(bytes) == sha && Int64(bytes.count) == size ? .present : .mismatch
         }
         files.add("timeline.html", Array(timeline.html.utf8))
@@ -74,7 +76,7 @@ public enum EvidenceBundle {
         for event in events where event.type == "evidence.attached" && !event.isRedacted {
             guard let sha = event.data["sha256"]?.stringValue else { continue }
             let name = "evidence/\(event.position)-\(safeName(event.data["filename"]?.stringValue ?? "file"))"
-            guard let bytes = try? store.blob(sha256: sha) else {
+            guard let bytes = blobs[sha] else {
                 warnings.append("the file of the evidence at position \(event.position) is not stored (\(sha.prefix(16))…): left out")
                 continue
             }
@@ -139,6 +141,58 @@ public enum EvidenceBundle {
         checkpoint.pub` does the same.
 
         """
+    }
+}
+
+/// Where a bundle's facts come from: a data directory (``StoreBundleSource``) or a
+/// running daemon's socket (timeline-audit's own source).
+public protocol BundleSource {
+    /// The source as a person names it, for messages.
+    var name: String { get }
+    /// The order's events, in revision order.
+    func events(order: String) throws(AuditError) -> [RecordedEvent]
+    /// The log's head position.
+    func headPosition() throws(AuditError) -> UInt64
+    func inclusionProof(position: UInt64, treeSize: UInt64) throws(AuditError) -> InclusionProof
+    /// The evidence bytes, `nil` when not stored.
+    func blob(sha256: String) throws(AuditError) -> [UInt8]?
+    /// Signed checkpoints the source knows.
+    var checkpoints: [Checkpoint] { get }
+    /// The `checkpoint.pub` file that verifies them, when known.
+    var publicKeyFile: [UInt8]? { get }
+}
+
+/// A data directory, opened read-only: its log, its stored checkpoints and its public key.
+public struct StoreBundleSource: BundleSource {
+    let store: TimelineStore
+    let directory: String
+    public let checkpoints: [Checkpoint]
+    public let publicKeyFile: [UInt8]?
+
+    /// Opens `directory` read-only.
+    public init(dataDirectory directory: String) throws(AuditError) {
+        store = try Auditor.openStore(directory)
+        self.directory = directory
+        checkpoints = CheckpointJournalReader(directory: directory).checkpoints
+        publicKeyFile = FileManager.default.contents(atPath: directory + "/checkpoint.pub").map(Array.init)
+    }
+
+    public var name: String { directory }
+
+    public func events(order: String) throws(AuditError) -> [RecordedEvent] {
+        do { return try store.orderEvents(order) } catch { throw AuditError("cannot read order \(order): \(error.message)") }
+    }
+
+    public func headPosition() throws(AuditError) -> UInt64 { store.head.position }
+
+    public func inclusionProof(position: UInt64, treeSize: UInt64) throws(AuditError) -> InclusionProof {
+        do { return try store.inclusionProof(position: position, treeSize: treeSize) } catch {
+            throw AuditError("cannot prove position \(position): \(error.message)")
+        }
+    }
+
+    public func blob(sha256: String) throws(AuditError) -> [UInt8]? {
+        do { return try store.blob(sha256: sha256) } catch { throw AuditError("cannot read evidence \(sha256.prefix(16))…: \(error.message)") }
     }
 }
 

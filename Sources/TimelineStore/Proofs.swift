@@ -10,6 +10,15 @@ public struct InclusionProof: Sendable, Equatable {
     public var rootHash: [UInt8]
     /// The sibling hashes from the leaf up.
     public var proof: [[UInt8]]
+
+    /// A proof as `proof.inclusion` gives it.
+    public init(position: UInt64, treeSize: UInt64, leafHash: [UInt8], rootHash: [UInt8], proof: [[UInt8]]) {
+        self.position = position
+        self.treeSize = treeSize
+        self.leafHash = leafHash
+        self.rootHash = rootHash
+        self.proof = proof
+    }
 }
 
 /// A consistency proof (`proof.consistency`): the tree of `fromSize` leaves is a

@@ -273,7 +273,13 @@ struct Bundle: ParsableCommand {
     )
 
     @Option(help: "The data directory (opened read-only).")
-    var data: String
+    var data: String?
+
+    @Option(help: "A running timelined's socket (its newest checkpoint is signed with admin.checkpoint when this peer is admin).")
+    var socket: String?
+
+    @Option(help: "With --socket: the daemon's checkpoint.pub, put into the bundle.")
+    var publicKey: String?
 
     @Option(help: "The order.")
     var order: String
@@ -287,13 +293,24 @@ struct Bundle: ParsableCommand {
     @Option(help: "The headless browser that prints the PDF (default: chromium on PATH).")
     var chromium: String?
 
+    func validate() throws {
+        if (data == nil) == (socket == nil) { throw ValidationError("give exactly one of --data DIR or --socket PATH") }
+    }
+
     func run() throws {
         let summary = try guarded { () throws -> EvidenceBundle.Summary in
             let signed = try checkpoint.map { path throws(AuditError) -> Checkpoint in
                 guard let bytes = FileManager.default.contents(atPath: path) else { throw AuditError("cannot read the checkpoint file \(path)") }
                 return try Checkpoint(bytes: Array(bytes))
             }
-            return try EvidenceBundle.write(dataDirectory: data, order: order, checkpoint: signed, to: out, chromium: chromium)
+            if let socket {
+                let key = try publicKey.map { path throws(AuditError) -> [UInt8] in
+                    guard let bytes = FileManager.default.contents(atPath: path) else { throw AuditError("cannot read the public key file \(path)") }
+                    return Array(bytes)
+                }
+                return try EvidenceBundle.write(from: try SocketBundleSource(socketPath: socket, publicKeyFile: key), order: order, checkpoint: signed, to: out, chromium: chromium)
+            }
+            return try EvidenceBundle.write(from: try StoreBundleSource(dataDirectory: data ?? ""), order: order, checkpoint: signed, to: out, chromium: chromium)
         }
         var text = "wrote \(summary.files.count) files to \(out)"
         text += summary.checkpoint.map { ", proven against the checkpoint at position \($0.position)" } ?? ", proven against the head (unsigned)"

@@ -47,7 +47,7 @@ enum LiveSource {
     }
 
     /// Runs `body` on a task and waits for it: the command-line tool's commands are synchronous.
-    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
         let outcome = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
