@@ -10,7 +10,7 @@ import ZIPFoundation
 ///   checkpoint the proofs are against, when it was made, and the warnings;
 /// - `events.jsonl`: the order's recorded events as stored (redacted ones without data);
 /// - `proofs/<position>.json`: an inclusion proof of each event against that
-///   checkpoint (`timeline-audit check-proof` / `scripts/check_proof.py` read them);
+///   checkpoint (`timeline-audit check-proof`, `python3 -m ordertimeline.proof` read them);
 ///   `proofs.json` lists them all; `checkpoint.pub` is the key that signed it;
 /// - `timeline.html`: the auditor's page; `evidence/`: the attached files;
 /// - `processor/stripe.json`: Stripe's dispute evidence fields (``StripeEvidence``),
@@ -133,12 +133,12 @@ public enum EvidenceBundle {
         To check it offline, with Python 3 and nothing else, from the unzipped folder:
 
           1. sha256sum -c <(python3 -c 'import json;[print(f["sha256"]+"  "+f["path"]) for f in json.load(open("manifest.json"))["files"]]')
-          2. for p in proofs/*.json; do python3 check_proof.py "$p" checkpoint.pub || echo "FAILED: $p"; done
+          2. for p in proofs/*.json; do python3 -m ordertimeline.proof "$p" checkpoint.pub || echo "FAILED: $p"; done
           3. open timeline.html in a browser: the whole conversation, evidence and state changes
 
-        check_proof.py is scripts/check_proof.py of the OrderTimeline project (with
-        verify_export.py beside it); `timeline-audit check-proof FILE --public-key
-        checkpoint.pub` does the same.
+        ordertimeline is the OrderTimeline project's Python package (clients/python,
+        standard library only: pip install ./clients/python); scripts/check_proof.py and
+        `timeline-audit check-proof FILE --public-key checkpoint.pub` do the same.
 
         """
     }

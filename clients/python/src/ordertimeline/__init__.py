@@ -10,10 +10,11 @@ from .errors import (
     InvalidTransition, NotFound, ShuttingDown, StorageFull, SubscriberTooSlow, TimelineError, TooLarge,
     Unauthorized, UnknownOp, WrongExpectedRevision, WrongShard,
 )
-from .verify import canonical, verify_export
+from .audit import canonical, verify, verify_export
+from .proof import problems as proof_problems
 
 __all__ = [
-    "AsyncClient", "Client", "Subscription", "verify_export", "canonical", "ERRORS", "TimelineError", "BadRequest",
+    "AsyncClient", "Client", "Subscription", "verify", "verify_export", "proof_problems", "canonical", "ERRORS", "TimelineError", "BadRequest",
     "Busy", "ConnectionLost", "FrameTooLarge", "IdempotencyConflict", "Internal", "InvalidEvent", "InvalidTransition",
     "NotFound", "ShuttingDown", "StorageFull", "SubscriberTooSlow", "TooLarge", "Unauthorized", "UnknownOp",
     "WrongExpectedRevision", "WrongShard",
