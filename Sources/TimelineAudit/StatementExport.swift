@@ -3,7 +3,7 @@ import TimelineModel
 import TimelineStore
 
 /// What statements of reasons need beyond the log: the daemon's `dsa` section,
-/// its `shardId` and the appeal window of its moderation file.
+/// its `cluster.shardId` and the appeal window of its moderation file.
 public struct StatementSettings: Sendable {
     public var shardId = "0"
     public var dsa = DSASettings.defaults
@@ -22,7 +22,7 @@ public struct StatementSettings: Sendable {
             return o
         }
         let config = try object(path)
-        if let shard = config["shardId"]?.stringValue { shardId = shard }
+        if let shard = config["cluster"]?["shardId"]?.intValue { shardId = String(shard) }
         do { dsa = try DSASettings(json: config["dsa"]) } catch { throw AuditError("\(path): \(error.message)") }
         let moderation = config["moderationPath"]?.stringValue ?? "config/moderation.json"
         if FileManager.default.fileExists(atPath: moderation), let days = try object(moderation)["appealWindowDays"]?.intValue, days >= 1 {

@@ -35,6 +35,8 @@ public struct DaemonConfig: Sendable {
     public var access: [AccessRule]?
     /// `moderationPath`; `nil` = `moderation.json` in the scratch directory.
     public var moderationPath: String?
+    /// `cluster` members (`shards`, `shardId`); empty = one shard.
+    public var cluster: [String: Int] = [:]
 
     public init() {}
 
@@ -49,6 +51,7 @@ public struct DaemonConfig: Sendable {
         if !limits.isEmpty { root["limits"] = limits }
         if !timers.isEmpty { root["timers"] = timers }
         if !store.isEmpty { root["store"] = store }
+        if !cluster.isEmpty { root["cluster"] = cluster }
         if let access {
             root["access"] = access.map { rule -> [String: Any] in
                 var o: [String: Any] = ["role": rule.role]

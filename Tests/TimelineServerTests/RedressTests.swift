@@ -300,4 +300,22 @@ struct RedressTests {
             #expect(log[Int(first - 1)]["data"] == nil && log[Int(second - 1)]["data"] == nil)
         }
     }
+
+    @Test("with cluster.shards 2, an order of the other shard gets wrong_shard naming it; the daemon's own orders work; statements carry the shard")
+    func wrongShard() async throws {
+        var config = DaemonConfig()
+        config.cluster = ["shards": 2, "shardId": 1]
+        try await withDaemon(config) { _, client in
+            var mine = OrderFixture("M"), theirs = OrderFixture("T")
+            while ShardMap.shard(of: mine.order, shards: 2) != 1 { mine = OrderFixture("M") }
+            while ShardMap.shard(of: theirs.order, shards: 2) != 0 { theirs = OrderFixture("T") }
+            try await mine.create(client)
+            let refused = await expectFailure("wrong_shard") { try await theirs.create(client) }
+            #expect(refused?.details["shard"]?.intValue == 0, "\(String(describing: refused))")
+            await expectFailure("wrong_shard") { try await client.order(theirs.order) }
+            let filtered = Self.position(try await client.append(order: mine.order, events: [mine.chat("buyer", "you idiot")]))
+            #expect(try await client.call("moderation.statement", ["position": .int(filtered)])["puid"]?.stringValue == "1-\(filtered)")
+            #expect(try await client.call("admin.checkpoint")["note"]?.stringValue?.hasPrefix("ordertimeline/1\n") == true)
+        }
+    }
 }

@@ -27,6 +27,7 @@ public struct TimelineError: Error, Sendable, Equatable, CustomStringConvertible
         public static let shuttingDown = Code(rawValue: "shutting_down")
         public static let `internal` = Code(rawValue: "internal")
         public static let subscriberTooSlow = Code(rawValue: "subscriber_too_slow")
+        public static let wrongShard = Code(rawValue: "wrong_shard")
     }
 
     /// The stable code.

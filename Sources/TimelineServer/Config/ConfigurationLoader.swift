@@ -52,12 +52,13 @@ extension ServerConfiguration {
             timerCheckSeconds = try t.double("checkIntervalSeconds") ?? timerCheckSeconds
             try t.finish()
         }
-        if let shard = try r.string("shardId") {
-            guard !shard.isEmpty, shard.count <= 64, shard.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-                throw ConfigurationError("shardId must be 1–64 letters, digits, '-' or '_', e.g. \"0\"")
-            }
-            shardId = shard
-            checkpointOrigin = "ordertimeline/\(shard)"
+        if var c = try r.object("cluster") {
+            let shards = try c.int("shards", min: 1) ?? 1
+            let shardId = try c.int("shardId", min: 0) ?? 0
+            guard shardId < shards else { throw ConfigurationError("cluster.shardId must be below cluster.shards (\(shards)): shards are numbered 0 to \(shards - 1)") }
+            try c.finish()
+            cluster = ShardMap(shards: shards, shardId: shardId)
+            checkpointOrigin = "ordertimeline/\(shardId)"
         }
         do {
             dsa = try DSASettings(json: r.take("dsa"))

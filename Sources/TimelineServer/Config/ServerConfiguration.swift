@@ -58,9 +58,10 @@ public struct ServerConfiguration: Sendable {
     /// How often due timers are looked for.
     public var timerCheckSeconds: Double = 1
     public var logLevel = "info"
-    /// This daemon's shard (config `shardId`, default `0`): the prefix of statement
-    /// `puid`s and of the default checkpoint origin.
-    public var shardId = "0"
+    /// The shards orders are spread over and this daemon's (config `cluster`:
+    /// `shards`, `shardId`; default one shard, 0): orders of other shards get
+    /// `wrong_shard`; the shard id prefixes statement `puid`s and the default checkpoint origin.
+    public var cluster = ShardMap.single
     /// The origin line of checkpoint notes (config `checkpoint.origin`, default
     /// `ordertimeline/<shardId>`; DOMAIN.md "Merkle tree").
     public var checkpointOrigin = "ordertimeline/0"

@@ -44,7 +44,7 @@ enum AdminOps {
 
     /// `admin.redact`: `redaction.applied` and the removal of its targets' data, in one commit.
     static func redact(_ r: Request, _ c: OpContext) throws(TimelineError) -> EventLoopFuture<ReplyBody> {
-        let order = try r.orderId()
+        let order = try c.orderId(r)
         guard let value = r.params["positions"], !value.isNull else {
             throw TimelineError(.badRequest, "positions is required: the log positions of the events to redact (1 to 1000)")
         }

@@ -30,7 +30,7 @@ enum ReadOps {
     }
 
     static func orderGet(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
-        let order = try r.orderId()
+        let order = try c.orderId(r)
         let state: OrderState?
         if let at = try r.optionalInt("atPosition", in: 0...Int64.max) {
             state = try c.services.store.order(order, atPosition: UInt64(at))
@@ -43,7 +43,7 @@ enum ReadOps {
     }
 
     static func orderEvents(_ r: Request, _ c: OpContext) throws(TimelineError) -> ReplyBody {
-        let order = try r.orderId()
+        let order = try c.orderId(r)
         let limit = Int(try r.optionalInt("limit", in: 1...10_000) ?? 100)
         let direction = try r.optionalString("direction") ?? "forward"
         guard direction == "forward" || direction == "backward" else {
@@ -98,7 +98,7 @@ enum ReadOps {
         let message = try c.services.store.moderatedMessage(at: UInt64(position))
         let config = c.services.configuration
         return .json(StatementOfReasons.make(
-            for: message, shardId: config.shardId, settings: config.dsa, appealWindowDays: c.services.store.moderation.policy.appealWindowDays
+            for: message, shardId: String(config.cluster.shardId), settings: config.dsa, appealWindowDays: c.services.store.moderation.policy.appealWindowDays
         ))
     }
 

@@ -59,6 +59,20 @@ struct OpContext {
     let connection: ConnectionSubscriptions
 }
 
+extension OpContext {
+    /// The request's `order`, valid and owned by this daemon's shard.
+    /// - Throws: `bad_request` for a missing or malformed id, `wrong_shard` (with `shard`) for another shard's order.
+    func orderId(_ request: Request) throws(TimelineError) -> String {
+        let order = try request.orderId()
+        let cluster = services.configuration.cluster
+        guard cluster.owns(order) else {
+            let owner = cluster.owner(of: order)
+            throw TimelineError(.wrongShard, "order \(order) belongs to shard \(owner), this daemon is shard \(cluster.shardId) of \(cluster.shards); send it there", details: ["shard": .int(Int64(owner))])
+        }
+        return order
+    }
+}
+
 /// A handler's answer: ready now, or later (appends, admin work).
 enum OpResult {
     case now(ReplyBody)

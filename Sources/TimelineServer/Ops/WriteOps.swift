@@ -7,7 +7,7 @@ import TimelineStore
 /// `append` and `evidence.put`: decode on the event loop, commit on the writer.
 enum WriteOps {
     static func append(_ request: Request, _ context: OpContext) throws(TimelineError) -> EventLoopFuture<ReplyBody> {
-        let order = try request.orderId()
+        let order = try context.orderId(request)
         guard let eventsValue = request.params["events"], !eventsValue.isNull else { throw TimelineError(.badRequest, "events is required") }
         guard let items = eventsValue.arrayValue else { throw TimelineError(.badRequest, "events must be an array of events") }
         let limit = context.services.configuration.limits.maxBatchEvents
@@ -27,7 +27,7 @@ enum WriteOps {
     }
 
     static func evidencePut(_ request: Request, _ context: OpContext) throws(TimelineError) -> EventLoopFuture<ReplyBody> {
-        let order = try request.orderId()
+        let order = try context.orderId(request)
         let eventId = try request.string("eventId")
         let actor = try decodeActor(request.params["actor"], field: "actor", index: nil)
         let filename = try sanitizedFilename(try request.string("filename"))

@@ -266,6 +266,16 @@ class ResumeTests(unittest.TestCase):
             daemon.remove()
 
 
+class ShardTests(unittest.TestCase):
+    def test_the_shared_vectors(self):
+        from ordertimeline.shard import shard_of
+        with open(os.path.join(ROOT, "Tests", "Fixtures", "shard-vectors.json")) as f:
+            vectors = json.load(f)["vectors"]
+        self.assertGreater(len(vectors), 1000)
+        for v in vectors:
+            self.assertEqual(shard_of(v["order"], v["shards"]), v["shard"], v)
+
+
 class VerifyTests(unittest.TestCase):
     def test_verify_export_finds_tampering(self):
         daemon = Daemon().start()

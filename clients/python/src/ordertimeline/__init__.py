@@ -12,9 +12,10 @@ from .errors import (
 )
 from .audit import canonical, verify, verify_export
 from .proof import problems as proof_problems
+from .shard import shard_of
 
 __all__ = [
-    "AsyncClient", "Client", "Subscription", "verify", "verify_export", "proof_problems", "canonical", "ERRORS", "TimelineError", "BadRequest",
+    "AsyncClient", "Client", "Subscription", "verify", "verify_export", "proof_problems", "shard_of", "canonical", "ERRORS", "TimelineError", "BadRequest",
     "Busy", "ConnectionLost", "FrameTooLarge", "IdempotencyConflict", "Internal", "InvalidEvent", "InvalidTransition",
     "NotFound", "ShuttingDown", "StorageFull", "SubscriberTooSlow", "TooLarge", "Unauthorized", "UnknownOp",
     "WrongExpectedRevision", "WrongShard",
