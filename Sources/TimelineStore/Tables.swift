@@ -77,6 +77,8 @@ enum LogMetaKey {
     static let head: [UInt8] = Array("head".utf8)
     /// The log's format version (8).
     static let formatVersion: [UInt8] = Array("formatVersion".utf8)
+    /// The store's id: 32 hex digits, made once per data directory.
+    static let storeId: [UInt8] = Array("storeId".utf8)
 }
 
 /// Keys of the views' `meta` table.

@@ -39,6 +39,10 @@ public final class TimelineStore: Sendable {
     let viewsEnv: Environment
     let viewTables: ViewTables
     public let configuration: StoreConfiguration
+    /// The store's id (log meta `storeId`, 32 hex digits made at the first start and kept
+    /// by backups): the relay's message ids name it. `nil` only for a read-only open of a
+    /// store no current daemon has opened yet.
+    public let storeId: String?
     /// The moderation policy used for new chat messages.
     public let moderation: ModerationHolder
     /// The last record committed to the log (writer side).
@@ -88,6 +92,7 @@ public final class TimelineStore: Sendable {
         }
         let head = try Self.readHead(logEnv, log)
         logHeadMirror = Mutex(head)
+        storeId = try Self.storeId(logEnv, log, create: !readOnly)
         if !readOnly {
             try Self.writeLogFormat(logEnv, log)
             let opened = try ViewsRecovery(layout: layout, configuration: configuration, logEnv: logEnv, log: log, head: head).open()
@@ -197,6 +202,22 @@ public final class TimelineStore: Sendable {
 
     static func encodeHead(_ head: ChainHead) -> [UInt8] {
         Keys.uint64(head.position) + (Hashing.bytes(fromHex: head.hash) ?? []) + Keys.time(head.recordedAt ?? Timestamp(microseconds: 0))
+    }
+
+    /// The store's id in the log's meta, made (32 random hex digits) on the first writable open.
+    private static func storeId(_ env: Environment, _ log: LogTables, create: Bool) throws(TimelineError) -> String? {
+        do {
+            if let stored = try env.read({ txn in try txn.get(log.meta, key: LogMetaKey.storeId).map { String(decoding: $0, as: UTF8.self) } }) {
+                return stored
+            }
+            guard create else { return nil }
+            var generator = SystemRandomNumberGenerator()
+            let id = Hashing.hex((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            try env.write { txn in try txn.put(log.meta, key: LogMetaKey.storeId, value: Array(id.utf8)) }
+            return id
+        } catch {
+            throw StoreErrors.map(error)
+        }
     }
 
     private static func writeLogFormat(_ env: Environment, _ log: LogTables) throws(TimelineError) {

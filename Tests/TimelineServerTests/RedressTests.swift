@@ -310,6 +310,8 @@ struct RedressTests {
             while ShardMap.shard(of: mine.order, shards: 2) != 1 { mine = OrderFixture("M") }
             while ShardMap.shard(of: theirs.order, shards: 2) != 0 { theirs = OrderFixture("T") }
             try await mine.create(client)
+            let shard = try await client.hello()["shard"]
+            #expect(shard?["shards"]?.intValue == 2 && shard?["shardId"]?.intValue == 1 && shard?["storeId"]?.stringValue?.count == 32)
             let refused = await expectFailure("wrong_shard") { try await theirs.create(client) }
             #expect(refused?.details["shard"]?.intValue == 0, "\(String(describing: refused))")
             await expectFailure("wrong_shard") { try await client.order(theirs.order) }

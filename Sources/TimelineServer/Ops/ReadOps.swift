@@ -13,6 +13,10 @@ enum ReadOps {
         return [
             "server": .string(serverName), "version": .string(serverVersion), "protocol": 1,
             "role": c.role.map { .string($0.rawValue) } ?? .null,
+            "shard": [
+                "shards": .int(Int64(c.services.configuration.cluster.shards)), "shardId": .int(Int64(c.services.configuration.cluster.shardId)),
+                "storeId": c.services.store.storeId.map { .string($0) } ?? .null,
+            ],
             "limits": [
                 "maxFrameBytes": .int(Int64(l.maxFrameBytes)), "maxBatchEvents": .int(Int64(l.maxBatchEvents)),
                 "maxEvidenceBytes": .int(Int64(l.maxEvidenceBytes)), "subscriberBufferEvents": .int(Int64(l.subscriberBufferEvents)),
