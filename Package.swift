@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "timelinectl", targets: ["timelinectl"]),
         .executable(name: "timeline-audit", targets: ["timeline-audit"]),
         .executable(name: "timeline-bench", targets: ["timeline-bench"]),
+        .executable(name: "timeline-relay", targets: ["timeline-relay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -96,6 +97,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "TimelineRelay",
+            dependencies: [
+                "TimelineStore", "TimelineModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "timeline-relay",
+            dependencies: [
+                "TimelineRelay", "TimelineStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "timeline-audit",
             dependencies: [
@@ -140,6 +158,11 @@ let package = Package(
                 "TimelineAudit", "TimelineStore", "TimelineModel", "TimelineClient", "LMDB", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TimelineRelayTests",
+            dependencies: ["TimelineRelay", "TimelineStore", "TimelineModel", "TestSupport"],
             swiftSettings: strict
         ),
     ]

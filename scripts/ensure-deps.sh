@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the build needs (Debian): liblmdb-dev, libsqlite3-dev
-# (the benchmark's SQLite baseline), zlib1g-dev (ZIPFoundation, for evidence bundles), pkg-config.
+# (the benchmark's SQLite baseline), zlib1g-dev (ZIPFoundation, for evidence bundles), pkg-config,
+# and nats-server for the relay's tests.
 set -euo pipefail
 need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config liblmdb-dev libsqlite3-dev zlib1g-dev)
@@ -9,6 +10,8 @@ if command -v pkg-config >/dev/null 2>&1; then
   pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
   pkg-config --exists zlib 2>/dev/null || need+=(zlib1g-dev)
 fi
+# The relay's tests need a real nats-server (Debian's package).
+[ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
   SUDO=""
