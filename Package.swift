@@ -92,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "timelinectl",
             dependencies: [
-                "TimelineClient", "TimelineModel", "TimelineStore",
+                "TimelineClient", "TimelineModel", "TimelineStore", "TimelineRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-audit",
             dependencies: [
-                "TimelineAudit", "TimelineClient",
+                "TimelineAudit", "TimelineClient", "TimelineRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -55,6 +55,25 @@ public struct JetStream: Sendable {
         return UInt64(info["state"]?["last_seq"]?.intValue ?? 0)
     }
 
+    /// Erases the message at `sequence` (secure erase: its bytes are overwritten); one
+    /// already gone is no error (the relay may erase again after a restart).
+    public func erase(shardId: Int, sequence: UInt64) async throws {
+        do {
+            _ = try await api("STREAM.MSG.DELETE.\(Self.streamName(shardId: shardId))", ["seq": .int(Int64(sequence)), "no_erase": false])
+        } catch NATSError.jetStream(let code, let description) where code == 10057 || description.contains("no message found") {
+            return
+        }
+    }
+
+    /// The stored message at `sequence`: its headers and data; `nil` when it was erased.
+    public func storedMessage(shardId: Int, sequence: UInt64) async throws -> (headers: [String: String], data: [UInt8])? {
+        do {
+            return try await message(shardId: shardId, sequence: sequence)
+        } catch NATSError.jetStream(let code, let description) where code == 10037 || description.contains("no message found") {
+            return nil
+        }
+    }
+
     /// The stored message at `sequence`: its headers and data.
     public func message(shardId: Int, sequence: UInt64) async throws -> (headers: [String: String], data: [UInt8]) {
         let reply = try await api("STREAM.MSG.GET.\(Self.streamName(shardId: shardId))", ["seq": .int(Int64(sequence))])

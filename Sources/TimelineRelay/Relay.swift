@@ -106,9 +106,23 @@ public struct Relay: Sendable {
             for (position, started) in pending {
                 try Self.check(try await stream.nats.reply(to: started, timeout: .seconds(10)), position: position)
             }
+            // Redaction downstream: the stream forgets the targets' messages too (their
+            // headers, in the redaction event, keep the log restorable and verifiable).
+            for bytes in page.records where Self.isRedaction(bytes) {
+                let record = try bytes.withUnsafeBufferPointer { try RecordedEvent(bytes: $0) }
+                for target in Redaction.targetPositions(of: record) where target <= last + UInt64(page.records.count) {
+                    try await stream.erase(shardId: shard, sequence: target)
+                }
+            }
             last = first + UInt64(page.records.count) - 1
         }
         return last
+    }
+
+    /// Whether the stored bytes are a `redaction.applied` (a cheap look before decoding).
+    static func isRedaction(_ bytes: [UInt8]) -> Bool {
+        let needle = Array(#""type":"redaction.applied""#.utf8)
+        return bytes.count > needle.count && bytes.suffix(needle.count + 1).starts(with: needle)
     }
 
     /// The headers of the record at `position`.

@@ -33,20 +33,27 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "A running timelined's socket: its log is read with log.read and checked like an export (blobs and stored views need --data).")
     var socket: String?
 
+    @Option(help: "NATS server URLs (comma-separated): the shard's log is read from its JetStream stream (give --shard).")
+    var nats: String?
+
+    @Option(help: "With --nats: the shard whose stream (TIMELINE_<shard>) to read.")
+    var shard: Int?
+
     @Option(help: "With --export: the position the export starts at (one made with `export --from N`); a whole export starts at 1.")
     var from: UInt64?
 
     func validate() throws {
-        if [data, export, socket].compactMap({ $0 }).count != 1 {
-            throw ValidationError("give exactly one of --data DIR, --export FILE or --socket PATH")
+        if [data, export, socket, nats].compactMap({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of --data DIR, --export FILE, --socket PATH or --nats URL --shard K")
         }
+        if (nats == nil) != (shard == nil) { throw ValidationError("--nats URL and --shard K go together") }
         if let from, from < 1 || export == nil { throw ValidationError("--from N (N ≥ 1) goes with --export FILE") }
     }
 
     /// Calls `body` with the data directory or the export file to read; with
     /// `--socket` that is a temporary export of the daemon's log, removed afterwards.
     func resolve<T>(_ body: (_ data: String?, _ export: String?) throws -> T) throws -> T {
-        guard let socket else { return try body(data, export) }
+        guard socket != nil || nats != nil else { return try body(data, export) }
         // A fresh file of our own (mkstemps: O_CREAT|O_EXCL, mode 0600), not a guessable name.
         var template = Array((NSTemporaryDirectory() + "timeline-audit-live-XXXXXX.jsonl").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
@@ -56,12 +63,22 @@ struct SourceOptions: ParsableArguments {
         guard fd >= 0 else { throw AuditError("cannot create a temporary file for the live log (errno \(errno)); check \(NSTemporaryDirectory())") }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try LiveSource.fetch(socketPath: socket, into: FileHandle(fileDescriptor: fd, closeOnDealloc: true))
+        let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        if let socket {
+            _ = try LiveSource.fetch(socketPath: socket, into: file)
+        } else if let nats, let shard {
+            _ = try StreamSource.fetch(urls: nats, shardId: shard, into: file)
+        }
         return try body(nil, path)
     }
 
     /// Marks a report made from `--socket` as the daemon's live log.
     func label(_ report: inout AuditReport) {
+        if let nats, let shard {
+            report.kind = "stream"
+            report.source = "stream TIMELINE_\(shard) at \(nats)"
+            return
+        }
         guard let socket else { return }
         report.kind = "live"
         report.source = "timelined at \(socket)"

@@ -126,6 +126,49 @@ struct RelayTests {
     }
 }
 
+extension RelayTests {
+    @Test("a redaction erases its targets from the stream; the log read back from the stream is byte for byte the shard's; verify --nats is clean; restore rebuilds a store the audit finds clean")
+    func redactVerifyRestore() async throws {
+        let nats = try NATSServer()
+        let harness = try StoreHarness()
+        try Self.fill(harness, orders: 0..<5)
+        var script = OrderScript(order: "R-secret")
+        try harness.append(script.order, [script.placed(), script.paid()])
+        let secret = try harness.append(script.order, [script.chat("my phone is 0151 2345678", by: script.buyer)]).events[0].position
+        let path = harness.configuration.path
+        let relay = Relay(settings: Relay.Settings(dataDirectory: path, natsURLs: nats.url, shardId: 2))
+        harness.close()
+        _ = try await relay.shipOnce(deadline: Date().addingTimeInterval(20))
+        let connection = try await NATSConnection.connect(urls: nats.url)
+        let stream = JetStream(connection)
+        #expect(try await stream.storedMessage(shardId: 2, sequence: secret) != nil)
+
+        let again = try StoreHarness.reopen(path)
+        _ = try again.store.commit([AppendRequest.redact(order: "R-secret", RedactionRequest(positions: [secret], reason: "GDPR Art. 17", requestedBy: "dpo"))])[0].get()
+        let log = try again.store.logBytes(from: 1, limit: 10_000).records
+        let storeId = again.store.storeId
+        again.close()
+        _ = try await relay.shipOnce(deadline: Date().addingTimeInterval(20))
+        #expect(try await stream.storedMessage(shardId: 2, sequence: secret) == nil, "the target's message is erased from the stream")
+        #expect(try await StreamLog.records(of: stream, shardId: 2) == log, "the stream gives back the shard's log, the redacted record from its header")
+        await connection.close()
+
+        let verify = try PackageBinary.run("timeline-audit", ["verify", "--nats", nats.url, "--shard", "2"])
+        #expect(verify.status == 0, "\(verify)")
+        let restored = try harness.directory.subdirectory("restored")
+        let restore = try PackageBinary.run("timelinectl", ["restore", "--nats", nats.url, "--shard", "2", "--data", restored])
+        #expect(restore.status == 0, "\(restore)")
+        do {
+            let store = try TimelineStore(configuration: StoreConfiguration(path: restored))
+            #expect(try store.logBytes(from: 1, limit: 10_000).records == log, "the restored log is byte for byte the lost one")
+            #expect(store.storeId == storeId, "the restored store keeps the lost one's id")
+            try store.closeCleanly()
+        }
+        let audit = try PackageBinary.run("timeline-audit", ["verify", "--data", restored])
+        #expect(audit.status == 0, "\(audit)")
+    }
+}
+
 extension StoreHarness {
     /// A harness on an existing store directory (for a second batch of appends).
     static func reopen(_ path: String) throws -> StoreHarness {
