@@ -46,6 +46,12 @@ public struct Checkpoint: Sendable, Hashable {
         members = o
     }
 
+    /// Reads a checkpoint file (`timelinectl checkpoint --out`, admin.checkpoint's reply).
+    public init(file path: String) throws(AuditError) {
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw AuditError("cannot read the checkpoint file \(path)") }
+        try self.init(bytes: Array(bytes))
+    }
+
     /// The bytes the signature covers: canonical(checkpoint without `signature`).
     public var signedBytes: [UInt8] {
         var body = members

@@ -139,8 +139,7 @@ struct Verify: ParsableCommand {
             var options = VerifyOptions()
             options.exportStart = source.from ?? 1
             if let checkpoint {
-                guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
-                options.checkpoint = try Checkpoint(bytes: Array(bytes))
+                options.checkpoint = try Checkpoint(file: checkpoint)
             }
             if let publicKey { options.publicKey = try Checkpoint.publicKey(fromFile: publicKey) }
             if progress || isatty(2) != 0 {
@@ -316,10 +315,7 @@ struct Bundle: ParsableCommand {
 
     func run() throws {
         let summary = try guarded { () throws -> EvidenceBundle.Summary in
-            let signed = try checkpoint.map { path throws(AuditError) -> Checkpoint in
-                guard let bytes = FileManager.default.contents(atPath: path) else { throw AuditError("cannot read the checkpoint file \(path)") }
-                return try Checkpoint(bytes: Array(bytes))
-            }
+            let signed = try checkpoint.map { path throws(AuditError) in try Checkpoint(file: path) }
             if let socket {
                 let key = try publicKey.map { path throws(AuditError) -> [UInt8] in
                     guard let bytes = FileManager.default.contents(atPath: path) else { throw AuditError("cannot read the public key file \(path)") }
@@ -394,8 +390,7 @@ struct CheckpointVerify: ParsableCommand {
 
     func run() throws {
         let report = try guarded { () throws -> AuditReport in
-            guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
-            var options = VerifyOptions(checkpoint: try Checkpoint(bytes: Array(bytes)))
+            var options = VerifyOptions(checkpoint: try Checkpoint(file: checkpoint))
             options.exportStart = source.from ?? 1
             if let publicKey { options.publicKey = try Checkpoint.publicKey(fromFile: publicKey) }
             var report = try source.resolve { data, export throws -> AuditReport in
@@ -441,8 +436,7 @@ struct Prove: ParsableCommand {
         let bundle = try guarded { () throws -> InclusionBundle in
             var signed: Checkpoint?
             if let checkpoint {
-                guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw AuditError("cannot read the checkpoint file \(checkpoint)") }
-                signed = try Checkpoint(bytes: Array(bytes))
+                signed = try Checkpoint(file: checkpoint)
             }
             var configuration = StoreConfiguration(path: data)
             configuration.readOnly = true
