@@ -48,7 +48,7 @@ struct ModerationNormalisationTests {
     @Test("zero-width, soft hyphen and bidi controls are removed and mark the next letter")
     func invisibleCharacters() {
         #expect(baseString("dis\u{200B}cord") == "discord")
-        #expect(baseString("dis\u{00AD}co\u{202E}rd\u{2066}") == "discord")
+        #expect(baseString("dis\u{00AD}co\u{202B}rd\u{2066}") == "discord")
         #expect(baseString("d\u{FEFF}i\u{2060}s") == "dis")
         #expect(normalizedOf("dis\u{200B}cord").isSuspicious(3))
     }
@@ -61,6 +61,33 @@ struct ModerationNormalisationTests {
         #expect(baseString("d̶i̶s̶c̶o̶r̶d̶") == "discord")      // combining strike-through
         #expect(baseString("don’t") == "don't")
         #expect(normalizedOf("dіscord").isSuspicious(1))
+    }
+
+    @Test("a right-to-left override is read as displayed: reversed \"discord\" is caught, plain Arabic or Hebrew passes")
+    func bidiOverride() {
+        #expect(rulesOf("add me on \u{202E}drocsid\u{202C} pls") == ["contact.messenger"])
+        #expect(rulesOf("write me: \u{202E}moc.liamg@htims.nhoj") == ["contact.email"])
+        #expect(verdictOf("\u{202E}12 swords delivered\u{202C}") == .delivered)
+        #expect(verdictOf("شكرا، وصلت السيوف") == .delivered)
+        #expect(verdictOf("תודה, קיבלתי") == .delivered)
+    }
+
+    @Test("wallet addresses are caught by format and checksum; ids with a wrong checksum, hashes and order numbers pass")
+    func wallets() {
+        for text in [
+            "send btc to 1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
+            "usdt trc20: TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "0x52908400098527886E0F7030069857D2E4169EE7",
+        ] {
+            #expect(rulesOf(text) == ["payment.offplatform"], "\(text)")
+        }
+        for text in [
+            "1BoatSLRHtKNngkdXEeobR76b53LETtpyX", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",
+            "order A1B2C3D4E5F6G7H8J9K1L2M3N4P5Q6 arrived", "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "trade id 76561198012345678901234567", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u",
+        ] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
     }
 
     @Test("leetspeak folds in the letter view but digits stay digits")

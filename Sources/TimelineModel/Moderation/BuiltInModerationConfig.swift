@@ -202,7 +202,8 @@ enum BuiltInModerationConfig {
           "second": ["only", "is fine", "is ok", "is okay", "fine", "works", "me", "preferred"],
           "maxGap": 1,
           "withinClause": true
-        }
+        },
+        { "kind": "wallet" }
       ]
     },
     {

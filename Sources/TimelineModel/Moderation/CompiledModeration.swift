@@ -63,6 +63,7 @@ enum ClauseMatcher: Sendable {
     case phrases(requiresCue: Bool)
     case near(NearClause)
     case messenger(MessengerClause)
+    case wallet(WalletDetector)
 }
 
 /// A clause and the rule it belongs to.

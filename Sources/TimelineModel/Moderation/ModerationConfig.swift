@@ -71,6 +71,8 @@ enum ModerationClauseKind: String, Codable, Equatable, Sendable, CaseIterable {
     case phrases
     /// A word from `first` followed (or preceded) by one from `second` within `maxGap` words.
     case near
+    /// A crypto wallet address, by format and checksum (``WalletDetector``).
+    case wallet
 }
 
 /// One clause of a rule; which fields are required depends on `kind`.

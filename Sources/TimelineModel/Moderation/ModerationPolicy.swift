@@ -100,6 +100,8 @@ extension CompiledModeration {
             switch clause.matcher {
             case .length:
                 hit = scalarCount > maxVisibleChars
+            case .wallet(let detector):
+                hit = tokenized.digitCount > 0 && detector.matches(text)
             case .email(let detector):
                 guard addressCandidate else { continue }
                 let view = address ?? AddressView(normalized.bytes, folding: folding)

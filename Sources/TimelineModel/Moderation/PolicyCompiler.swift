@@ -120,6 +120,8 @@ struct PolicyCompiler {
         switch clause.kind {
         case .length:
             return .length
+        case .wallet:
+            return .wallet(WalletDetector())
         case .email:
             let providers = try Self.required(clause.providers, "providers", path)
             let tlds = try Self.required(clause.tlds, "tlds", path)

@@ -70,8 +70,9 @@ struct TextNormalizer: Sendable {
         return NormalizedText(bytes: out, suspicious: [], usedCompatibilityForms: false, wasASCII: true)
     }
 
-    /// The general path: NFKC, then fold scalar by scalar.
-    func normalizeUnicode(_ text: String) -> NormalizedText {
+    /// The general path: right-to-left overrides resolved, NFKC, then fold scalar by scalar.
+    func normalizeUnicode(_ input: String) -> NormalizedText {
+        let text = Self.resolvingOverrides(input)
         var usedCompatibility = false
         for scalar in text.unicodeScalars where scalar.value >= 0x80 {
             if Self.isCompatibilityForm(scalar.value) {
@@ -131,6 +132,36 @@ struct TextNormalizer: Sendable {
         }
         return NormalizedText(bytes: out, suspicious: suspicious, usedCompatibilityForms: usedCompatibility,
                               wasASCII: false)
+    }
+
+    /// The text in the order it is displayed: a right-to-left override (U+202E)
+    /// shows the characters up to its pop (U+202C), an isolate's end (U+2069) or the
+    /// end of the line in reverse, so `\u{202E}drocsid` reads "discord". The
+    /// controls stay (they are removed later, marking their neighbours suspicious).
+    static func resolvingOverrides(_ text: String) -> String {
+        guard text.unicodeScalars.contains("\u{202E}") else { return text }
+        var out = String.UnicodeScalarView()
+        var span: [Unicode.Scalar] = []
+        var overriding = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\u{202E}" {
+                out.append(contentsOf: span.reversed())
+                span = []
+                overriding = true
+                out.append(scalar)
+            } else if overriding && (scalar == "\u{202C}" || scalar == "\u{2069}" || scalar == "\n" || scalar == "\u{2029}") {
+                out.append(contentsOf: span.reversed())
+                span = []
+                overriding = false
+                out.append(scalar)
+            } else if overriding {
+                span.append(scalar)
+            } else {
+                out.append(scalar)
+            }
+        }
+        out.append(contentsOf: span.reversed())
+        return String(out)
     }
 
     // MARK: Character classes
