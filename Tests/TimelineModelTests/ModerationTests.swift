@@ -90,6 +90,18 @@ struct ModerationNormalisationTests {
         }
     }
 
+    @Test("gift cards as payment and paying on the side are caught; gift cards as the traded item pass")
+    func giftCardsAndSidePayments() {
+        for text in ["pay me in amazon gift cards", "can you pay with google play cards?", "i do itunes cards",
+                     "pay me personally and i add 5% off", "5% discount if you pay me on the side", "cheaper if you pay me outside"] {
+            #expect(rulesOf(text) == ["payment.offplatform"], "\(text)")
+        }
+        for text in ["I ordered a 25 EUR steam gift card", "the gift card code arrived, thanks", "is the giftcard region EU?",
+                     "I paid for 2 gift cards on the site"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
     @Test("leetspeak folds in the letter view but digits stay digits")
     func leetTwoViews() {
         #expect(baseString("D1sc0rd 1500") == "d1sc0rd 1500")

@@ -16,7 +16,9 @@ enum BuiltInModerationConfig {
     "paymentMethods": ["bank transfer", "wire transfer", "bank wire", "crypto", "cryptos", "bitcoin", "btc", "usdt",
                        "tether", "ethereum", "eth", "ltc", "litecoin", "xmr", "monero", "trc20", "erc20", "bep20", "usdc",
                        "revolut", "skrill", "neteller", "payoneer", "wise transfer", "sepa", "interac", "etransfer",
-                       "e-transfer", "alipay", "upi", "cashapp", "cash app", "venmo", "zelle"]
+                       "e-transfer", "alipay", "upi", "cashapp", "cash app", "venmo", "zelle",
+                       "gift card", "gift cards", "giftcard", "giftcards", "amazon card", "amazon cards", "amazon gift card", "amazon gift cards",
+                       "itunes card", "itunes cards", "google play card", "google play cards", "apple card"]
   },
   "normalization": {
     "confusables": {
@@ -165,7 +167,9 @@ enum BuiltInModerationConfig {
                       "skip the fees", "skip the site fee", "skip site fee", "avoid the fee", "avoid the fees",
                       "avoid fees", "avoid the site fee", "bypass the fee", "bypass the site", "without the site fee",
                       "no site fee", "save the fee", "save the fees", "save on fees", "wallet address", "cashtag",
-                      "payment outside", "iban"]
+                      "payment outside", "iban", "pay me personally", "pay me privately", "pay on the side",
+                      "pay me on the side", "off the books", "without the platform", "without the site",
+                      "discount if you pay", "cheaper if you pay", "pay me outside"]
         },
         {
           "kind": "near",
