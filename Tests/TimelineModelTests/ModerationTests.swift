@@ -90,6 +90,17 @@ struct ModerationNormalisationTests {
         }
     }
 
+    @Test("e-mail addresses spelled with the at and dot words of other languages are caught; the same words in prose pass")
+    func foreignAtDotWords() {
+        for text in ["john arroba gmail punto com", "anna malpa gmail kropka com", "schreib mir: max klammeraffe gmx punkt de",
+                     "jean arobase outlook point fr", "ivan sobaka yandex tochka ru"] {
+            #expect(rulesOf(text) == ["contact.email"], "\(text)")
+        }
+        for text in ["at this point the sword is at 50%", "el punto de entrega es la plaza", "ich bin um 8 punkt da"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
     @Test("gift cards as payment and paying on the side are caught; gift cards as the traded item pass")
     func giftCardsAndSidePayments() {
         for text in ["pay me in amazon gift cards", "can you pay with google play cards?", "i do itunes cards",

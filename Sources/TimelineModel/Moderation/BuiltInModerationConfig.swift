@@ -51,7 +51,9 @@ enum BuiltInModerationConfig {
                     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9" },
     "zeroWords": ["oh", "o"],
     "joinSeparators": " .-_*/\\|~+,'`&",
-    "minJoinLength": 5
+    "minJoinLength": 5,
+    "atWords": ["at", "arroba", "arobase", "chiocciola", "klammeraffe", "malpa", "kukac", "snabel", "apenstaartje", "sobaka"],
+    "dotWords": ["dot", "punto", "ponto", "punkt", "point", "kropka", "nokta", "tochka", "pont", "piste", "prikk"]
   },
   "rules": [
     {

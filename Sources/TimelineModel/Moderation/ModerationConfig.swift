@@ -41,6 +41,10 @@ struct ModerationNormalizationConfig: Codable, Equatable, Sendable {
     var joinSeparators: String
     /// Shortest word (in letters) that may match when written as several multi-letter pieces.
     var minJoinLength: Int
+    /// Words that stand for `@` in a spelled-out address (`at`, `arroba`, `punkt`…); default `["at"]`.
+    var atWords: [String]?
+    /// Words that stand for `.` in a spelled-out address; default `["dot"]`.
+    var dotWords: [String]?
 }
 
 /// One rule: a name reported in verdicts, the verdict it gives, and its clauses.

@@ -71,8 +71,12 @@ struct PolicyCompiler {
         for word in normalization.zeroWords where !Self.isLowercaseWord(word) {
             throw Self.error("'normalization.zeroWords' entries must be lowercase ASCII words; \"\(word)\" is not")
         }
+        let atWords = normalization.atWords ?? ["at"], dotWords = normalization.dotWords ?? ["dot"]
+        for word in atWords + dotWords where !Self.isLowercaseWord(word) {
+            throw Self.error("'normalization.atWords' and 'dotWords' entries must be lowercase ASCII words; \"\(word)\" is not")
+        }
         normalizer = TextNormalizer(confusables: confusables)
-        folding = WordFolding(leet: leet, skeleton: skeleton, joinSeparators: separators)
+        folding = WordFolding(leet: leet, skeleton: skeleton, joinSeparators: separators, atWords: atWords, dotWords: dotWords)
         matcher.minJoinLength = normalization.minJoinLength
     }
 

@@ -50,10 +50,11 @@ struct WordFolding: Sendable {
     /// 0: not part of a word, 1: letter, 2: digit, 3: symbol allowed inside a word.
     var wordClass: [UInt8]
     /// Folded hashes of the address words `at` and `dot`.
-    var atHash: UInt64 = 0
-    var dotHash: UInt64 = 0
+    /// The folded hashes of the words that stand for `@` and `.` in a spelled-out address.
+    var atHashes: Set<UInt64> = []
+    var dotHashes: Set<UInt64> = []
 
-    init(leet leetMap: [UInt8: UInt8], skeleton skeletonMap: [UInt8: UInt8], joinSeparators: [UInt8]) {
+    init(leet leetMap: [UInt8: UInt8], skeleton skeletonMap: [UInt8: UInt8], joinSeparators: [UInt8], atWords: [String] = ["at"], dotWords: [String] = ["dot"]) {
         var leet = [UInt8](repeating: 0, count: 256)
         for (key, value) in leetMap { leet[Int(key)] = value }
         var skeleton = (0..<256).map { UInt8($0) }
@@ -70,8 +71,8 @@ struct WordFolding: Sendable {
         self.skeleton = skeleton
         self.joinSeparator = join
         self.wordClass = wordClass
-        self.atHash = foldedHash(of: "at")
-        self.dotHash = foldedHash(of: "dot")
+        self.atHashes = Set(atWords.map { foldedHash(of: $0) })
+        self.dotHashes = Set(dotWords.map { foldedHash(of: $0) })
     }
 
     /// The hash of `bytes[start..<end]` folded like a word's skeleton: when the
@@ -175,21 +176,24 @@ struct TokenizedText: Sendable {
                         out[length] = folded
                         length += 1
                     }
-                    // The words `dot`, `[at]`, and `at` before a word (not `at 5pm`) may be part of an address;
+                    // The dot words, `[at]`, and an at word before a word (not `at 5pm`) may be part of an address;
                     // they are recognised folded, like the address view reads them (`d0t`).
                     if afterAtWord && cls == 1 { mayHoldAddress = true }
                     afterAtWord = false
                     let skeletonLength = length - skeletonStart
-                    if skeletonLength == 3 && out[skeletonStart] == fold[0x64] && out[skeletonStart + 1] == fold[0x6F]
-                        && out[skeletonStart + 2] == fold[0x74] {
-                        mayHoldAddress = true
-                    } else if skeletonLength == 2 && out[skeletonStart] == fold[0x61] && out[skeletonStart + 1] == fold[0x74] {
-                        let before = index > 0 ? bytes[index - 1] : 0
-                        if before == UInt8(ascii: "[") || before == UInt8(ascii: "(") || before == UInt8(ascii: "{")
-                            || before == UInt8(ascii: "<") {
+                    if skeletonLength >= 2 && skeletonLength <= 16 {
+                        var hash = WordHash.offsetBasis
+                        for position in skeletonStart..<length { hash = (hash ^ UInt64(out[position])) &* WordHash.prime }
+                        if folding.dotHashes.contains(hash) {
                             mayHoldAddress = true
+                        } else if folding.atHashes.contains(hash) {
+                            let before = index > 0 ? bytes[index - 1] : 0
+                            if before == UInt8(ascii: "[") || before == UInt8(ascii: "(") || before == UInt8(ascii: "{")
+                                || before == UInt8(ascii: "<") {
+                                mayHoldAddress = true
+                            }
+                            afterAtWord = true
                         }
-                        afterAtWord = true
                     }
                     tokens.append(WordToken(
                         start: Int32(index), end: Int32(end),
