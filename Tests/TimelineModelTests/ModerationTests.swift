@@ -101,6 +101,24 @@ struct ModerationNormalisationTests {
         }
     }
 
+    @Test("leaving the platform in other languages and local spellings of messengers are caught")
+    func otherLanguages() {
+        for text in ["hablemos fuera de la plataforma", "vamos falar fora da plataforma", "lass uns außerhalb der Plattform reden",
+                     "on continue en dehors de la plateforme", "parliamo fuori dalla piattaforma", "pogadajmy poza platformą",
+                     "platform dışında konuşalım"] {
+            #expect(rulesOf(text) == ["contact.messenger"], "\(text)")
+        }
+        for text in ["add me on weixin", "escríbeme por wasap", "me chama no zapzap"] {
+            #expect(rulesOf(text) == ["contact.messenger"], "\(text)")
+        }
+        for text in ["eres un idiota", "du Arschloch", "t'es un connard", "sei uno stronzo", "ty kurwa", "sen aptal misin"] {
+            #expect(rulesOf(text) == ["harassment"], "\(text)")
+        }
+        for text in ["la plataforma dice que está entregado", "a plataforma mostra o pedido", "die Plattform zeigt 2 von 2"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
+    }
+
     @Test("gift cards as payment and paying on the side are caught; gift cards as the traded item pass")
     func giftCardsAndSidePayments() {
         for text in ["pay me in amazon gift cards", "can you pay with google play cards?", "i do itunes cards",

@@ -130,16 +130,19 @@ enum BuiltInModerationConfig {
           "kind": "messenger",
           "names": ["discord", "discordapp", "dicsord", "discrod", "whatsapp", "watsapp", "whatapp", "wassap",
                     "telegram", "telegramm", "telgram", "skype", "wechat", "viber", "kakaotalk", "kakao",
-                    "instagram", "snapchat", "facebook", "imessage", "icq"],
+                    "instagram", "snapchat", "facebook", "imessage", "icq", "weixin", "wasap", "guasap", "zapzap",
+                    "vatsap", "votsap", "telegramu", "diskord"],
           "ambiguousNames": ["signal", "line", "snap", "insta", "ig", "tg", "fb", "kik", "session", "messenger",
                              "threads", "qq", "vk", "wa", "tele", "disc", "dc"],
           "contextWords": ["add", "adding", "added", "dm", "dms", "pm", "pms", "msg", "message", "messages", "text",
                            "contact", "hmu", "hit", "reach", "talk", "chat", "join", "find", "friend", "friends",
                            "call", "ping", "write", "me", "my", "your", "ur", "via", "over", "thru", "through", "off",
                            "outside", "move", "switch", "continue", "server", "id", "username", "user", "name",
-                           "handle", "tag", "link", "invite", "inv", "have", "got", "use", "using", "search"],
+                           "handle", "tag", "link", "invite", "inv", "have", "got", "use", "using", "search",
+                           "escribeme", "agregame", "hablame", "adicione", "chama", "manda", "schreib", "schreibe",
+                           "ecris", "ecrivez", "scrivimi", "aggiungimi", "napisz", "dodaj", "yaz", "ekle"],
           "contextAfter": ["as", "i'm", "im", "i am"],
-          "prepositions": ["on", "via", "over", "thru", "through"],
+          "prepositions": ["on", "via", "over", "thru", "through", "por", "pelo", "pela", "ueber", "uber", "sur", "przez"],
           "possessives": ["my", "your", "ur"],
           "requireAny": ["add", "dm", "dms", "pm", "msg", "message", "text", "contact", "hmu", "hit me", "reach",
                          "talk", "chat", "call", "ping", "write", "find me", "username", "handle", "id", "user"],
@@ -152,7 +155,11 @@ enum BuiltInModerationConfig {
           "phrases": ["outside the site", "outside this site", "outside of the site", "outside the platform",
                       "outside of the platform", "outside the app", "outside the market", "off site", "off the site",
                       "off platform", "off the platform", "talk outside", "deal outside", "trade outside",
-                      "continue outside", "move outside", "away from the site", "leave the site"]
+                      "continue outside", "move outside", "away from the site", "leave the site",
+                      "fuera de la plataforma", "fuera de la pagina", "fuera del sitio", "fora da plataforma",
+                      "fora do site", "ausserhalb der plattform", "ausserhalb der seite", "en dehors de la plateforme",
+                      "hors de la plateforme", "hors du site", "fuori dalla piattaforma", "fuori dal sito",
+                      "poza platforma", "poza strona", "platform disinda", "site disinda", "vne platformy"]
         }
       ]
     },
@@ -219,7 +226,7 @@ enum BuiltInModerationConfig {
       "match": [
         {
           "kind": "phrases",
-          "phrases": ["idiot", "idiots", "moron", "morons", "imbecile", "dumbass", "dumbfuck", "dipshit", "asshole",
+          "phrases": ["idiota", "idiotas", "imbecil", "estupido", "estupida", "pendejo", "gilipollas", "cabron", "hijo de puta", "otario", "babaca", "arschloch", "wichser", "vollidiot", "hurensohn", "connard", "connasse", "salope", "encule", "stronzo", "coglione", "vaffanculo", "kurwa", "chuj", "salak", "aptal", "gerizekali", "orospu", "mudak", "idiot", "idiots", "moron", "morons", "imbecile", "dumbass", "dumbfuck", "dipshit", "asshole",
                       "assholes", "arsehole", "bitch", "bitches", "motherfucker", "fucker", "cunt", "douchebag",
                       "scumbag", "jackass", "shithead", "dickhead", "wanker", "twat", "cocksucker",
                       "son of a bitch", "piece of shit", "piece of crap", "piece of garbage", "piece of trash",
