@@ -111,6 +111,13 @@ struct ModerationNormalisationTests {
         for text in ["add me on weixin", "escríbeme por wasap", "me chama no zapzap"] {
             #expect(rulesOf(text) == ["contact.messenger"], "\(text)")
         }
+        for text in ["mi numero es seis cero cero uno dos tres cuatro cinco seis", "ruf an: null eins fünf eins zwei drei vier fünf sechs sieben",
+                     "appelle le zero six un deux trois quatre cinq six sept", "numara sifir bes uc iki bir iki uc dort bes"] {
+            #expect(rulesOf(text) == ["contact.phone"], "\(text)")
+        }
+        for text in ["dos espadas y tres escudos por favor", "ich habe zwei von drei bekommen", "j'ai reçu deux sur trois"] {
+            #expect(verdictOf(text) == .delivered, "\(text)")
+        }
         for text in ["eres un idiota", "du Arschloch", "t'es un connard", "sei uno stronzo", "ty kurwa", "sen aptal misin"] {
             #expect(rulesOf(text) == ["harassment"], "\(text)")
         }
