@@ -162,7 +162,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TimelineRelayTests",
-            dependencies: ["TimelineRelay", "TimelineStore", "TimelineModel", "TestSupport"],
+            dependencies: ["TimelineRelay", "TimelineStore", "TimelineModel", "TimelineClient", "TestSupport"],
             swiftSettings: strict
         ),
     ]

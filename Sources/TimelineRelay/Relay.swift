@@ -46,7 +46,7 @@ public struct Relay: Sendable {
             do {
                 let nats = try await NATSConnection.connect(urls: settings.natsURLs)
                 defer { Task { await nats.close() } }
-                return try await ship(store: store, through: store.logHead.position, stream: JetStream(nats))
+                return try await ship(store: store, through: try store.durableHead().position, stream: JetStream(nats))
             } catch {
                 if Date() >= deadline { throw error }
                 try await Task.sleep(for: .milliseconds(200))
@@ -55,7 +55,7 @@ public struct Relay: Sendable {
     }
 
     /// Runs until cancelled: ships what is there, then what every commit adds (the
-    /// log's head is looked at every `interval`: one read of an in-memory page).
+    /// log's head is read from log/ every `interval`: one read of a page in memory).
     public func run(interval: Duration = .milliseconds(100), log: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let store = try openStore()
         var shipped: UInt64 = 0
@@ -64,7 +64,7 @@ public struct Relay: Sendable {
                 let nats = try await NATSConnection.connect(urls: settings.natsURLs)
                 let stream = JetStream(nats)
                 while !Task.isCancelled && nats.isOpen {
-                    let head = store.logHead.position
+                    let head = try store.durableHead().position
                     if head > shipped {
                         shipped = try await ship(store: store, through: head, stream: stream)
                     }
@@ -93,12 +93,12 @@ public struct Relay: Sendable {
         let storeId = store.storeId ?? "unknown"
         let subject = JetStream.eventSubject(shardId: shard)
         while last < head {
-            let page = try store.logBytes(from: last + 1, limit: settings.window)
-            guard !page.records.isEmpty else { break }
+            let records = try store.durableRecords(from: last + 1, limit: min(settings.window, Int(head - last)))
+            guard !records.isEmpty else { break }
             let first = last + 1
             // A window of publishes in flight, written in position order; the acks checked in that order.
             var pending: [(UInt64, NATSConnection.Pending)] = []
-            for (offset, bytes) in page.records.enumerated() {
+            for (offset, bytes) in records.enumerated() {
                 let position = first + UInt64(offset)
                 let headers = try Self.headers(bytes, position: position, storeId: storeId, shardId: shard)
                 pending.append((position, try await stream.nats.start(subject, headers: headers, payload: bytes)))
@@ -108,13 +108,13 @@ public struct Relay: Sendable {
             }
             // Redaction downstream: the stream forgets the targets' messages too (their
             // headers, in the redaction event, keep the log restorable and verifiable).
-            for bytes in page.records where Self.isRedaction(bytes) {
+            for bytes in records where Self.isRedaction(bytes) {
                 let record = try bytes.withUnsafeBufferPointer { try RecordedEvent(bytes: $0) }
-                for target in Redaction.targetPositions(of: record) where target <= last + UInt64(page.records.count) {
+                for target in Redaction.targetPositions(of: record) where target <= last + UInt64(records.count) {
                     try await stream.erase(shardId: shard, sequence: target)
                 }
             }
-            last = first + UInt64(page.records.count) - 1
+            last = first + UInt64(records.count) - 1
         }
         return last
     }

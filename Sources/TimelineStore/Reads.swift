@@ -63,6 +63,31 @@ extension TimelineStore {
         }
     }
 
+    /// The log's durable head as log/ holds it now, read from log/ alone: what a reader
+    /// beside a running daemon (the relay) sees grow, where ``head`` is this process's own.
+    public func durableHead() throws(TimelineError) -> ChainHead { try Self.readHead(logEnv, log) }
+
+    /// Up to `limit` records from `fromPosition` on, as stored bytes, read from log/
+    /// alone in one snapshot (never views/): every durable record, whether or not
+    /// views/ applied it. The relay ships these.
+    public func durableRecords(from fromPosition: UInt64, limit: Int) throws(TimelineError) -> [RecordBytes] {
+        do {
+            return try logEnv.read { txn in
+                try txn.withCursor(log.records) { cursor in
+                    var records: [RecordBytes] = []
+                    var entry = try cursor.seek(atLeast: Keys.position(max(fromPosition, 1)))
+                    while let e = entry, records.count < limit {
+                        records.append(Array(e.value))
+                        entry = try cursor.next()
+                    }
+                    return records
+                }
+            }
+        } catch {
+            throw StoreErrors.map(error)
+        }
+    }
+
     /// Up to `limit` decoded records from `fromPosition` on.
     public func events(from fromPosition: UInt64, limit: Int) throws(TimelineError) -> [RecordedEvent] {
         let (records, _) = try logBytes(from: fromPosition, limit: limit)

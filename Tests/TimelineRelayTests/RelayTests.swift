@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import TimelineClient
 import TimelineModel
 import TimelineRelay
 import TimelineStore
@@ -166,6 +167,48 @@ extension RelayTests {
         }
         let audit = try PackageBinary.run("timeline-audit", ["verify", "--data", restored])
         #expect(audit.status == 0, "\(audit)")
+    }
+}
+
+extension RelayTests {
+    @Test("running beside a live daemon, the relay ships each commit the daemon makes, as it makes it")
+    func followsALiveDaemon() async throws {
+        let nats = try NATSServer()
+        let daemon = try DaemonProcess()
+        try daemon.start()
+        let client = try await TimelineClient.connect(socketPath: daemon.socketPath)
+        func append(_ order: String, _ count: Int) async throws {
+            let placed: JSONValue = [
+                "eventId": .string("\(order)-p"), "type": "order.placed", "actor": ["role": "system", "id": "shop"],
+                "data": ["buyer": "b", "seller": "s", "item": ["title": "Sword", "quantity": 1], "price": ["amount": 100, "currency": "EUR"]],
+            ]
+            _ = try await client.append(order: order, events: [placed])
+            for i in 0..<count {
+                let chat: JSONValue = ["eventId": .string("\(order)-\(i)"), "type": "chat.message", "actor": ["role": "buyer", "id": "b"], "data": ["channel": "order", "text": .string("message \(i)")]]
+                _ = try await client.append(order: order, events: [chat])
+            }
+        }
+        func head() async throws -> UInt64 { UInt64(try await client.stats()["head"]?.intValue ?? 0) }
+        try await append("L-1", 20)
+        let relay = Relay(settings: Relay.Settings(dataDirectory: daemon.dataDirectory, natsURLs: nats.url, shardId: 5))
+        let running = Task { try await relay.run(interval: .milliseconds(50)) }
+        let connection = try await NATSConnection.connect(urls: nats.url)
+        let stream = JetStream(connection)
+        func shipped(_ target: UInt64) async throws -> Bool {
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                if (try? await stream.lastSequence(shardId: 5)) == target { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        #expect(try await shipped(try await head()), "what the daemon had when the relay started")
+        try await append("L-2", 30)
+        #expect(try await shipped(try await head()), "what the daemon committed while the relay ran")
+        running.cancel()
+        await connection.close()
+        await client.close()
+        #expect(try daemon.stop() == 0)
     }
 }
 
