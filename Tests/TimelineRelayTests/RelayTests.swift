@@ -69,7 +69,7 @@ struct RelayTests {
 
     @Test("each record lands once at sequence = position with its headers; a second run adds only the new ones")
     func shipsExactlyOnce() async throws {
-        let nats = try NATSServer()
+        let nats = try await offPool { try NATSServer() }
         let harness = try StoreHarness()
         try Self.fill(harness, orders: 0..<60)
         let path = harness.configuration.path
@@ -111,7 +111,7 @@ struct RelayTests {
 
     @Test("a stream that holds more than the log (another store's, or a log that lost its tail) is refused, not overwritten")
     func refusesForeignStream() async throws {
-        let nats = try NATSServer()
+        let nats = try await offPool { try NATSServer() }
         let big = try StoreHarness()
         try Self.fill(big, orders: 0..<10)
         let bigPath = big.configuration.path
@@ -130,7 +130,7 @@ struct RelayTests {
 extension RelayTests {
     @Test("a redaction erases its targets from the stream; the log read back from the stream is byte for byte the shard's; verify --nats is clean; restore rebuilds a store the audit finds clean")
     func redactVerifyRestore() async throws {
-        let nats = try NATSServer()
+        let nats = try await offPool { try NATSServer() }
         let harness = try StoreHarness()
         try Self.fill(harness, orders: 0..<5)
         var script = OrderScript(order: "R-secret")
@@ -173,9 +173,9 @@ extension RelayTests {
 extension RelayTests {
     @Test("running beside a live daemon, the relay ships each commit the daemon makes, as it makes it")
     func followsALiveDaemon() async throws {
-        let nats = try NATSServer()
+        let nats = try await offPool { try NATSServer() }
         let daemon = try DaemonProcess()
-        try daemon.start()
+        try await offPool { try daemon.start() }
         let client = try await TimelineClient.connect(socketPath: daemon.socketPath)
         func append(_ order: String, _ count: Int) async throws {
             let placed: JSONValue = [
@@ -208,7 +208,7 @@ extension RelayTests {
         running.cancel()
         await connection.close()
         await client.close()
-        #expect(try daemon.stop() == 0)
+        #expect(try await offPool { try daemon.stop() } == 0)
     }
 }
 
