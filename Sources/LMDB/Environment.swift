@@ -1,4 +1,5 @@
 import CLMDB
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -114,6 +115,12 @@ public final class Environment: @unchecked Sendable {
     /// if `body` throws, nothing it wrote is kept. LMDB allows one writer at a time:
     /// call this from one thread, synchronously, never across an `await`.
     public func write<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
+        try timedWrite(body).result
+    }
+
+    /// ``write(_:)`` that also says how long `mdb_txn_commit` took: the page
+    /// writes and, unless the environment is `MDB_NOSYNC`, the fsync.
+    public func timedWrite<T>(_ body: (WriteTransaction) throws -> T) throws -> (result: T, commitNanoseconds: Int64) {
         let txn = try beginTransaction(readOnly: false)
         let result: T
         do {
@@ -122,8 +129,9 @@ public final class Environment: @unchecked Sendable {
             endTransaction { mdb_txn_abort(txn) }
             throw error
         }
+        let started = DispatchTime.now().uptimeNanoseconds
         try endTransaction { try LMDBError.check(mdb_txn_commit(txn), "mdb_txn_commit") }
-        return result
+        return (result, Int64(DispatchTime.now().uptimeNanoseconds - started))
     }
 
     /// Begins a transaction and returns with the resize lock held shared (release

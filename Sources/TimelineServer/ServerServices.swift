@@ -21,6 +21,8 @@ final class ServerServices: Sendable {
     /// Runs blocking work (backups) off the event loops.
     let blockingPool: NIOThreadPool
     private let drainingFlag = Atomic<Bool>(false)
+    /// Where `GET /metrics` is served (`host:port` as bound), when it is.
+    let metricsAddress = Mutex<String?>(nil)
 
     init(
         configuration: ServerConfiguration, store: TimelineStore, stats: ServerStats, signer: CheckpointSigner,

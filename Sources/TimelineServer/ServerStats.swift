@@ -2,7 +2,9 @@ import Synchronization
 import TimelineModel
 import TimelineStore
 
-/// Counters for `stats`: connections, appends and commit batch sizes.
+/// Counters for `stats` (connections, appends, commit batch sizes), and the
+/// one place the daemon reports what happened: each report also goes to the
+/// Prometheus figures of ``metrics``.
 final class ServerStats: Sendable {
     struct Figures: Sendable {
         var connections = 0
@@ -15,12 +17,17 @@ final class ServerStats: Sendable {
         var committedRequests = 0
         var lastBatch = 0
         var maxBatch = 0
+        /// Writer time spent in log commits, and the part in `mdb_txn_commit` (page writes, fsync).
+        var commitNanoseconds: Int64 = 0
+        var syncNanoseconds: Int64 = 0
         /// Commits whose batch held 1, 2–10, 11–100, 101–1000, more requests.
         var batchBuckets = [0, 0, 0, 0, 0]
     }
 
     private let figures = Mutex(Figures())
     let started = Timestamp.now()
+    /// The Prometheus figures (`GET /metrics`, docs/METRICS.md).
+    let metrics = DaemonMetrics()
 
     var snapshot: Figures { figures.withLock { $0 } }
 
@@ -35,9 +42,25 @@ final class ServerStats: Sendable {
     func requestStarted() { inFlightCount.add(1, ordering: .relaxed) }
     func requestAnswered() { inFlightCount.subtract(1, ordering: .relaxed) }
 
-    func recordCommit(results: [Result<AppendOutcome, TimelineError>]) {
+    /// A request routed to `op`.
+    func requestRouted(_ op: String) { metrics.requestRouted(op) }
+    /// An error reply.
+    func errorReplied(_ error: TimelineError) { metrics.errorReplied(error.code) }
+    /// A subscriber cut off for falling behind.
+    func subscriberCutOff() { metrics.subscriberCutOff() }
+    /// Due timers fired.
+    func timersFired(_ count: Int) { metrics.timersFired(count) }
+    /// A run of committed batches applied to views/ in `nanoseconds`.
+    func viewsApplied(nanoseconds: Int64) { metrics.viewsApplied(nanoseconds: nanoseconds) }
+
+    /// One log commit: its results, how long the writer spent on it, and how
+    /// much of that was `mdb_txn_commit` (page writes and fsync).
+    func recordCommit(results: [Result<AppendOutcome, TimelineError>], nanoseconds: Int64, syncNanoseconds: Int64) {
+        metrics.commit(results: results, nanoseconds: nanoseconds, syncNanoseconds: syncNanoseconds)
         figures.withLock { f in
             f.commits += 1
+            f.commitNanoseconds += nanoseconds
+            f.syncNanoseconds += syncNanoseconds
             f.committedRequests += results.count
             f.lastBatch = results.count
             f.maxBatch = max(f.maxBatch, results.count)
@@ -67,8 +90,9 @@ final class ServerStats: Sendable {
                 "duplicates": .int(Int64(f.appendDuplicates)), "refused": .int(Int64(f.appendRefused)),
             ],
             "commits": [
-                "count": .int(Int64(f.commits)), "meanBatchRequests": .double(mean),
+                "count": .int(Int64(f.commits)), "requests": .int(Int64(f.committedRequests)), "meanBatchRequests": .double(mean),
                 "lastBatchRequests": .int(Int64(f.lastBatch)), "maxBatchRequests": .int(Int64(f.maxBatch)),
+                "totalSeconds": .double(Double(f.commitNanoseconds) / 1e9), "syncSeconds": .double(Double(f.syncNanoseconds) / 1e9),
                 "batchHistogram": [
                     "1": .int(Int64(f.batchBuckets[0])), "2-10": .int(Int64(f.batchBuckets[1])),
                     "11-100": .int(Int64(f.batchBuckets[2])), "101-1000": .int(Int64(f.batchBuckets[3])),

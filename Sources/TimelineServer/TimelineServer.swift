@@ -26,6 +26,7 @@ public final class TimelineServer: Sendable {
     let blockingPool: NIOThreadPool
     let lock: DataDirectoryLock
     private let channel = Mutex<Channel?>(nil)
+    private let metricsChannel = Mutex<Channel?>(nil)
     private let repeatedTasks = Mutex<[RepeatedTask]>([])
     private let failedTimers = Mutex<Set<String>>([])
 
@@ -113,11 +114,34 @@ public final class TimelineServer: Sendable {
             throw TimelineError(.internal, "cannot listen on \(socketPath): \(error)")
         }
         try SocketFile.applyPermissions(socketPath, mode: configuration.socketMode, group: configuration.socketGroup)
+        try startMetrics()
         scheduleHousekeeping()
         logger.info("timelined listening", metadata: [
             "socket": "\(socketPath)", "data": "\(configuration.dataDirectory)", "head": "\(services.store.head.position)",
             "durability": "\(configuration.durability.rawValue)",
         ])
+    }
+
+    /// Serves `GET /metrics` when `metrics.listen` is set.
+    private func startMetrics() throws(TimelineError) {
+        guard let address = try configuration.metrics.address() else { return }
+        do {
+            let bound = try MetricsEndpoint.bind(address, group: group, services: services)
+            metricsChannel.withLock { $0 = bound }
+            services.metricsAddress.withLock { $0 = bound.localAddress.map(Self.hostPort) }
+            logger.info("metrics served", metadata: ["url": "http://\(services.metricsAddress.withLock { $0 } ?? "?")/metrics"])
+        } catch {
+            if let c = channel.withLock({ $0 }) { try? c.close().wait() }
+            services.committer.stop()
+            throw TimelineError(.internal, "cannot serve metrics on \(configuration.metrics.listen ?? ""): \(error)")
+        }
+    }
+
+    /// `127.0.0.1:9464` or `[::1]:9464`.
+    static func hostPort(_ address: SocketAddress) -> String {
+        let host = address.ipAddress ?? "?"
+        let port = address.port ?? 0
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     private func scheduleHousekeeping() {
@@ -166,6 +190,7 @@ public final class TimelineServer: Sendable {
                 logger.error("a due timer could not fire", metadata: ["order": "\(request.order)", "error": "\(error)"])
             }
         }
+        services.stats.timersFired(fired)
         if fired > 0 { logger.info("timers fired", metadata: ["count": "\(fired)"]) }
         return fired
     }
@@ -185,6 +210,7 @@ public final class TimelineServer: Sendable {
         services.beginDraining()
         for task in repeatedTasks.withLock({ $0 }) { task.cancel() }
         if let channel = channel.withLock({ $0 }) { try? channel.close().wait() }
+        if let metrics = metricsChannel.withLock({ $0 }) { try? metrics.close().wait() }
         services.committer.stop()
         // Give event loops a moment to write the replies the writer just completed.
         let deadline = Timestamp.now().microseconds + 2_000_000

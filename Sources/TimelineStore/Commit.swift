@@ -39,7 +39,7 @@ extension TimelineStore {
                 do {
                     // The session (and its view of the writer's state) ends with the transaction,
                     // so the writer's dictionaries are changed in place afterwards.
-                    let (results, batch, states) = try logEnv.write { txn in
+                    let (written, syncNanoseconds) = try logEnv.timedWrite { txn in
                         try viewsEnv.read { views in
                             var session = CommitSession(store: self, txn: txn, views: views, writer: writer, head: try Self.head(in: txn, log: log))
                             let results = try requests.map { try session.process($0) }
@@ -47,6 +47,9 @@ extension TimelineStore {
                             return (results, session.committedBatch(), session.states)
                         }
                     }
+                    let (results, states) = (written.0, written.2)
+                    var batch = written.1
+                    batch.logCommitNanoseconds = syncNanoseconds
                     logHeadMirror.withLock { $0 = batch.head }
                     writer.record(batch, states: states, limit: Self.stateCacheLimit)
                     return (results, batch)

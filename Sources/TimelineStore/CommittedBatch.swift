@@ -26,6 +26,8 @@ public struct CommittedBatch: Sendable {
     var effects: [ParticipantEffect]
     /// The log's head after this batch: views' `applied` once it is applied.
     public var head: ChainHead
+    /// How long the log's `mdb_txn_commit` took (page writes and fsync); 0 when nothing was committed.
+    public var logCommitNanoseconds: Int64 = 0
 
     /// Whether the batch wrote nothing (every request refused or a duplicate).
     public var isEmpty: Bool { entries.isEmpty }

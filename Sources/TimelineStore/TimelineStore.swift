@@ -162,6 +162,18 @@ public final class TimelineStore: Sendable {
     /// The last record committed to the log (durable; possibly not applied yet).
     public var logHead: ChainHead { logHeadMirror.withLock { $0 } }
 
+    /// How far views/ trail the log: records committed but not applied yet, and
+    /// the time between the newest applied record and the newest committed one.
+    public var viewsLag: (events: UInt64, seconds: Double) {
+        let logged = logHead, applied = head
+        guard logged.position > applied.position else { return (0, 0) }
+        var seconds = 0.0
+        if let newest = logged.recordedAt, let shown = applied.recordedAt {
+            seconds = max(0, Double(newest.microseconds - shown.microseconds) / 1e6)
+        }
+        return (logged.position - applied.position, seconds)
+    }
+
     // MARK: - Opening
 
     static func openEnvironment(_ path: String, flags: Environment.Flags, configuration: StoreConfiguration, databases: Int) throws -> Environment {
@@ -308,8 +320,14 @@ public final class TimelineStore: Sendable {
 
     /// Size figures for `stats`: both environments together.
     public var mapFigures: (mapSize: Int, used: Int) {
+        let e = mapFiguresByEnvironment
+        return (e.log.mapSize + e.views.mapSize, e.log.used + e.views.used)
+    }
+
+    /// Size figures of log/ and of views/ apart (the metrics' `env` label).
+    public var mapFiguresByEnvironment: (log: (mapSize: Int, used: Int), views: (mapSize: Int, used: Int)) {
         let l = logEnv.info, v = viewsEnv.info
-        return (l.mapSize + v.mapSize, l.usedBytes + v.usedBytes)
+        return ((l.mapSize, l.usedBytes), (v.mapSize, v.usedBytes))
     }
 }
 

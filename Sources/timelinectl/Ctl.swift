@@ -16,7 +16,7 @@ struct Ctl: AsyncParsableCommand {
         abstract: "Operates a running timelined: status, orders, disputes, live tail, appends, evidence, rebuild, backup, checkpoints; migrates a stopped one's data directory.",
         discussion: "Exit codes: 0 done, 1 the daemon refused, 2 the daemon could not be reached, 3 a local file problem, 64 bad usage. See docs/OPERATIONS.md.",
         subcommands: [
-            Status.self, OrderCommand.self, Orders.self, Disputes.self, Tail.self, Append.self, EvidenceCommand.self,
+            Status.self, Top.self, OrderCommand.self, Orders.self, Disputes.self, Tail.self, Append.self, EvidenceCommand.self,
             Rebuild.self, ReloadModeration.self, Backup.self, CheckpointCommand.self, Redact.self, Migrate.self, Restore.self,
         ]
     )

@@ -37,6 +37,8 @@ public struct DaemonConfig: Sendable {
     public var moderationPath: String?
     /// `cluster` members (`shards`, `shardId`); empty = one shard.
     public var cluster: [String: Int] = [:]
+    /// `metrics.listen` (e.g. `127.0.0.1:0` for any free port); `nil` = no metrics.
+    public var metricsListen: String?
 
     public init() {}
 
@@ -52,6 +54,7 @@ public struct DaemonConfig: Sendable {
         if !timers.isEmpty { root["timers"] = timers }
         if !store.isEmpty { root["store"] = store }
         if !cluster.isEmpty { root["cluster"] = cluster }
+        if let metricsListen { root["metrics"] = ["listen": metricsListen] }
         if let access {
             root["access"] = access.map { rule -> [String: Any] in
                 var o: [String: Any] = ["role": rule.role]

@@ -200,8 +200,9 @@ final class GroupCommitter: @unchecked Sendable {
             applied?.deliver(requests.map { _ in .failure(failure) })
             return
         }
+        let started = DispatchTime.now().uptimeNanoseconds
         let (results, batch) = store.commitLog(requests)
-        stats.recordCommit(results: results)
+        stats.recordCommit(results: results, nanoseconds: Self.nanoseconds(since: started), syncNanoseconds: batch.logCommitNanoseconds)
         var published: [PublishedRecord] = []
         for case .success(let outcome) in results {
             for (record, bytes) in zip(outcome.records, outcome.encodedRecords) {
@@ -281,6 +282,10 @@ final class GroupCommitter: @unchecked Sendable {
         }
     }
 
+    private static func nanoseconds(since start: UInt64) -> Int64 {
+        Int64(DispatchTime.now().uptimeNanoseconds - start)
+    }
+
     /// The answer to appends recorded in the log that views/ could not show before shutdown.
     private static func notApplied(_ why: String) -> TimelineError {
         TimelineError(
@@ -292,7 +297,9 @@ final class GroupCommitter: @unchecked Sendable {
     /// Applies every waiting batch in one views transaction; the error when views/ could not take them.
     private func apply(_ work: [Handoff]) -> TimelineError? {
         do {
+            let started = DispatchTime.now().uptimeNanoseconds
             try store.apply(work.map(\.batch))
+            stats.viewsApplied(nanoseconds: Self.nanoseconds(since: started))
             return nil
         } catch {
             return error

@@ -65,6 +65,16 @@ extension ServerConfiguration {
         } catch {
             throw ConfigurationError(error.message)
         }
+        if var m = try r.object("metrics") {
+            metrics.listen = try m.string("listen")
+            metrics.allowNonLoopback = try m.bool("allowNonLoopback") ?? false
+            try m.finish()
+            do {
+                _ = try metrics.address()
+            } catch {
+                throw ConfigurationError(error.message)
+            }
+        }
         if var c = try r.object("checkpoint") {
             if let origin = try c.string("origin") {
                 guard !origin.isEmpty, !origin.contains("\n"), !origin.unicodeScalars.contains(where: { $0.properties.isWhitespace }) else {
@@ -125,6 +135,12 @@ struct ConfigReader {
         guard let v = take(key), !v.isNull else { return nil }
         guard let s = v.stringValue else { throw ConfigurationError("\(name(key)) must be a string") }
         return s
+    }
+
+    mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let v = take(key), !v.isNull else { return nil }
+        guard case .bool(let b) = v else { throw ConfigurationError("\(name(key)) must be true or false") }
+        return b
     }
 
     mutating func int(_ key: String, min: Int) throws(ConfigurationError) -> Int? {

@@ -65,6 +65,8 @@ public struct ServerConfiguration: Sendable {
     /// The origin line of checkpoint notes (config `checkpoint.origin`, default
     /// `ordertimeline/<shardId>`; DOMAIN.md "Merkle tree").
     public var checkpointOrigin = "ordertimeline/0"
+    /// Where Prometheus figures are served (config `metrics`; off by default).
+    public var metrics = MetricsSettings()
     /// What statements of reasons say beyond the record (config `dsa`; docs/MODERATION.md).
     public var dsa = DSASettings.defaults
     public var storeInitialMapBytes = 64 << 20

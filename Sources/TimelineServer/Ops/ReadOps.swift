@@ -207,6 +207,9 @@ enum ReadOps {
         o["queueDepth"] = .int(Int64(s.committer.queueDepth))
         o["uptimeSeconds"] = .int((Timestamp.now().microseconds - s.stats.started.microseconds) / 1_000_000)
         o["durability"] = .string(s.configuration.durability.rawValue)
+        if let metrics = s.metricsAddress.withLock({ $0 }) { o["metricsUrl"] = .string("http://\(metrics)/metrics") }
+        let lag = s.store.viewsLag
+        o["viewsLag"] = ["events": .int(Int64(lag.events)), "seconds": .double(lag.seconds)]
         return .json(.object(o))
     }
 }

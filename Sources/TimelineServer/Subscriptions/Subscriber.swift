@@ -112,6 +112,7 @@ final class Subscriber: @unchecked Sendable {
         // PROTOCOL.md: a backlog over the limit ends the subscription, even when one
         // commit alone brings it there.
         if queued > limit {
+            stats.subscriberCutOff()
             end(with: TimelineError(
                 .subscriberTooSlow,
                 "this subscriber fell more than \(limit) events behind; resubscribe with fromPosition = last seen position + 1"

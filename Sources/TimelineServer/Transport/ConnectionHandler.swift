@@ -76,18 +76,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 details: ["limit": .int(Int64(limit))]
             )
             closeAfter = sequence
-            complete(sequence, ReplyEncoder.failure(id: .null, error: error, allocator: context.channel.allocator), context: context)
+            fail(sequence, id: .null, error: error, context: context)
         case .line(let line):
             handle(line, sequence: sequence, context: context)
         }
     }
 
     private func handle(_ line: ByteBuffer, sequence: Int, context: ChannelHandlerContext) {
-        let allocator = context.channel.allocator
         let request: Request
         switch Request.parse(line) {
         case .failure(let failure):
-            complete(sequence, ReplyEncoder.failure(id: failure.id, error: failure.error, allocator: allocator), context: context)
+            fail(sequence, id: failure.id, error: failure.error, context: context)
             return
         case .success(let r):
             request = r
@@ -110,6 +109,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         subscriptions.currentSequence = sequence
         let opContext = OpContext(services: services, eventLoop: context.eventLoop, role: role, connection: subscriptions)
         let id = request.id
+        services.stats.requestRouted(request.op)
         do {
             switch try Router.handle(request, opContext) {
             case .now(let body):
@@ -122,13 +122,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
                         self.complete(sequence, ReplyEncoder.success(id: id, body: body, allocator: allocator), context: context)
                     case .failure(let error):
                         let timelineError = error as? TimelineError ?? TimelineError(.internal, "the request failed: \(error)")
-                        self.complete(sequence, ReplyEncoder.failure(id: id, error: timelineError, allocator: allocator), context: context)
+                        self.fail(sequence, id: id, error: timelineError, context: context)
                     }
                     if isWrite { self.writeAnswered(context: context) }
                 }
             }
         } catch {
-            complete(sequence, ReplyEncoder.failure(id: id, error: error, allocator: allocator), context: context)
+            fail(sequence, id: id, error: error, context: context)
             if isWrite { writeAnswered(context: context) }
         }
     }
@@ -150,6 +150,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Stores a finished reply and writes every reply that is next in order.
+    /// Answers request `sequence` with `error` (counted by code for the metrics).
+    private func fail(_ sequence: Int, id: JSONValue, error: TimelineError, context: ChannelHandlerContext) {
+        services.stats.errorReplied(error)
+        complete(sequence, ReplyEncoder.failure(id: id, error: error, allocator: context.channel.allocator), context: context)
+    }
+
     private func complete(_ sequence: Int, _ reply: ByteBuffer, context: ChannelHandlerContext) {
         finished[sequence] = reply
         var wrote = false
