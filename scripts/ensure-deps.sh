@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the build needs (Debian): liblmdb-dev, libsqlite3-dev
 # (the benchmark's SQLite baseline), zlib1g-dev (ZIPFoundation, for evidence bundles), pkg-config,
-# and nats-server for the relay's tests.
+# nats-server for the relay's tests, and chromium (headless) for the timeline page's browser tests
+# and the evidence bundle's communication.pdf.
 set -euo pipefail
 need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config liblmdb-dev libsqlite3-dev zlib1g-dev)
@@ -12,6 +13,8 @@ if command -v pkg-config >/dev/null 2>&1; then
 fi
 # The relay's tests need a real nats-server (Debian's package).
 [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
+# The timeline page is tested in a real headless browser (Debian's chromium).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
   SUDO=""

@@ -64,11 +64,18 @@ public struct Checkpoint: Sendable, Hashable {
 
     /// Reads a public key file: base64 of the raw 32-byte Ed25519 key.
     public static func publicKey(fromFile path: String) throws(AuditError) -> [UInt8] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let bytes = FileManager.default.contents(atPath: path) else {
             throw AuditError("cannot read the public key file \(path)")
         }
+        return try publicKey(fileBytes: Array(bytes), name: path)
+    }
+
+    /// Reads the bytes of a public key file (`checkpoint.pub`: base64 of the raw
+    /// 32-byte Ed25519 key); `name` says where they came from, for the error.
+    public static func publicKey(fileBytes: [UInt8], name: String = "checkpoint.pub") throws(AuditError) -> [UInt8] {
+        let text = String(decoding: fileBytes, as: UTF8.self)
         guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
-            throw AuditError("\(path) is not base64 of a raw 32-byte Ed25519 public key")
+            throw AuditError("\(name) is not base64 of a raw 32-byte Ed25519 public key")
         }
         return Array(raw)
     }

@@ -35,7 +35,7 @@ public enum EvidenceBundle {
         let events = try source.events(order: order)
         guard let last = events.last else { throw AuditError("order \(order) has no events in \(source.name)") }
         var warnings: [String] = []
-        let checkpoint = given ?? source.checkpoints.filter { ($0.treeSize ?? $0.position) >= last.position }.max { $0.position < $1.position }
+        let checkpoint = given ?? source.latestCheckpoint(covering: last.position)
         if let checkpoint, (checkpoint.treeSize ?? checkpoint.position) < last.position {
             throw AuditError("the checkpoint covers positions up to \(checkpoint.treeSize ?? checkpoint.position), but order \(order) has events up to \(last.position); sign a newer one (timelinectl checkpoint)")
         }
@@ -67,10 +67,10 @@ public enum EvidenceBundle {
         for event in events where event.type == "evidence.attached" {
             if let sha = event.data["sha256"]?.stringValue, blobs[sha] == nil, let bytes = try source.blob(sha256: sha) { blobs[sha] = bytes }
         }
-        let timeline = OrderTimeline.build(order: order, events: events) { sha, size in
-            guard let bytes = blobs[sha] else { return .missing }
-            return Hashing.sha256Hex(bytes) == sha && Int64(bytes.count) == size ? .present : .mismatch
-        }
+        var timeline = OrderTimeline.build(order: order, events: events, blobs: blobs, now: now)
+        // A malformed key file leaves the page's badge unsigned; the bundle's own checks are offline.
+        let key = source.publicKeyFile.flatMap { try? Checkpoint.publicKey(fileBytes: $0) }
+        timeline.verification = try TimelineVerification.check(events: events, source: source, checkpoint: checkpoint, publicKey: key)
         files.add("timeline.html", Array(timeline.html.utf8))
         var attachments: [StripeEvidence.Attachment] = []
         for event in events where event.type == "evidence.attached" && !event.isRedacted {

@@ -84,6 +84,25 @@ public struct InclusionBundle: Sendable {
     /// What does not hold, one sentence each (empty: the event is proven to be
     /// at `position` in the log whose signed checkpoint is `checkpoint`).
     public func problems(publicKey: [UInt8]?) -> [String] {
+        var out = proofProblems
+        guard let checkpoint else {
+            out.append("no signed checkpoint: rootHash is not signed by the daemon (prove with --checkpoint FILE from admin.checkpoint)")
+            return out
+        }
+        guard let publicKey else {
+            out.append("no public key was given: the checkpoint's signature could not be checked")
+            return out
+        }
+        out += checkpoint.signatureFindings(publicKey: publicKey).map(\.message)
+        out += rootProblems(checkpoint)
+        out += checkpoint.merkleFindings(root: nil, publicKey: publicKey).map(\.message)
+        return out
+    }
+
+    /// What does not hold about the event and its path to `rootHash`, the
+    /// checkpoint aside (empty: the event, as its hashes say, is the leaf at
+    /// `position` of a tree of `treeSize` events whose root is `rootHash`).
+    public var proofProblems: [String] {
         var out: [String] = []
         if event.position != position { out.append("the event is at position \(event.position), the proof is for position \(position)") }
         if event.computedHash != event.hash { out.append("the event's hash does not match its fields: it was changed after it was recorded") }
@@ -94,20 +113,16 @@ public struct InclusionBundle: Sendable {
         if !MerkleProof.verifyInclusion(leafHash: leafHash, index: position - 1, size: treeSize, proof: proof, root: rootHash) {
             out.append("the proof does not lead from the leaf at position \(position) to rootHash in a tree of \(treeSize) events")
         }
-        guard let checkpoint else {
-            out.append("no signed checkpoint: rootHash is not signed by the daemon (prove with --checkpoint FILE from admin.checkpoint)")
-            return out
-        }
-        guard let publicKey else {
-            out.append("no public key was given: the checkpoint's signature could not be checked")
-            return out
-        }
-        out += checkpoint.signatureFindings(publicKey: publicKey).map(\.message)
+        return out
+    }
+
+    /// What does not hold between the proof's tree and `checkpoint`'s: its size and its root.
+    public func rootProblems(_ checkpoint: Checkpoint) -> [String] {
+        var out: [String] = []
         if (checkpoint.treeSize ?? checkpoint.position) != treeSize {
             out.append("the checkpoint is of a tree of \(checkpoint.treeSize ?? checkpoint.position) events, the proof of \(treeSize)")
         }
         if checkpoint.rootHash != Hashing.hex(rootHash) { out.append("the checkpoint's rootHash is not the root the proof leads to") }
-        out += checkpoint.merkleFindings(root: nil, publicKey: publicKey).map(\.message)
         return out
     }
 }

@@ -47,11 +47,23 @@ public struct OrderTimeline: Sendable {
     public var finalState: OrderState?
     /// The position the timeline stops at, when one was asked for.
     public var atPosition: UInt64?
+    /// The bytes of every evidence file that is stored and intact, by SHA-256 (what the page previews).
+    public var evidence: [String: [UInt8]] = [:]
+    /// Delivery, dispute and reply times.
+    public var durations: TimelineDurations
+    /// Whether the events are proven in the signed log (`nil`: not checked, e.g. built from events alone).
+    public var verification: TimelineVerification?
 
-    /// Builds the timeline from the order's events (in revision order).
-    public static func build(order: String, events: [RecordedEvent], atPosition: UInt64? = nil, blob: ((String, Int64) -> BlobStatus)? = nil) -> OrderTimeline {
+    /// Builds the timeline from the order's events (in revision order). `blobs` are
+    /// the evidence files at hand by SHA-256 (`nil`: none can be, as in an export);
+    /// `now` is where an open dispute's age runs to when no position is asked for.
+    public static func build(
+        order: String, events: [RecordedEvent], atPosition: UInt64? = nil, blobs: [String: [UInt8]]? = nil, now: Timestamp = .now()
+    ) -> OrderTimeline {
         var state: OrderState?
         var entries: [TimelineEntry] = []
+        var evidence: [String: [UInt8]] = [:]
+        var durations = TimelineDurations(asOf: now)
         var redactions: [UInt64: RedactionNote] = [:]
         for record in events where record.type == "redaction.applied" {
             for p in Redaction.targetPositions(of: record) {
@@ -71,17 +83,54 @@ public struct OrderTimeline: Sendable {
             }
             let before = state
             Catalog.apply(record, to: &state)
+            durations.note(record, before: before, after: state)
             var entry = TimelineEntry(
                 record: record, summary: Describe.summary(record, before: before, after: state), text: Describe.text(record),
                 verdict: record.moderation, stateAfter: Describe.state(state), illegal: illegal,
                 redaction: record.isRedacted ? redactions[record.position] ?? RedactionNote() : nil
             )
             if record.type == "evidence.attached", let sha = record.data["sha256"]?.stringValue {
-                entry.blob = blob?(sha, record.data["size"]?.intValue ?? -1) ?? .unknown
+                if let blobs {
+                    if let bytes = blobs[sha] {
+                        let intact = Hashing.sha256Hex(bytes) == sha && Int64(bytes.count) == record.data["size"]?.intValue ?? -1
+                        entry.blob = intact ? .present : .mismatch
+                        if intact { evidence[sha] = bytes }
+                    } else {
+                        entry.blob = .missing
+                    }
+                } else {
+                    entry.blob = .unknown
+                }
             }
             entries.append(entry)
         }
-        return OrderTimeline(order: order, entries: entries, finalState: state, atPosition: atPosition)
+        if atPosition != nil, let last = entries.last { durations.asOf = last.record.recordedAt }
+        return OrderTimeline(order: order, entries: entries, finalState: state, atPosition: atPosition, evidence: evidence, durations: durations)
+    }
+
+    /// Loads an order's timeline from `source` (a data directory or a running
+    /// daemon): its events, its evidence files, and the proof of every event shown
+    /// against `checkpoint` (`nil`: the latest signed one the source knows that
+    /// covers the last event shown) checked with `publicKey` (`nil`: the source's own).
+    public static func load(
+        order: String, source: some BundleSource, atPosition: UInt64? = nil, checkpoint: Checkpoint? = nil,
+        publicKey: [UInt8]? = nil, now: Timestamp = .now()
+    ) throws(AuditError) -> OrderTimeline {
+        let events = try source.events(order: order).filter { event in atPosition.map { event.position <= $0 } ?? true }
+        guard let last = events.last else {
+            throw AuditError("order \(order) has no events\(atPosition.map { " up to position \($0)" } ?? "") in \(source.name)")
+        }
+        var blobs: [String: [UInt8]] = [:]
+        for event in events where event.type == "evidence.attached" && !event.isRedacted {
+            if let sha = event.data["sha256"]?.stringValue, blobs[sha] == nil, let bytes = try source.blob(sha256: sha) { blobs[sha] = bytes }
+        }
+        var key = publicKey
+        if key == nil, let file = source.publicKeyFile { key = try Checkpoint.publicKey(fileBytes: file) }
+        var timeline = build(order: order, events: events, atPosition: atPosition, blobs: blobs, now: now)
+        timeline.verification = try TimelineVerification.check(
+            events: events, source: source, checkpoint: checkpoint ?? source.latestCheckpoint(covering: last.position), publicKey: key
+        )
+        return timeline
     }
 
     /// Loads an order's timeline from a store (events through its orderEvents index).
@@ -91,10 +140,11 @@ public struct OrderTimeline: Sendable {
             throw AuditError("cannot read order \(order): \(error.message)")
         }
         guard !events.isEmpty else { throw AuditError("order \(order) has no events\(atPosition.map { " up to position \($0)" } ?? "") in \(store.path)") }
-        return build(order: order, events: events, atPosition: atPosition) { sha, size in
-            guard let bytes = try? store.blob(sha256: sha) else { return .missing }
-            return Hashing.sha256Hex(bytes) == sha && Int64(bytes.count) == size ? .present : .mismatch
+        var blobs: [String: [UInt8]] = [:]
+        for event in events where event.type == "evidence.attached" {
+            if let sha = event.data["sha256"]?.stringValue, let bytes = try? store.blob(sha256: sha) { blobs[sha] = bytes }
         }
+        return build(order: order, events: events, atPosition: atPosition, blobs: blobs)
     }
 
     /// Loads an order's timeline from an export.

@@ -1,6 +1,6 @@
 import TimelineModel
 
-// MARK: - Rendering an order's timeline: text, JSON, one self-contained HTML file
+// MARK: - Rendering an order's timeline: text and JSON (the HTML page is TimelineHTML.swift)
 
 extension OrderTimeline {
     /// Aligned text for a terminal.
@@ -9,7 +9,13 @@ extension OrderTimeline {
         if let s = finalState {
             out += ": \(s.itemTitle) × \(s.itemQuantity), \(Describe.money(s.priceAmount, s.currency)), buyer \(s.buyer), seller \(s.seller)"
         }
-        out += "\n\(entries.count) events\(atPosition.map { " up to position \($0)" } ?? ""); now \(Describe.state(finalState)).\n\n"
+        out += "\n\(entries.count) events\(atPosition.map { " up to position \($0)" } ?? ""); now \(Describe.state(finalState)).\n"
+        if let v = verification {
+            out += v.headline + "\n"
+            for p in v.problems { out += "  \(p.position.map { "#\($0)" } ?? "checkpoint"): \(p.message)\n" }
+        }
+        for line in durationLines { out += "\(line.label): \(line.value)\n" }
+        out += "\n"
         for e in entries {
             let r = e.record
             out += "#\(r.position) rev \(r.revision)  \(r.recordedAt.rfc3339)  \(r.actor.role.rawValue) \(r.actor.id) \(e.summary)\n"
@@ -31,6 +37,8 @@ extension OrderTimeline {
             "order": .string(order),
             "atPosition": atPosition.map { .int(Int64($0)) } ?? .null,
             "view": finalState?.viewJSON ?? .null,
+            "verification": verification?.json ?? .null,
+            "durations": .object(Dictionary(uniqueKeysWithValues: durationLines.map { ($0.key, .string($0.value)) })),
             "events": .array(entries.map { e in
                 var o: [String: JSONValue] = [
                     "event": e.record.json(), "summary": .string(e.summary), "stateAfter": .string(e.stateAfter),
@@ -43,67 +51,31 @@ extension OrderTimeline {
             }),
         ]
     }
+}
 
-    /// One self-contained HTML page (inline CSS, no scripts, no external requests).
-    public var html: String {
-        let title = "Order \(order) — timeline"
-        var out = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(HTML.escape(title))</title>
-        <style>
-        body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
-        header{background:#1d2330;color:#fff;padding:20px 32px}header h1{margin:0 0 6px;font-size:22px}
-        header p{margin:2px 0;color:#c9cfdb}main{max-width:980px;margin:24px auto;padding:0 16px}
-        ol.timeline{list-style:none;margin:0;padding:0;border-left:3px solid #c9cfdb}
-        li.event{position:relative;margin:0 0 14px 18px;background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-        li.event:before{content:"";position:absolute;left:-27px;top:16px;width:12px;height:12px;border-radius:50%;background:#5b6b8c}
-        .meta{font-size:13px;color:#5b6475}.who{font-weight:600}.role{display:inline-block;padding:0 6px;border-radius:4px;background:#e8ecf3;font-size:12px;margin-right:4px}
-        .role-buyer{background:#dff0ff}.role-seller{background:#fff1d6}.role-support{background:#e6f6e6}.role-system{background:#eee}
-        blockquote{margin:8px 0 4px;padding:8px 12px;background:#f8f9fb;border-left:3px solid #9aa6bd;white-space:pre-wrap;word-wrap:break-word}
-        .redacted{font-style:italic;color:#555;background:#f0f0f0;padding:4px 8px;border-radius:4px;margin:4px 0}
-        .verdict{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;margin-top:4px}
-        .v-delivered{background:#e6f6e6}.v-flagged{background:#fff1d6}.v-filtered{background:#ffe0e0}.v-hidden{background:#e4e4e4}
-        li.filtered blockquote,li.hidden blockquote{border-left-color:#d9534f}
-        .state{font-size:13px;color:#3b4a66;margin-top:6px}.hash{font-family:ui-monospace,monospace;font-size:12px;color:#5b6475;word-break:break-all}
-        .illegal{color:#b00020;font-weight:600}.blob-missing,.blob-mismatch{color:#b00020;font-weight:600}
-        table.view{border-collapse:collapse;background:#fff;margin-top:24px}table.view td{padding:4px 10px;border-bottom:1px solid #eceff4;vertical-align:top}
-        </style></head><body>
-        <header><h1>\(HTML.escape(title))</h1>
-
-        """
-        if let s = finalState {
-            out += "<p>\(HTML.escape(s.itemTitle)) × \(s.itemQuantity) for \(HTML.escape(Describe.money(s.priceAmount, s.currency))) — buyer \(HTML.escape(s.buyer)), seller \(HTML.escape(s.seller))</p>\n"
+extension OrderTimeline {
+    /// The durations that decide disputes as (key, label, sentence), in the order the page shows them.
+    var durationLines: [(key: String, label: String, value: String)] {
+        let d = durations
+        var out: [(key: String, label: String, value: String)] = []
+        let start = finalState?.paidAt != nil ? "payment" : "placement"
+        if let t = d.timeToDelivery {
+            out.append(("timeToDelivery", "Time to delivery", "\(Describe.duration(t)) (\(start) → full delivery)"))
+        } else if finalState != nil {
+            let partly = d.partlyDeliveredAt.map { ", partly delivered at \($0.rfc3339)" } ?? ""
+            out.append(("timeToDelivery", "Time to delivery", "not fully delivered\(partly)"))
         }
-        out += "<p>\(entries.count) events\(atPosition.map { " up to position \($0)" } ?? ""); state now: \(HTML.escape(Describe.state(finalState))). Auditors' view: filtered and hidden messages are shown and marked.</p></header>\n<main><ol class=\"timeline\">\n"
-        for e in entries {
-            let r = e.record
-            let verdictClass = e.verdict.map { " \($0.verdict.rawValue)" } ?? ""
-            out += "<li class=\"event\(verdictClass)\" id=\"p\(r.position)\" data-position=\"\(r.position)\" data-revision=\"\(r.revision)\" data-event-id=\"\(HTML.escape(r.eventId))\" data-type=\"\(HTML.escape(r.type))\">\n"
-            out += "<div class=\"meta\">#\(r.position) · rev \(r.revision) · <time datetime=\"\(r.recordedAt.rfc3339)\">\(r.recordedAt.rfc3339)</time>"
-            if let occurred = r.occurredAt { out += " · occurred \(HTML.escape(occurred))" }
-            out += " · \(HTML.escape(r.type))</div>\n"
-            out += "<div><span class=\"role role-\(r.actor.role.rawValue)\">\(r.actor.role.rawValue)</span><span class=\"who\">\(HTML.escape(r.actor.id))</span> \(HTML.escape(e.summary))</div>\n"
-            if let text = e.text { out += "<blockquote>\(HTML.escape(text))</blockquote>\n" }
-            if let redaction = e.redaction { out += "<div class=\"redacted\">\(HTML.escape(redaction.sentence))</div>\n" }
-            if let v = e.verdict {
-                let rules = v.rules.isEmpty ? "" : " (rules: \(v.rules.joined(separator: ", ")))"
-                out += "<span class=\"verdict v-\(v.verdict.rawValue)\">\(HTML.escape(Describe.visibility(v) + rules))</span>\n"
-            }
-            if let blob = e.blob { out += "<div class=\"blob-\(blob.rawValue)\">evidence blob: \(blob.rawValue)</div>\n" }
-            if let illegal = e.illegal { out += "<div class=\"illegal\">Illegal at this point: \(HTML.escape(illegal))</div>\n" }
-            out += "<div class=\"state\">State after: \(HTML.escape(e.stateAfter))</div>\n"
-            out += "<div class=\"hash\">eventId \(HTML.escape(r.eventId)) · hash \(r.hash)</div>\n</li>\n"
+        if let age = d.disputeAge {
+            let running = d.disputeEndedAt == nil ? "open, as of \(d.asOf.rfc3339)" : "opened → resolved or closed"
+            out.append(("disputeAge", "Dispute age", "\(Describe.duration(age)) (\(running))"))
+        } else {
+            out.append(("disputeAge", "Dispute age", "no dispute"))
         }
-        out += "</ol>\n"
-        if let s = finalState, case .object(let view) = s.viewJSON {
-            out += "<h2>Order view\(atPosition.map { " at position \($0)" } ?? "")</h2>\n<table class=\"view\">\n"
-            for key in view.keys.sorted() {
-                out += "<tr><td>\(HTML.escape(key))</td><td>\(HTML.escape(CanonicalJSON.string(view[key] ?? .null)))</td></tr>\n"
-            }
-            out += "</table>\n"
+        for role in [ActorRole.buyer, .seller] {
+            let label = role == .buyer ? "Buyer's first reply" : "Seller's first reply"
+            let value = d.firstReply[role].map { "\(Describe.duration($0.waitedMicroseconds)) (#\($0.position))" } ?? "none"
+            out.append(("\(role.rawValue)FirstReply", label, value))
         }
-        out += "</main></body></html>\n"
         return out
     }
 }

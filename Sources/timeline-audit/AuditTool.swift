@@ -181,16 +181,36 @@ struct Timeline: ParsableCommand {
     @Option(help: "Write to this file instead of stdout.")
     var out: String?
 
+    @Option(help: "A signed checkpoint to prove the events against (default with --data: the latest stored one that covers them).")
+    var checkpoint: String?
+
+    @Option(help: "The daemon's public key (checkpoint.pub) that checks the checkpoint; defaults to the one in --data.")
+    var publicKey: String?
+
     func validate() throws {
         guard ["text", "json", "html"].contains(format) else { throw ValidationError("--format must be text, json or html") }
     }
 
     func run() throws {
         let timeline = try guarded { () throws -> OrderTimeline in
-            try source.resolve { data, export throws -> OrderTimeline in
-                if let data { return try OrderTimeline.load(order: order, store: try Auditor.openStore(data), atPosition: at) }
-                return try OrderTimeline.load(order: order, exportFile: export ?? "", atPosition: at)
+            let signed = try checkpoint.map { path throws(AuditError) in try Checkpoint(file: path) }
+            let key = try publicKey.map { path throws(AuditError) in try Checkpoint.publicKey(fromFile: path) }
+            // A data directory or a daemon: events, evidence files and proofs (the badge); the daemon is not asked to sign.
+            if let data = source.data {
+                return try OrderTimeline.load(order: order, source: try StoreBundleSource(dataDirectory: data), atPosition: at, checkpoint: signed, publicKey: key)
             }
+            if let socket = source.socket {
+                let live = try SocketBundleSource(socketPath: socket, publicKeyFile: nil, signCheckpoint: false)
+                return try OrderTimeline.load(order: order, source: live, atPosition: at, checkpoint: signed, publicKey: key)
+            }
+            var timeline = try source.resolve { _, export throws -> OrderTimeline in
+                try OrderTimeline.load(order: order, exportFile: export ?? "", atPosition: at)
+            }
+            timeline.verification = .notChecked(
+                events: timeline.entries.count,
+                because: "an export or a stream carries no inclusion proofs; run `timeline-audit verify` on it, or make the page with --data or --socket"
+            )
+            return timeline
         }
         switch format {
         case "json": try emit(PrettyJSON.string(timeline.json), to: out)

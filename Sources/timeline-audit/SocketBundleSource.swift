@@ -14,7 +14,8 @@ struct SocketBundleSource: BundleSource {
     let publicKeyFile: [UInt8]?
 
     /// Connects to `socketPath`; `publicKeyFile` is the daemon's `checkpoint.pub`, when given.
-    init(socketPath: String, publicKeyFile: [UInt8]?) throws(AuditError) {
+    /// With `signCheckpoint` the daemon is asked for a fresh signed checkpoint (admin only).
+    init(socketPath: String, publicKeyFile: [UInt8]?, signCheckpoint: Bool = true) throws(AuditError) {
         self.socketPath = socketPath
         self.publicKeyFile = publicKeyFile
         let connected = LiveSource.blocking { try await TimelineClient.connect(socketPath: socketPath) }
@@ -23,7 +24,7 @@ struct SocketBundleSource: BundleSource {
         }
         self.client = client
         // A fresh checkpoint covers every event; a peer without the admin role proves against the head, unsigned.
-        if case .success(let reply) = LiveSource.blocking({ try await client.call("admin.checkpoint") }),
+        if signCheckpoint, case .success(let reply) = LiveSource.blocking({ try await client.call("admin.checkpoint") }),
            let checkpoint = try? Checkpoint(bytes: CanonicalJSON.encode(reply)) {
             checkpoints = [checkpoint]
         } else {

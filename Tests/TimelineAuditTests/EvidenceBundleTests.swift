@@ -66,7 +66,9 @@ struct EvidenceBundleTests {
         let lines = try String(contentsOfFile: dir.sub("out/events.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == events.count)
         #expect(!lines.joined().contains("0151 2345678"), "the redacted text is nowhere in the events")
-        #expect(!(try String(contentsOfFile: dir.sub("out/timeline.html"), encoding: .utf8)).contains("0151 2345678"))
+        let page = try String(contentsOfFile: dir.sub("out/timeline.html"), encoding: .utf8)
+        #expect(!page.contains("0151 2345678"))
+        #expect(page.contains(#"data-status="verified""#), "the bundle's page carries the badge of its signed checkpoint")
 
         // Stripe: files within 5 MB and of its types, text within 150,000 characters.
         let stripe = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: dir.sub("out/processor/stripe.json")))))
