@@ -27,6 +27,7 @@ public final class TimelineServer: Sendable {
     let lock: DataDirectoryLock
     private let channel = Mutex<Channel?>(nil)
     private let metricsChannel = Mutex<Channel?>(nil)
+    private let systemd = Mutex(Systemd.none)
     private let repeatedTasks = Mutex<[RepeatedTask]>([])
     private let failedTimers = Mutex<Set<String>>([])
 
@@ -81,10 +82,13 @@ public final class TimelineServer: Sendable {
     /// The store this server writes to.
     public var store: TimelineStore { services.store }
 
-    /// Binds the socket, starts the writer, the timers and the housekeeping.
-    public func start() throws(TimelineError) {
-        let socketPath = configuration.socketPath
-        try SocketFile.prepare(socketPath)
+    /// Binds the socket (or serves the one systemd passed), starts the writer,
+    /// the timers and the housekeeping, then tells systemd it is ready.
+    public func start(systemd: Systemd = .none) throws(TimelineError) {
+        self.systemd.withLock { $0 = systemd }
+        let inherited = systemd.listeningSocket
+        let socketPath = inherited.flatMap(Systemd.boundPath) ?? configuration.socketPath
+        if inherited == nil { try SocketFile.prepare(socketPath) }
         services.committer.start()
         let services = self.services
         let bootstrap = ServerBootstrap(group: group)
@@ -107,19 +111,25 @@ public final class TimelineServer: Sendable {
                 }
             }
         do {
-            let bound = try bootstrap.bind(unixDomainSocketPath: socketPath).wait()
+            let bound = try (inherited.map { bootstrap.withBoundSocket($0) } ?? bootstrap.bind(unixDomainSocketPath: socketPath)).wait()
             channel.withLock { $0 = bound }
         } catch {
             services.committer.stop()
             throw TimelineError(.internal, "cannot listen on \(socketPath): \(error)")
         }
-        try SocketFile.applyPermissions(socketPath, mode: configuration.socketMode, group: configuration.socketGroup)
+        // A passed socket keeps the mode and group its socket unit gave it.
+        if inherited == nil {
+            try SocketFile.applyPermissions(socketPath, mode: configuration.socketMode, group: configuration.socketGroup)
+        }
         try startMetrics()
         scheduleHousekeeping()
+        let head = services.store.head.position
         logger.info("timelined listening", metadata: [
-            "socket": "\(socketPath)", "data": "\(configuration.dataDirectory)", "head": "\(services.store.head.position)",
-            "durability": "\(configuration.durability.rawValue)",
+            "socket": "\(socketPath)", "data": "\(configuration.dataDirectory)", "head": "\(head)",
+            "durability": "\(configuration.durability.rawValue)", "socketActivated": "\(inherited != nil)",
         ])
+        // views/ caught up with the log while the store opened, so every request is served from here on.
+        systemd.notifier?.notify("READY=1\nSTATUS=serving, head \(head)")
     }
 
     /// Serves `GET /metrics` when `metrics.listen` is set.
@@ -161,6 +171,11 @@ public final class TimelineServer: Sendable {
             tasks.append(loop.scheduleRepeatedTask(initialDelay: every, delay: every) { [self] _ in
                 try? services.store.sync()
             })
+        }
+        // The watchdog is pinged from an event loop: a wedged loop stops the pings and systemd restarts the daemon.
+        if let every = systemd.withLock({ $0 }).watchdogInterval, let notifier = systemd.withLock({ $0 }).notifier {
+            let interval = TimeAmount.nanoseconds(every.components.seconds * 1_000_000_000 + every.components.attoseconds / 1_000_000_000)
+            tasks.append(loop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { _ in notifier.notify("WATCHDOG=1") })
         }
         repeatedTasks.withLock { $0 = tasks }
     }
@@ -207,6 +222,8 @@ public final class TimelineServer: Sendable {
     /// and answer what was queued, flushes and closes the store.
     public func shutdown() {
         logger.info("draining")
+        let systemd = systemd.withLock { $0 }
+        systemd.notifier?.notify("STOPPING=1\nSTATUS=draining")
         services.beginDraining()
         for task in repeatedTasks.withLock({ $0 }) { task.cancel() }
         if let channel = channel.withLock({ $0 }) { try? channel.close().wait() }
@@ -223,7 +240,8 @@ public final class TimelineServer: Sendable {
         do { try services.store.closeCleanly() } catch { logger.error("views could not be closed cleanly; the next start replays or rebuilds them", metadata: ["error": "\(error.message)"]) }
         try? group.syncShutdownGracefully()
         try? blockingPool.syncShutdownGracefully()
-        unlink(configuration.socketPath)
+        // A passed socket belongs to its socket unit, which keeps it for the next start.
+        if systemd.listeningSocket == nil { unlink(configuration.socketPath) }
         logger.info("stopped", metadata: ["head": "\(services.store.head.position)"])
     }
 }

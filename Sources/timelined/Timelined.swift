@@ -63,8 +63,9 @@ struct Timelined: ParsableCommand {
         }
         let server: TimelineServer
         do {
+            let systemd = try Systemd.takeFromEnvironment()
             server = try TimelineServer(configuration: settings, logger: logger, clock: { Timestamp.now().adding(seconds: offset) })
-            try server.start()
+            try server.start(systemd: systemd)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error.message)"])
             throw ExitCode(2)
