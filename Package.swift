@@ -80,6 +80,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The command-line tools' progress line on a terminal (no other dependencies).
+        .target(name: "TerminalProgress", swiftSettings: strict),
         .target(
             name: "TimelineFuzz",
             dependencies: ["TimelineModel"],
@@ -97,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "timelinectl",
             dependencies: [
-                "TimelineClient", "TimelineModel", "TimelineStore", "TimelineRelay",
+                "TimelineClient", "TimelineModel", "TimelineStore", "TimelineRelay", "TerminalProgress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -122,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-audit",
             dependencies: [
-                "TimelineAudit", "TimelineClient", "TimelineRelay",
+                "TimelineAudit", "TimelineClient", "TimelineRelay", "TerminalProgress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalProgress
 import TimelineAudit
 import TimelineModel
 import TimelineStore
@@ -131,8 +132,15 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print the machine-readable report.")
     var json = false
 
-    @Flag(help: "Show progress on stderr even when it is not a terminal.")
+    @Flag(help: "Show progress on stderr even when it is not a terminal (one line a second at most).")
     var progress = false
+
+    @Flag(help: "Show no progress, not even on a terminal.")
+    var quiet = false
+
+    func validate() throws {
+        if progress && quiet { throw ValidationError("--progress and --quiet contradict each other; give one") }
+    }
 
     func run() throws {
         let report = try guarded { () throws -> AuditReport in
@@ -142,11 +150,10 @@ struct Verify: ParsableCommand {
                 options.checkpoint = try Checkpoint(file: checkpoint)
             }
             if let publicKey { options.publicKey = try Checkpoint.publicKey(fromFile: publicKey) }
-            if progress || isatty(2) != 0 {
-                options.progress = { done, total in
-                    FileHandle.standardError.write(Data("\rverified \(done) of \(total) events…".utf8))
-                    if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
-                }
+            let line = ProgressLine(quiet: quiet, force: progress)
+            defer { line.finish() }
+            if line.isEnabled {
+                options.progress = { done, total in line.count(done, of: total, "events", verb: "verified") }
             }
             var report = try source.resolve { data, export throws -> AuditReport in
                 if let data { return try Auditor.verify(dataDirectory: data, options: options) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalProgress
 import TimelineClient
 import TimelineModel
 
@@ -268,9 +269,13 @@ struct EvidenceCommand: AsyncParsableCommand {
 struct Rebuild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Rebuilds every projection from the log (admin.rebuild).")
     @OptionGroup var connection: Connection
+    @Flag(help: "Show no progress on stderr (it shows only on a terminal anyway).") var quiet = false
 
     func run() async throws {
-        let r = try await connection.with { try await $0.call("admin.rebuild") }
+        let progress = ProgressLine(quiet: quiet)
+        let r = try await connection.with { client in
+            try await progress.whileWaiting("rebuilding the projections from the log") { try await client.call("admin.rebuild") }
+        }
         connection.output(r) { "Rebuilt the projections from \(Format.text(r["events"])) events (\(Format.text(r["orders"])) orders) in \(Format.text(r["seconds"])) s.\n" }
     }
 }
@@ -289,10 +294,16 @@ struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Writes a consistent, compacted hot copy of the store into a new or empty directory (admin.backup).")
     @OptionGroup var connection: Connection
     @Argument(help: "The directory (new or empty); relative paths are taken from here, not the daemon's directory.") var path: String
+    @Flag(help: "Show no progress on stderr (it shows only on a terminal anyway).") var quiet = false
 
     func run() async throws {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let r = try await connection.with { try await $0.call("admin.backup", ["path": .string(absolute)]) }
+        let progress = ProgressLine(quiet: quiet)
+        let r = try await connection.with { client in
+            try await progress.whileWaiting("backing up the store") {
+                try await client.call("admin.backup", ["path": .string(absolute)])
+            }
+        }
         connection.output(r) {
             "Backed up the store to \(Format.text(r["path"])): \(Format.text(r["bytes"])) bytes, head at position \(Format.text(r["head"])). Verify it with: timeline-audit verify --data \(Format.text(r["path"]))\n"
         }

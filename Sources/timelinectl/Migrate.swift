@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalProgress
 import TimelineModel
 import TimelineStore
 
@@ -18,13 +19,16 @@ struct Migrate: ParsableCommand {
 
     @Option(help: "The data directory (the daemon's dataDirectory).") var data: String
     @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: "Show no progress on stderr (it shows only on a terminal anyway).") var quiet = false
 
     func run() throws {
         let started = Date()
         let report: MigrationReport
+        let progress = ProgressLine(quiet: quiet)
         do {
+            defer { progress.finish() }
             report = try StoreMigration.migrate(dataDirectory: data) { done, total in
-                if done % 200_000 < 20_000 || done == total { fail("copied \(done) of \(total) records") }
+                progress.count(done, of: total, "records", verb: "copied")
             }
         } catch {
             fail("\(error.code.rawValue): \(error.message)")
