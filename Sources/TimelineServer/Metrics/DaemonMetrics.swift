@@ -17,7 +17,8 @@ final class DaemonMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
 
-    private let requests: LabelledCounters
+    /// One counter per op of the op table (and `unknown`), made up front: read on every request without a lock.
+    private let requests: [String: CoreMetrics.Counter]
     private let errors: LabelledCounters
     private let verdicts: LabelledCounters
     private let appendRequestsOK: CoreMetrics.Counter
@@ -68,7 +69,11 @@ final class DaemonMetrics: Sendable {
         ]
         factory.valueHistogramBuckets = ["timeline_commit_batch_requests": [1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000]]
         self.factory = factory
-        requests = LabelledCounters("timeline_requests_total", label: "op", factory: factory)
+        var requests: [String: CoreMetrics.Counter] = [:]
+        for op in OpTable.ops.keys + ["unknown"] {
+            requests[op] = Counter(label: "timeline_requests_total", dimensions: [("op", op)], factory: factory)
+        }
+        self.requests = requests
         errors = LabelledCounters("timeline_errors_total", label: "code", factory: factory)
         verdicts = LabelledCounters("timeline_moderation_verdicts_total", label: "verdict", factory: factory)
         appendRequestsOK = Counter(label: "timeline_append_requests_total", dimensions: [("status", "ok")], factory: factory)
@@ -90,7 +95,7 @@ final class DaemonMetrics: Sendable {
     }
 
     /// A request routed to `op` (a name of the op table, or `unknown`).
-    func requestRouted(_ op: String) { requests.increment(OpTable.ops[op] == nil ? "unknown" : op) }
+    func requestRouted(_ op: String) { (requests[op] ?? requests["unknown"])?.increment() }
 
     /// An error reply with `code`.
     func errorReplied(_ code: TimelineError.Code) { errors.increment(code.rawValue) }
