@@ -49,9 +49,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TimelineWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TimelineServer",
             dependencies: [
-                "TimelineStore", "TimelineModel",
+                "TimelineStore", "TimelineModel", "TimelineWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -65,7 +70,7 @@ let package = Package(
         .target(
             name: "TimelineClient",
             dependencies: [
-                "TimelineModel",
+                "TimelineModel", "TimelineWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -84,7 +89,7 @@ let package = Package(
         .target(name: "TerminalProgress", swiftSettings: strict),
         .target(
             name: "TimelineFuzz",
-            dependencies: ["TimelineModel"],
+            dependencies: ["TimelineModel", "TimelineWire"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -154,8 +159,10 @@ let package = Package(
         .testTarget(
             name: "TimelineServerTests",
             dependencies: [
-                "TimelineServer", "TimelineClient", "TimelineStore", "TimelineModel", "TimelineFuzz", "TestSupport",
+                "TimelineServer", "TimelineClient", "TimelineStore", "TimelineModel", "TimelineFuzz", "TimelineWire", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -2,19 +2,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TimelineModel
-
-/// Splits replies on `\n` (the daemon never sends a raw newline inside a message).
-struct ReplyLineDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else { return .needMoreData }
-        let line = buffer.readSlice(length: newline - buffer.readerIndex) ?? ByteBuffer()
-        buffer.moveReaderIndex(forwardBy: 1)
-        context.fireChannelRead(NIOAny(line))
-        return .continue
-    }
-}
+import TimelineWire
 
 /// The state shared by a client's callers and its channel handler.
 final class ClientState: Sendable {
@@ -23,7 +11,8 @@ final class ClientState: Sendable {
         /// Streams waiting for their `subscribe` reply, by request id.
         var pendingStreams: [Int64: AsyncThrowingStream<JSONValue, any Error>.Continuation] = [:]
         var streams: [String: AsyncThrowingStream<JSONValue, any Error>.Continuation] = [:]
-        var closed = false
+        /// Why the connection ended, once it has; later calls fail with it.
+        var closedBy: TimelineClientError?
     }
 
     let waiting = Mutex(Waiting())
@@ -58,17 +47,17 @@ final class ClientState: Sendable {
         }
     }
 
-    /// Fails everything still waiting: the connection is gone.
-    func closeAll() {
+    /// Fails everything still waiting with `error`: the connection is gone.
+    func closeAll(with error: TimelineClientError = .connectionClosed) {
         let w = waiting.withLock { w -> Waiting in
             let copy = w
             w = Waiting()
-            w.closed = true
+            w.closedBy = copy.closedBy ?? error
             return copy
         }
-        for c in w.replies.values { c.resume(throwing: TimelineClientError.connectionClosed) }
-        for s in w.pendingStreams.values { s.finish(throwing: TimelineClientError.connectionClosed) }
-        for s in w.streams.values { s.finish(throwing: TimelineClientError.connectionClosed) }
+        for c in w.replies.values { c.resume(throwing: error) }
+        for s in w.pendingStreams.values { s.finish(throwing: error) }
+        for s in w.streams.values { s.finish(throwing: error) }
     }
 
     static func error(from value: JSONValue) -> TimelineError {
@@ -81,17 +70,31 @@ final class ClientState: Sendable {
 
 /// Feeds decoded lines to the shared state (event loop only).
 final class ClientHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = Frame
+
+    /// The longest reply line accepted (a `log.read` page of large events stays far below it).
+    static let maxReplyBytes = 1 << 30
 
     let state: ClientState
     init(state: ClientState) { self.state = state }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let line = unwrapInboundIn(data)
-        let parsed = line.withUnsafeReadableBytes { raw in
-            try? JSONParser.parse(buffer: raw.assumingMemoryBound(to: UInt8.self))
+        switch unwrapInboundIn(data) {
+        case .line(let line):
+            let parsed = line.withUnsafeReadableBytes { raw in
+                try? JSONParser.parse(buffer: raw.assumingMemoryBound(to: UInt8.self))
+            }
+            if let parsed {
+                state.receive(parsed)
+            } else {
+                // A line that is not JSON means the stream is not the daemon's protocol: nothing after it can be trusted.
+                state.closeAll(with: .malformedReply("the daemon sent a line that is not JSON (\(line.readableBytes) bytes); is the socket a timelined socket?"))
+                context.close(promise: nil)
+            }
+        case .tooLarge:
+            state.closeAll(with: .malformedReply("the daemon sent a line longer than \(Self.maxReplyBytes) bytes; ask for smaller pages (limit)"))
+            context.close(promise: nil)
         }
-        if let parsed { state.receive(parsed) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -112,12 +115,15 @@ public enum TimelineClientError: Error, Sendable, CustomStringConvertible {
     case connectionClosed
     /// The daemon could not be reached.
     case cannotConnect(String)
+    /// What came back is not the wire protocol (not JSON, or a line past the client's limit); the connection was closed.
+    case malformedReply(String)
 
     public var description: String {
         switch self {
         case .remote(let e): return "\(e.code.rawValue): \(e.message)"
         case .connectionClosed: return "the connection to the daemon closed before it answered"
         case .cannotConnect(let why): return why
+        case .malformedReply(let why): return why
         }
     }
 

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import TimelineModel
+import TimelineWire
 
 /// An async client of the wire protocol over the daemon's Unix socket.
 /// Calls may run concurrently; they are pipelined on one connection.
@@ -28,7 +29,7 @@ public final class TimelineClient: Sendable {
             let channel = try await ClientBootstrap(group: group)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ReplyLineDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxFrameBytes: ClientHandler.maxReplyBytes)))
                         try channel.pipeline.syncOperations.addHandler(ClientHandler(state: state))
                     }
                 }
@@ -54,13 +55,13 @@ public final class TimelineClient: Sendable {
         bytes.append(UInt8(ascii: "\n"))
         let buffer = channel.allocator.buffer(bytes: bytes)
         return try await withCheckedThrowingContinuation { continuation in
-            let closed = state.waiting.withLock { w -> Bool in
-                if w.closed { return true }
+            let closedBy = state.waiting.withLock { w -> TimelineClientError? in
+                if let why = w.closedBy { return why }
                 w.replies[id] = continuation
-                return false
+                return nil
             }
-            if closed {
-                continuation.resume(throwing: TimelineClientError.connectionClosed)
+            if let closedBy {
+                continuation.resume(throwing: closedBy)
                 return
             }
             channel.writeAndFlush(buffer).whenFailure { _ in

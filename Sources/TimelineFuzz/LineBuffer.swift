@@ -1,12 +1,14 @@
-/// Bytes received on a stream, cut into lines at `\n`: the wire protocol's
-/// framing, shared by the fuzzer's socket and the tests' raw connections.
-/// Consumed bytes are dropped in bulk, so reading many short lines stays linear.
+import TimelineWire
+
+/// Bytes received on a blocking stream, cut into lines by the wire protocol's
+/// ``LineScanner`` (the framing the daemon and the Swift client use), for the
+/// fuzzer's socket and the tests' raw connections. Replies have no length limit
+/// here. Consumed bytes are dropped in bulk, so reading many short lines stays linear.
 public struct LineBuffer: Sendable {
     private var bytes: [UInt8] = []
     /// Where unread bytes start in `bytes`.
     private var head = 0
-    /// Unread bytes before this index hold no `\n` (a long line is scanned once, not once per chunk).
-    private var scanned = 0
+    private var scanner = LineScanner(maxLineBytes: .max)
 
     public init() {}
 
@@ -18,29 +20,19 @@ public struct LineBuffer: Sendable {
 
     /// The next complete line without its `\n`, or `nil` when none is buffered yet.
     public mutating func nextLine() -> [UInt8]? {
-        let newline: Int? = bytes.withUnsafeBufferPointer { b in
-            var i = max(head, scanned)
-            while i < b.count {
-                if b[i] == UInt8(ascii: "\n") { return i }
-                i += 1
-            }
-            return nil
-        }
-        guard let newline else {
-            scanned = bytes.count
+        let head = self.head
+        let found = bytes.withUnsafeBytes { raw in scanner.next(in: UnsafeRawBufferPointer(rebasing: raw[head...])) }
+        guard case .line(let length) = found else {
             if head > 0 {
+                // Keep only the unread part; the scanner's offset is relative to it, so it holds.
                 bytes.removeSubrange(..<head)
-                scanned -= head
-                head = 0
+                self.head = 0
             }
             return nil
         }
-        let line = Array(bytes[head..<newline])
-        head = newline + 1
-        scanned = head
-        if head == bytes.count {
-            removeAll()
-        }
+        let line = Array(bytes[head..<head + length])
+        self.head = head + length + 1
+        if self.head == bytes.count { removeAll() }
         return line
     }
 
@@ -55,6 +47,6 @@ public struct LineBuffer: Sendable {
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         head = 0
-        scanned = 0
+        scanner.reset()
     }
 }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TimelineModel
+import TimelineWire
 import TimelineStore
 
 #if canImport(Glibc)

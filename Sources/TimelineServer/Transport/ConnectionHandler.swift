@@ -1,5 +1,6 @@
 import NIOCore
 import TimelineModel
+import TimelineWire
 
 /// Serves one connection: parses each frame, runs its op, and writes replies
 /// in request order even when later requests finish first (pipelining). A

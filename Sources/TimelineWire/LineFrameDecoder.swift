@@ -1,37 +1,41 @@
 import NIOCore
 
 /// One frame read off a connection.
-enum Frame {
+public enum Frame: Sendable {
     /// A line without its `\n`.
     case line(ByteBuffer)
     /// A line passed `maxFrameBytes`; framing is lost and the connection must close.
     case tooLarge
 }
 
-/// Splits the byte stream on `\n` with the frame limit built in. After
-/// `tooLarge` it swallows everything: the connection is closing.
-struct LineFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = Frame
+/// The wire protocol's framing (PROTOCOL.md: one JSON value per `\n`-terminated
+/// line), for both ends: the daemon reads requests with it, the Swift client
+/// replies. Splits the byte stream on `\n` (``LineScanner``) with the frame
+/// limit built in. After `tooLarge` it swallows everything: the connection is closing.
+public struct LineFrameDecoder: ByteToMessageDecoder {
+    /// What the decoder passes on.
+    public typealias InboundOut = Frame
 
-    let maxFrameBytes: Int
-    private var scanned = 0
+    /// The longest line accepted; a longer one yields ``Frame/tooLarge``.
+    public var maxFrameBytes: Int { scanner.maxLineBytes }
+    private var scanner: LineScanner
     private var failed = false
 
-    init(maxFrameBytes: Int) { self.maxFrameBytes = maxFrameBytes }
+    /// A decoder refusing lines longer than `maxFrameBytes`.
+    public init(maxFrameBytes: Int) { scanner = LineScanner(maxLineBytes: maxFrameBytes) }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    /// Passes on each complete line.
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if failed {
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
             return .needMoreData
         }
-        let view = buffer.readableBytesView
-        let searchStart = view.index(view.startIndex, offsetBy: scanned)
-        if let newline = view[searchStart...].firstIndex(of: UInt8(ascii: "\n")) {
-            let length = newline - view.startIndex
-            scanned = 0
-            if length > maxFrameBytes {
-                return fail(context: context, buffer: &buffer)
-            }
+        switch buffer.withUnsafeReadableBytes({ scanner.next(in: $0) }) {
+        case .needMore:
+            return .needMoreData
+        case .tooLarge:
+            return fail(context: context, buffer: &buffer)
+        case .line(let length):
             var line = buffer.readSlice(length: length) ?? ByteBuffer()
             buffer.moveReaderIndex(forwardBy: 1)
             if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\r") {
@@ -40,9 +44,6 @@ struct LineFrameDecoder: ByteToMessageDecoder {
             context.fireChannelRead(NIOAny(Frame.line(line)))
             return .continue
         }
-        scanned = view.count
-        if scanned > maxFrameBytes { return fail(context: context, buffer: &buffer) }
-        return .needMoreData
     }
 
     private mutating func fail(context: ChannelHandlerContext, buffer: inout ByteBuffer) -> DecodingState {
@@ -52,13 +53,14 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         return .needMoreData
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    /// Passes on the rest at end of input: a last line without `\n` still counts.
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         // A last line without `\n` at end of input still counts as a request.
         if !failed, buffer.readableBytes > 0 {
             if try decode(context: context, buffer: &buffer) == .continue { return .continue }
             if buffer.readableBytes > 0, !failed {
                 let line = buffer.readSlice(length: buffer.readableBytes) ?? ByteBuffer()
-                scanned = 0
+                scanner.reset()
                 context.fireChannelRead(NIOAny(Frame.line(line)))
             }
         }
