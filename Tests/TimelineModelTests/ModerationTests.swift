@@ -560,19 +560,6 @@ struct ModerationCorpusTests {
         #expect(recall >= 0.95, "filtered recall \(recall) below 0.95")
         #expect(mismatchRate <= 0.02, "\(mismatches.count) of \(corpus.count) verdicts disagree with the labels")
     }
-
-    @Test("throughput (printed, not asserted; measure release with moderation-bench)")
-    func throughput() throws {
-        let texts = try Self.loadCorpus().filter { $0.repeat == nil }.map(\.text)
-        let start = Date()
-        var rounds = 0
-        while Date().timeIntervalSince(start) < 0.5 {
-            for text in texts { _ = builtInPolicy.moderate(text) }
-            rounds += 1
-        }
-        let rate = Double(rounds * texts.count) / Date().timeIntervalSince(start)
-        print(String(format: "moderation throughput (this build): %.0f messages/s", rate))
-    }
 }
 
 // MARK: - Breadth: cases from the black-box probe

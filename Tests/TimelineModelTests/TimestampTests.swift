@@ -1,5 +1,6 @@
+import Foundation
 import Testing
-import TimelineModel
+@testable import TimelineModel
 
 @Suite("Timestamp (RFC 3339, microseconds, UTC)")
 struct TimestampTests {
@@ -64,6 +65,35 @@ struct TimestampTests {
         #expect(feb28.adding(hours: 24).rfc3339 == "2024-02-29T12:00:00.000000Z")
         #expect(feb28.adding(hours: 48).rfc3339 == "2024-03-01T12:00:00.000000Z")
         #expect(Timestamp(rfc3339: "2026-02-28T12:00:00Z")!.adding(hours: 24).rfc3339 == "2026-03-01T12:00:00.000000Z")
+    }
+
+    @Test("every day from 1970 to 2400 formats as Foundation's Gregorian calendar says, and parses back (both the general parser and the stored-record reader)")
+    func everyDay() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        let end = try #require(calendar.date(from: DateComponents(year: 2400, month: 12, day: 31)))
+        var day: Int64 = 0
+        var checked = 0
+        while true {
+            let date = Date(timeIntervalSince1970: Double(day * 86_400))
+            if date > end { break }
+            let c = calendar.dateComponents([.year, .month, .day], from: date)
+            let t = Timestamp(microseconds: day * 86_400_000_000 + 43_200_123_456)
+            let text = t.rfc3339
+            let expected = String(format: "%04d-%02d-%02dT12:00:00.123456Z", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+            guard text == expected else {
+                Issue.record("day \(day): \(text), Foundation says \(expected)")
+                return
+            }
+            #expect(Timestamp(rfc3339: text) == t)
+            // The stored-record reader's fast path reads the daemon's form itself.
+            let quoted = Array("\"\(text)\"".utf8)
+            let fast = quoted.withUnsafeBufferPointer { CanonicalRecordReader.time($0, 0..<$0.count) }
+            #expect(fast?.0 == t && fast?.daemonForm == true, "\(text)")
+            day += 1
+            checked += 1
+        }
+        #expect(checked == 157_420, "1970-01-01 … 2400-12-31")
     }
 
     @Test("a leap second is read as the 59th second")

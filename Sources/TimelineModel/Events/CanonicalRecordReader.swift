@@ -189,13 +189,7 @@ public enum CanonicalRecordReader {
             }
             if let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
                let sec = num(17, 2), let us = num(20, 6), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 60 {
-                // days from civil (Howard Hinnant)
-                let yy = mo <= 2 ? y - 1 : y
-                let era = (yy >= 0 ? yy : yy - 399) / 400
-                let yoe = yy - era * 400
-                let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1
-                let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-                let days = era * 146_097 + doe - 719_468
+                let days = Timestamp.days(fromCivil: y, mo, d)
                 let t = Timestamp(microseconds: ((days * 86_400 + h * 3600 + mi * 60 + sec) * 1_000_000) + us)
                 // Day-of-month beyond the month's length: let the general parser decide.
                 if d <= 28 { return (t, true) }
