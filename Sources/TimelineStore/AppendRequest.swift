@@ -9,7 +9,7 @@ public struct AppendRequest: Sendable {
     public var expectedRevision: Int64?
     public var origin: AppendOrigin
     /// Evidence bytes stored with the events, content-addressed by SHA-256.
-    public var blobs: [[UInt8]]
+    public var blobs: [EvidenceBlob]
     /// One per event when ``TimelineStore/prepare(_:)`` ran; empty otherwise.
     public var prepared: [PreparedEvent] = []
     /// Set for `admin.redact`: the request then has no events; the commit appends
@@ -17,7 +17,7 @@ public struct AppendRequest: Sendable {
     public var redaction: RedactionRequest?
 
     /// A request to append `events` to `order`.
-    public init(order: String, events: [EventInput], expectedRevision: Int64? = nil, origin: AppendOrigin = .client, blobs: [[UInt8]] = []) {
+    public init(order: String, events: [EventInput], expectedRevision: Int64? = nil, origin: AppendOrigin = .client, blobs: [EvidenceBlob] = []) {
         self.order = order
         self.events = events
         self.expectedRevision = expectedRevision

@@ -27,7 +27,7 @@ extension TimelineStore {
         }
         var estimate = 0
         for r in requests {
-            estimate += r.events.count * 2048 + r.blobs.reduce(0) { $0 + $1.count * 2 }
+            estimate += r.events.count * 2048 + r.blobs.reduce(0) { $0 + $1.bytes.count * 2 }
         }
         let applied = head.position
         return writer.withLock { writer in
@@ -166,7 +166,7 @@ struct CommitSession {
         var preparedData: [PreparedEvent?] = []
         var replies: [AppendedEvent] = []
         var newEffects: [ParticipantEffect] = []
-        let uploaded = Set(request.blobs.map { Hashing.hex(SHA256.hash(data: $0)) })
+        let uploaded = Set(request.blobs.map(\.sha256Hex))
         for (index, input) in request.events.enumerated() {
             try Catalog.validate(input, state: working, index: index, origin: request.origin, recordedAt: now, appealWindowDays: policy.appealWindowDays)
             if input.type == "evidence.attached", let sha = input.data["sha256"]?.stringValue, !uploaded.contains(sha) {
@@ -190,9 +190,8 @@ struct CommitSession {
             }
         }
         // Write: blobs, then the records chained after the head.
-        for blob in request.blobs {
-            let key = Array(SHA256.hash(data: blob))
-            if try txn.get(log.blobs, key: key) == nil { try txn.put(log.blobs, key: key, value: blob) }
+        for blob in request.blobs where try txn.get(log.blobs, key: blob.sha256) == nil {
+            try txn.put(log.blobs, key: blob.sha256, value: blob.bytes)
         }
         let encoded = try write(&records, prepared: preparedData)
         keep(request.order, original: original, working: working, effects: newEffects)

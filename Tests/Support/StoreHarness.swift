@@ -44,7 +44,7 @@ public final class StoreHarness {
     public func append(
         _ order: String, _ events: [EventInput], expectedRevision: Int64? = nil, origin: AppendOrigin = .client, blobs: [[UInt8]] = []
     ) throws(TimelineError) -> AppendOutcome {
-        let request = AppendRequest(order: order, events: events, expectedRevision: expectedRevision, origin: origin, blobs: blobs)
+        let request = AppendRequest(order: order, events: events, expectedRevision: expectedRevision, origin: origin, blobs: blobs.map(EvidenceBlob.init))
         return try store.commit([request])[0].get()
     }
 

@@ -35,7 +35,7 @@ struct EvidenceBundleTests {
             AppendRequest(order: "A-1000", events: [Fixture.event("b-2", "evidence.attached", Fixture.seller, [
                 "sha256": .string(Hashing.sha256Hex(big)), "size": .int(Int64(big.count)), "filename": "trade: log.png",
                 "mediaType": "image/png", "channel": "dispute",
-            ])], origin: .evidencePut, blobs: [big]),
+            ])], origin: .evidencePut, blobs: [EvidenceBlob(big)]),
         ])
         let secret = try #require(try store.event(withId: "b-1")).position
         _ = try store.commit([AppendRequest.redact(order: "A-1000", RedactionRequest(positions: [secret], reason: "GDPR Art. 17", requestedBy: "dpo"))])[0].get()

@@ -66,7 +66,7 @@ enum Fixture {
                     "sha256": .string(sha), "size": .int(Int64(evidenceBytes.count)), "filename": "inventory.png",
                     "mediaType": "image/png", "channel": "order",
                 ])],
-                origin: .evidencePut, blobs: [evidenceBytes]
+                origin: .evidencePut, blobs: [EvidenceBlob(evidenceBytes)]
             ),
             AppendRequest(order: o, events: [event("\(o)-7", "dispute.opened", buyer, [
                 "reason": "incomplete", "requestedOutcome": "deliver_missing", "description": "second item missing",

@@ -23,11 +23,11 @@ struct RedactionTests {
             AppendRequest(order: "A-1001", events: [Fixture.event("s-2", "evidence.attached", Fixture.buyer, [
                 "sha256": .string(Hashing.sha256Hex(shared)), "size": .int(Int64(shared.count)), "filename": "copy.png",
                 "mediaType": "image/png", "channel": "order",
-            ])], origin: .evidencePut, blobs: [shared]),
+            ])], origin: .evidencePut, blobs: [EvidenceBlob(shared)]),
             AppendRequest(order: "A-1000", events: [Fixture.event("s-3", "evidence.attached", Fixture.buyer, [
                 "sha256": .string(Hashing.sha256Hex(own)), "size": .int(Int64(own.count)), "filename": "me.png",
                 "mediaType": "image/png", "channel": "order", "description": "my face",
-            ])], origin: .evidencePut, blobs: [own]),
+            ])], origin: .evidencePut, blobs: [EvidenceBlob(own)]),
         ])
         func position(_ id: String) throws -> UInt64 { try #require(try store.event(withId: id)).position }
         return (store, try position("s-1"), try position("A-1000-6"), try position("A-1000-10"), try position("s-3"))

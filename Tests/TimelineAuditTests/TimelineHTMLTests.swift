@@ -39,7 +39,7 @@ struct TimelineHTMLTests {
                 AppendRequest(order: o, events: [Fixture.event(id, "evidence.attached", actor, [
                     "sha256": .string(Hashing.sha256Hex(bytes)), "size": .int(Int64(bytes.count)), "filename": .string(name),
                     "mediaType": .string(type), "channel": .string(channel),
-                ])], origin: .evidencePut, blobs: [bytes])
+                ])], origin: .evidencePut, blobs: [EvidenceBlob(bytes)])
             }
             let steps: [(minutes: Int64, AppendRequest)] = [
                 (0, AppendRequest(order: o, events: [Fixture.event("b1", "order.placed", buyer, [

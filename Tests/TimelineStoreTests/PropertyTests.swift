@@ -65,7 +65,7 @@ struct PropertyTests {
                     let bytes = (0..<Int.random(in: 1...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
                     let event = scripts[i].evidence(sha256: Hashing.sha256Hex(bytes), size: bytes.count, by: scripts[i].seller)
                     let valid = (try? Catalog.validate(event, state: state, index: 0, origin: .evidencePut, recordedAt: h.clock.now)) != nil
-                    requests.append(AppendRequest(order: scripts[i].order, events: [event], origin: .evidencePut, blobs: [bytes]))
+                    requests.append(AppendRequest(order: scripts[i].order, events: [event], origin: .evidencePut, blobs: [EvidenceBlob(bytes)]))
                     meantToFail.append(!valid)
                 } else if let (event, origin) = RandomEvents.valid(&scripts[i], state: state, now: h.clock.now, using: &rng) {
                     requests.append(AppendRequest(order: scripts[i].order, events: [event], origin: origin))

@@ -11,6 +11,11 @@ public enum Hashing {
         hex(SHA256.hash(data: bytes))
     }
 
+    /// The SHA-256 of `bytes` (32 bytes).
+    public static func sha256(_ bytes: some DataProtocol) -> [UInt8] {
+        Array(SHA256.hash(data: bytes))
+    }
+
     /// Lower-case hex of any byte sequence.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

@@ -46,15 +46,16 @@ enum WriteOps {
         guard content.count <= limit else {
             throw TimelineError(.tooLarge, "evidence may be at most \(limit) bytes", details: ["limit": .int(Int64(limit))])
         }
-        let bytes = Array(content)
-        let sha = Hashing.sha256Hex(bytes)
+        let blob = EvidenceBlob(Array(content))
+        let sha = blob.sha256Hex
+        let bytes = blob.bytes
         var data: [String: JSONValue] = [
             "sha256": .string(sha), "size": .int(Int64(bytes.count)), "filename": .string(filename),
             "mediaType": .string(mediaType), "channel": .string(channel),
         ]
         if let description { data["description"] = .string(description) }
         let event = EventInput(eventId: eventId, type: "evidence.attached", actor: actor, data: .object(data))
-        let append = context.services.store.prepare(AppendRequest(order: order, events: [event], origin: .evidencePut, blobs: [bytes]))
+        let append = context.services.store.prepare(AppendRequest(order: order, events: [event], origin: .evidencePut, blobs: [blob]))
         return submit(append, context) { outcome in
             guard case .object(var entry) = eventEntry(outcome.events[0]) else { return .emptyObject }
             entry["order"] = .string(outcome.order)
