@@ -17,7 +17,7 @@ struct Ctl: AsyncParsableCommand {
         discussion: "Exit codes: 0 done, 1 the daemon refused, 2 the daemon could not be reached, 3 a local file problem, 64 bad usage. See docs/OPERATIONS.md.",
         subcommands: [
             Status.self, Top.self, OrderCommand.self, Orders.self, Disputes.self, Tail.self, Append.self, EvidenceCommand.self,
-            Rebuild.self, ReloadModeration.self, Backup.self, CheckpointCommand.self, Redact.self, Migrate.self, Restore.self,
+            Rebuild.self, ReloadModeration.self, Backup.self, CheckpointCommand.self, Redact.self, ModerationCommand.self, Migrate.self, Restore.self,
         ]
     )
 }

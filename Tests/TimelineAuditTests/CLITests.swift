@@ -58,6 +58,14 @@ struct CLITests {
         #expect(topLines.allSatisfy { $0.contains("events/s 0") && $0.contains("lag-events 0") && $0.hasSuffix("head 6") }, "\(r)")
         r = try ctl(["top", "--count", "1", "--interval", "0.1", "--json"])
         #expect(try JSONParser.parse(Array(r.stdout.utf8))["head"] == 6, "\(r)")
+        // moderation test: local, on the repository's rules.
+        let rulesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/moderation.json").path
+        r = try Binaries.run("timelinectl", ["moderation", "test", "--rules", rulesFile, "--explain", "call me +49 170 1234567", "see you tomorrow"])
+        #expect(r.status == 0 && r.stdout.contains("filtered  contact.phone") && r.stdout.contains("a phone clause matched"), "\(r)")
+        #expect(r.stdout.contains("delivered  \"see you tomorrow\""), "\(r)")
+        r = try Binaries.run("timelinectl", ["moderation", "test", "--rules", dir.sub("no-such-rules.json"), "hi"])
+        #expect(r.status == 3 && r.stderr.contains("--rules"), "\(r)")
         r = try ctl(["top", "--interval", "0"])
         #expect(r.status == 64 && r.stderr.contains("--interval"), "\(r)")
         r = try ctl(["order", "show", "A-1"])

@@ -562,6 +562,22 @@ struct ModerationCorpusTests {
     }
 }
 
+@Suite("Moderation: explain gives the verdict of moderate and its reasons")
+struct ModerationExplainTests {
+    @Test("the same verdict as moderate, one match per matched rule naming its clause kind, and the text as the clauses saw it", arguments: [
+        "see you tomorrow", "call me +49 170 1234567", "add me on d1sc0rd", "my email is bob at gmail dot com",
+        "\u{202E}drocsid\u{202C} me", "pay 0.1 BTC to bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    ])
+    func explainMatchesModerate(text: String) {
+        let e = builtInPolicy.explain(text)
+        #expect(e.verdict == builtInPolicy.moderate(text))
+        #expect(e.matches.map(\.rule).sorted() == e.verdict.rules)
+        #expect(e.matches.allSatisfy { !$0.clause.isEmpty })
+        if text.hasPrefix("\u{202E}") { #expect(e.normalized.contains("discord"), "bidi resolved: \(e.normalized)") }
+        if text.contains("+49") { #expect(e.matches.contains { $0.clause == "phone" }) }
+    }
+}
+
 // MARK: - Breadth: cases from the black-box probe
 
 @Suite("Moderation: breadth — ordinary chat passes, obvious contacts, threats and pressure are caught")

@@ -64,6 +64,20 @@ enum ClauseMatcher: Sendable {
     case near(NearClause)
     case messenger(MessengerClause)
     case wallet(WalletDetector)
+
+    /// The clause kind as config/moderation.json names it (`timelinectl moderation test --explain`).
+    var kind: String {
+        switch self {
+        case .length: return "length"
+        case .email: return "email"
+        case .phone: return "phone"
+        case .link: return "link"
+        case .phrases(let requiresCue): return requiresCue ? "phrases with a cue" : "phrases"
+        case .near: return "near"
+        case .messenger: return "messenger"
+        case .wallet: return "wallet"
+        }
+    }
 }
 
 /// A clause and the rule it belongs to.

@@ -73,13 +73,48 @@ public struct ModerationPolicy: Sendable {
     public func moderate(_ text: String) -> ModerationVerdict {
         compiled.moderate(text, maxVisibleChars: maxVisibleChars)
     }
+
+    /// ``moderate(_:)`` with its reasons: which clause of which rule matched,
+    /// and the text as the clauses saw it (folded, look-alikes and bidi resolved).
+    public func explain(_ text: String) -> ModerationExplanation {
+        var matches: [ModerationExplanation.Match] = []
+        let verdict = compiled.moderate(text, maxVisibleChars: maxVisibleChars) { rule, kind in
+            let r = compiled.rules[rule]
+            matches.append(.init(rule: r.name, verdict: r.verdict, clause: kind))
+        }
+        let normalized = compiled.normalizer.normalize(text)
+        return ModerationExplanation(
+            verdict: verdict, matches: matches,
+            normalized: String(decoding: normalized.bytes.map { $0 == NormalizedText.otherLetter ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
+        )
+    }
+}
+
+/// Why a message got its verdict (``ModerationPolicy/explain(_:)``).
+public struct ModerationExplanation: Sendable, Equatable {
+    /// One matched clause.
+    public struct Match: Sendable, Equatable {
+        /// The rule's name.
+        public var rule: String
+        /// The rule's verdict.
+        public var verdict: ModerationVerdictKind
+        /// The kind of the clause that matched (`phone`, `email`, `messenger`, `phrases`, …).
+        public var clause: String
+    }
+
+    /// The verdict, exactly as ``ModerationPolicy/moderate(_:)`` gives it.
+    public var verdict: ModerationVerdict
+    /// The first matching clause of each matched rule, in config order.
+    public var matches: [Match]
+    /// The folded text the clauses ran over (`?` stands for letters of scripts without Latin look-alikes).
+    public var normalized: String
 }
 
 // MARK: - Running the clauses
 
 extension CompiledModeration {
     /// Runs every clause over `text` and combines the matched rules into a verdict.
-    func moderate(_ text: String, maxVisibleChars: Int) -> ModerationVerdict {
+    func moderate(_ text: String, maxVisibleChars: Int, trace: ((_ rule: Int, _ clauseKind: String) -> Void)? = nil) -> ModerationVerdict {
         let normalized = normalizer.normalize(text)
         let scalarCount = normalized.wasASCII ? text.utf8.count : text.unicodeScalars.count
         let tokenized = TokenizedText(normalized, folding: folding)
@@ -127,7 +162,10 @@ extension CompiledModeration {
             case .messenger(let messenger):
                 hit = Self.matchesMessenger(messenger, clauseHits, normalized, tokenized)
             }
-            if hit { matched |= bit }
+            if hit {
+                matched |= bit
+                trace?(clause.rule, clause.matcher.kind)
+            }
         }
         guard matched != 0 else { return .delivered }
         var verdict = ModerationVerdictKind.delivered
