@@ -85,7 +85,7 @@ public enum ParallelLogScan {
     }
 
     /// Records per chunk: small enough that a chunk's transforms are still in a cache
-    /// (of this core or the next) when they are consumed (4,096 was 7% slower, docs/BENCHMARKS.md).
+    /// (of this core or the next) when they are consumed (4,096 was 7% slower, docs/benchmarks-history.md, session 6 audit).
     @usableFromInline static let chunkRecords = 512
     /// Transforming threads besides the consuming one: one per further core.
     @usableFromInline static let workers: [DispatchQueue] = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount - 1)).map {
