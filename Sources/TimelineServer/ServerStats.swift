@@ -56,7 +56,8 @@ final class ServerStats: Sendable {
     /// One log commit: its results, how long the writer spent on it, and how
     /// much of that was `mdb_txn_commit` (page writes and fsync).
     func recordCommit(results: [Result<AppendOutcome, TimelineError>], nanoseconds: Int64, syncNanoseconds: Int64) {
-        metrics.commit(results: results, nanoseconds: nanoseconds, syncNanoseconds: syncNanoseconds)
+        let tally = CommitTally(results)
+        metrics.commit(tally, requests: results.count, nanoseconds: nanoseconds, syncNanoseconds: syncNanoseconds)
         figures.withLock { f in
             f.commits += 1
             f.commitNanoseconds += nanoseconds
@@ -66,17 +67,10 @@ final class ServerStats: Sendable {
             f.maxBatch = max(f.maxBatch, results.count)
             let bucket = results.count <= 1 ? 0 : results.count <= 10 ? 1 : results.count <= 100 ? 2 : results.count <= 1000 ? 3 : 4
             f.batchBuckets[bucket] += 1
-            for result in results {
-                f.appendRequests += 1
-                switch result {
-                case .success(let outcome):
-                    for e in outcome.events {
-                        if e.status == .duplicate { f.appendDuplicates += 1 } else { f.appendEventsRecorded += 1 }
-                    }
-                case .failure:
-                    f.appendRefused += 1
-                }
-            }
+            f.appendRequests += results.count
+            f.appendRefused += tally.refused
+            f.appendDuplicates += tally.duplicates
+            f.appendEventsRecorded += tally.recorded
         }
     }
 
@@ -100,5 +94,27 @@ final class ServerStats: Sendable {
                 ],
             ],
         ]
+    }
+}
+
+/// What one commit's results add up to, counted once for `stats` and the metrics.
+struct CommitTally {
+    var ok = 0, refused = 0, recorded = 0, duplicates = 0
+    /// The moderation verdicts of the recorded chat messages.
+    var verdicts: [ModerationVerdict] = []
+
+    init(_ results: [Result<AppendOutcome, TimelineError>]) {
+        for result in results {
+            switch result {
+            case .success(let outcome):
+                ok += 1
+                for e in outcome.events {
+                    if e.status == .duplicate { duplicates += 1 } else { recorded += 1 }
+                }
+                for record in outcome.records { if let m = record.moderation { verdicts.append(m) } }
+            case .failure:
+                refused += 1
+            }
+        }
     }
 }

@@ -109,36 +109,23 @@ final class DaemonMetrics: Sendable {
     /// Views/ took `nanoseconds` to apply a run of batches.
     func viewsApplied(nanoseconds: Int64) { viewsApplyDuration.recordNanoseconds(nanoseconds) }
 
-    /// One log commit: its results, its whole duration on the writer and the
-    /// part spent in `mdb_txn_commit` (page writes and fsync).
-    func commit(results: [Result<AppendOutcome, TimelineError>], nanoseconds: Int64, syncNanoseconds: Int64) {
-        commitBatch.record(results.count)
+    /// One log commit: what its results add up to, its whole duration on the
+    /// writer and the part spent in `mdb_txn_commit` (page writes and fsync).
+    func commit(_ tally: CommitTally, requests: Int, nanoseconds: Int64, syncNanoseconds: Int64) {
+        commitBatch.record(requests)
         commitDuration.recordNanoseconds(nanoseconds)
         if syncNanoseconds > 0 { logSyncDuration.recordNanoseconds(syncNanoseconds) }
-        var ok = 0, refused = 0, recorded = 0, duplicates = 0
-        for result in results {
-            switch result {
-            case .success(let outcome):
-                ok += 1
-                for e in outcome.events {
-                    if e.status == .duplicate { duplicates += 1 } else { recorded += 1 }
-                }
-                for record in outcome.records {
-                    guard let m = record.moderation else { continue }
-                    if m.rules.isEmpty {
-                        verdicts.increment(m.verdict.rawValue, rule: "none")
-                    } else {
-                        for rule in m.rules { verdicts.increment(m.verdict.rawValue, rule: rule) }
-                    }
-                }
-            case .failure:
-                refused += 1
+        for m in tally.verdicts {
+            if m.rules.isEmpty {
+                verdicts.increment(m.verdict.rawValue, rule: "none")
+            } else {
+                for rule in m.rules { verdicts.increment(m.verdict.rawValue, rule: rule) }
             }
         }
-        if ok > 0 { appendRequestsOK.increment(by: ok) }
-        if refused > 0 { appendRequestsRefused.increment(by: refused) }
-        if recorded > 0 { eventsRecorded.increment(by: recorded) }
-        if duplicates > 0 { eventsDuplicate.increment(by: duplicates) }
+        if tally.ok > 0 { appendRequestsOK.increment(by: tally.ok) }
+        if tally.refused > 0 { appendRequestsRefused.increment(by: tally.refused) }
+        if tally.recorded > 0 { eventsRecorded.increment(by: tally.recorded) }
+        if tally.duplicates > 0 { eventsDuplicate.increment(by: tally.duplicates) }
     }
 
     /// Reads the states into their gauges; call right before emitting.

@@ -15,9 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sys
 from typing import Any, Dict, Iterable, List, Optional
+
+from .client import connect_unix
+from .errors import ConnectionLost
 
 
 def _requests(arguments: List[str], stdin: Iterable[str]) -> Iterable[str]:
@@ -51,13 +53,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SystemExit as exit_:
         return 0 if exit_.code == 0 else 64
 
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(args.timeout)
     try:
-        sock.connect(args.socket)
-    except OSError as error:
-        sock.close()
-        print(f"ordertimeline: cannot reach timelined at {args.socket} ({error}): is it running? Pass --socket PATH", file=sys.stderr)
+        sock = connect_unix(args.socket, args.timeout)
+    except ConnectionLost as error:
+        print(f"ordertimeline: cannot reach timelined at {args.socket} ({error.__cause__}): is it running? Pass --socket PATH", file=sys.stderr)
         return 2
     status = 0
     with sock, sock.makefile("rb") as replies:

@@ -116,6 +116,18 @@ class _Ops:
         return self._call("admin.redact", {"order": order, "positions": list(positions), "reason": reason, "requestedBy": requested_by})
 
 
+
+def connect_unix(path: str, timeout: Optional[float]) -> socket.socket:
+    """A connected Unix stream socket to the daemon at `path`; raises ConnectionLost with the OS reason."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(path)
+    except OSError as error:
+        sock.close()
+        raise ConnectionLost(f"cannot connect to {path}: {error}") from error
+    return sock
+
 class Client(_Ops):
     """A blocking client on one connection. Not for use from several threads at once.
 
@@ -133,13 +145,7 @@ class Client(_Ops):
 
     def _connect(self) -> None:
         self.close()
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(self.socket_path)
-        except OSError as error:
-            sock.close()
-            raise ConnectionLost(f"cannot connect to {self.socket_path}: {error}") from error
+        sock = connect_unix(self.socket_path, self.timeout)
         self._sock, self._file = sock, sock.makefile("rb")
 
     def close(self) -> None:
