@@ -156,6 +156,6 @@ struct AddressView: Sendable {
 
     @inline(__always)
     static func isLetter(_ byte: UInt8) -> Bool {
-        (byte >= 0x61 && byte <= 0x7A) || byte == NormalizedText.otherLetter
+        (byte >= 0x61 && byte <= 0x7A) || byte >= 0x80
     }
 }

@@ -85,7 +85,7 @@ public struct ModerationPolicy: Sendable {
         let normalized = compiled.normalizer.normalize(text)
         return ModerationExplanation(
             verdict: verdict, matches: matches,
-            normalized: String(decoding: normalized.bytes.map { $0 == NormalizedText.otherLetter ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
+            normalized: String(decoding: normalized.bytes, as: UTF8.self)
         )
     }
 }
@@ -106,7 +106,7 @@ public struct ModerationExplanation: Sendable, Equatable {
     public var verdict: ModerationVerdict
     /// The first matching clause of each matched rule, in config order.
     public var matches: [Match]
-    /// The folded text the clauses ran over (`?` stands for letters of scripts without Latin look-alikes).
+    /// The folded text the clauses ran over (look-alikes folded, other scripts' letters lowercased, Han, kana and Hangul spaced).
     public var normalized: String
 }
 

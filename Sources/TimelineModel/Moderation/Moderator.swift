@@ -151,7 +151,7 @@ extension CompiledModeration {
                 if name.obfuscated || text.usedCompatibilityForms || handle || colon { return true }
                 // A name split by spaces into ordinary words (`we chat`) needs a cue in its own clause,
                 // and a possessive alone (`can we chat about my order`) is not one.
-                let split = name.last > name.first
+                let split = name.last > name.first && !tokens[Int(name.first)].ideographic
                 for cue in hits where cue.role == .context || cue.role == .contextAfter {
                     let gap = distance(cue, name)
                     guard gap > 0 && gap <= messenger.window else { continue }

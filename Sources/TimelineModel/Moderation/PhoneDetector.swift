@@ -372,7 +372,7 @@ struct PhoneDetector: Sendable {
 
     @inline(__always)
     private static func isWordByte(_ byte: UInt8) -> Bool {
-        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == NormalizedText.otherLetter
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte >= 0x80
     }
 
     @inline(__always)

@@ -278,7 +278,7 @@ struct PolicyCompiler {
                 if gap.contains(0x20) || gap.contains(0x0A) { out.append(0x20) }
             }
             for byte in tokenized.skeleton[Int(token.skeletonStart)..<Int(token.skeletonEnd)] {
-                guard WordListMatcher.symbolOf[Int(byte)] != 255, byte != NormalizedText.otherLetter else { return nil }
+                guard WordListMatcher.symbolOf[Int(byte)] != 255 else { return nil }
                 out.append(byte)
             }
         }

@@ -4,20 +4,27 @@ import Foundation
 
 /// The normalised, digit-preserving view of one message.
 ///
-/// One byte per folded character: ASCII lowercase letters, digits and ASCII
-/// punctuation keep their value; whitespace becomes `" "` (line breaks
-/// `"\n"`); a letter with no Latin look-alike becomes ``NormalizedText/otherLetter``;
-/// symbols and emoji become `" "`. Leetspeak is *not* folded here, so prices,
-/// phone numbers and e-mail addresses keep their digits; the letter-folded
-/// view is built per word by ``TokenizedText``.
+/// ASCII lowercase letters, digits and ASCII punctuation keep their value;
+/// whitespace becomes `" "` (line breaks `"\n"`); symbols and emoji become
+/// `" "`. A letter of another script with a Latin look-alike folds to it; any
+/// other letter stays itself, lowercased, as its UTF-8 bytes (every byte from
+/// 0x80 up is part of a letter), so word lists in Cyrillic, Greek, Arabic or
+/// Hangul match like Latin ones. A Han, kana or Hangul character is a word of
+/// its own (spaces around it), because those scripts do not separate words:
+/// `加我微信` reads as the four words `加 我 微 信`, and the list entry `微信`
+/// folds the same way. Leetspeak is *not* folded here, so prices, phone numbers
+/// and e-mail addresses keep their digits; the letter-folded view is built per
+/// word by ``TokenizedText``.
 struct NormalizedText: Sendable {
-    /// A letter of a script without Latin look-alikes (it matches no word list).
-    static let otherLetter: UInt8 = 0x80
 
     /// The folded bytes.
     var bytes: [UInt8]
     /// Parallel to `bytes` on the non-ASCII path (empty for pure ASCII): the byte
-    /// came from a look-alike, an accented letter, or follows a removed invisible character.
+    /// came from a look-alike or an accented letter in a word that is not written
+    /// in its own script, or follows a removed invisible character. A word of
+    /// Cyrillic letters some of which look Latin (`телеграм`) is not evasive; a
+    /// word mixing scripts (`dіscord` with a Cyrillic `і`) or one made only of
+    /// look-alikes (`ѕкуре`) is.
     var suspicious: [Bool]
     /// The text used compatibility forms (fullwidth, mathematical or circled letters).
     var usedCompatibilityForms: Bool
@@ -83,14 +90,28 @@ struct TextNormalizer: Sendable {
         let nfkc = text.precomposedStringWithCompatibilityMapping
         var out = [UInt8]()
         var suspicious = [Bool]()
+        /// Per byte: 0 written as ASCII, 1 folded from a look-alike or accent, 2 a letter of its own script.
+        var origin = [UInt8]()
         out.reserveCapacity(nfkc.utf8.count)
         suspicious.reserveCapacity(nfkc.utf8.count)
+        origin.reserveCapacity(nfkc.utf8.count)
         var pendingInvisible = false
 
-        func emit(_ byte: UInt8, _ flag: Bool) {
+        func emit(_ byte: UInt8, _ flag: Bool, _ from: UInt8 = 0) {
             out.append(byte)
             suspicious.append(flag || pendingInvisible)
+            origin.append(from)
             pendingInvisible = false
+        }
+        func emitSpace() {
+            if out.last != 0x20 { emit(0x20, false) }
+        }
+        func emitNative(_ scalar: Unicode.Scalar) {
+            let ideographic = Self.isIdeographic(scalar.value)
+            if ideographic { emitSpace() }
+            let flag = pendingInvisible
+            for byte in String(scalar).utf8 { emit(byte, flag, 2) }
+            if ideographic { emitSpace() }
         }
 
         for scalar in nfkc.unicodeScalars {
@@ -103,16 +124,17 @@ struct TextNormalizer: Sendable {
                 pendingInvisible = true
                 continue
             }
-            if let folded = confusables[value] {
+            let properties = scalar.properties
+            let lowered = properties.changesWhenLowercased ? (properties.lowercaseMapping.unicodeScalars.first ?? scalar) : scalar
+            if let folded = confusables[value] ?? confusables[lowered.value] {
                 let evasive = folded.contains { Self.isAlphanumeric($0) }
-                for byte in folded { emit(Self.asciiFold[Int(byte)], evasive) }
+                for byte in folded { emit(Self.asciiFold[Int(byte)], evasive, evasive ? 1 : 0) }
                 continue
             }
             if let base = AccentFolding.table[value] {
-                emit(base, true)
+                emit(base, true, 1)
                 continue
             }
-            let properties = scalar.properties
             switch properties.generalCategory {
             case .nonspacingMark, .enclosingMark, .spacingMark, .format:
                 pendingInvisible = true
@@ -120,18 +142,64 @@ struct TextNormalizer: Sendable {
                 if let number = properties.numericValue, number >= 0, number <= 9 {
                     emit(UInt8(48 + Int(number)), true)
                 } else {
-                    emit(NormalizedText.otherLetter, false)
+                    emitNative(lowered)
                 }
             case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
-                emit(NormalizedText.otherLetter, false)
+                emitNative(lowered)
             case .lineSeparator, .paragraphSeparator:
                 emit(0x0A, false)
             default:
                 emit(0x20, false)
             }
         }
+        Self.clearLookAlikesInNativeWords(&suspicious, out, origin)
         return NormalizedText(bytes: out, suspicious: suspicious, usedCompatibilityForms: usedCompatibility,
                               wasASCII: false)
+    }
+
+    /// A word written in its own script (it has a letter of a non-Latin script
+    /// that is not a look-alike, and no letter typed as ASCII) is not evasive
+    /// because some of its letters look Latin: `телеграм` folds `е`, `р`, `а`
+    /// but keeps `т`, `л`, `г`. A removed invisible character still counts.
+    static func clearLookAlikesInNativeWords(_ suspicious: inout [Bool], _ bytes: [UInt8], _ origin: [UInt8]) {
+        var start = 0
+        while start < bytes.count {
+            guard isWordByte(bytes[start]) else {
+                start += 1
+                continue
+            }
+            var end = start
+            var native = false
+            var ascii = false
+            while end < bytes.count && isWordByte(bytes[end]) {
+                if origin[end] == 2 { native = true }
+                if origin[end] == 0 && bytes[end] >= 0x61 && bytes[end] <= 0x7A { ascii = true }
+                end += 1
+            }
+            if native && !ascii {
+                for index in start..<end where origin[index] == 1 { suspicious[index] = false }
+            }
+            start = end
+        }
+    }
+
+    /// A letter or digit byte of the folded view (any byte from 0x80 up belongs to a letter).
+    @inline(__always)
+    static func isWordByte(_ byte: UInt8) -> Bool {
+        byte >= 0x80 || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+    }
+
+    /// Han, kana and Hangul: scripts written without spaces between words, so
+    /// each character is read as a word of its own.
+    @inline(__always)
+    static func isIdeographic(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x1100...0x11FF, 0x3040...0x30FF, 0x3130...0x318F, 0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+             0xA960...0xA97F, 0xAC00...0xD7AF, 0xF900...0xFAFF, 0xFF66...0xFF9F, 0x20000...0x2FFFF:
+            true
+        default:
+            false
+        }
     }
 
     /// The text in the order it is displayed: a right-to-left override (U+202E)
@@ -206,7 +274,6 @@ struct TextNormalizer: Sendable {
         case 0x41...0x5A: UInt8(value + 32)
         case 0x0A, 0x0D: 0x0A
         case 0x00..<0x20, 0x7F: 0x20
-        case 0x80...: NormalizedText.otherLetter
         default: UInt8(value)
         }
     }

@@ -31,6 +31,9 @@ struct WordToken: Sendable {
     var join: WordJoin
     /// A sentence or clause break (`, . ! ? ; :` or a line break) separates it from the next word.
     var clauseBreakAfter: Bool
+    /// One Han, kana or Hangul character: a word only because those scripts do not
+    /// separate words, so several of them in a row are one name, not a split one.
+    var ideographic: Bool = false
 
     /// Length of the skeleton in bytes.
     var skeletonLength: Int { Int(skeletonEnd - skeletonStart) }
@@ -63,7 +66,7 @@ struct WordFolding: Sendable {
         for byte in joinSeparators { join[Int(byte)] = true }
         var wordClass = [UInt8](repeating: 0, count: 256)
         for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { wordClass[Int(byte)] = 1 }
-        wordClass[Int(NormalizedText.otherLetter)] = 1
+        for byte in 0x80...0xFF { wordClass[byte] = 1 }  // the UTF-8 bytes of letters of other scripts
         for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { wordClass[Int(byte)] = 2 }
         for (key, _) in leetMap where wordClass[Int(key)] == 0 { wordClass[Int(key)] = 3 }
         wordClass[Int(Self.wildcard)] = 3
@@ -199,7 +202,8 @@ struct TokenizedText: Sendable {
                         start: Int32(index), end: Int32(end),
                         skeletonStart: Int32(skeletonStart), skeletonEnd: Int32(length),
                         obfuscated: obfuscated, hasLetter: hasLetter, hasDigit: hasDigit, join: .none,
-                        clauseBreakAfter: false))
+                        clauseBreakAfter: false,
+                        ideographic: bytes[index] >= 0xE1 && Self.isOneIdeograph(bytes, index, end)))
                     index = end
                 }
             }
@@ -230,7 +234,7 @@ struct TokenizedText: Sendable {
                         let spaced = next == 0x20 && gap > 0 && bytes[gap - 1] == 0x20 && gap + 2 < count
                         let after = spaced ? bytes[gap + 2] : next
                         let before = gap > 0 ? bytes[gap - 1] : 0
-                        if (after >= 0x61 && after <= 0x7A) || after == NormalizedText.otherLetter
+                        if (after >= 0x61 && after <= 0x7A) || after >= 0x80
                             || before == UInt8(ascii: "[") || before == UInt8(ascii: "(")
                             || before == UInt8(ascii: "{") || before == UInt8(ascii: "<") {
                             mayHoldAddress = true  // `[.]` too
@@ -249,6 +253,11 @@ struct TokenizedText: Sendable {
                     }
                 }
                 guard position >= 0 && position + 1 < tokens.count else { continue }
+                if tokens[position].ideographic || tokens[position + 1].ideographic {
+                    // Characters of scripts without spaces are never pieces of one split word.
+                    tokens[position].clauseBreakAfter = clauseBreak
+                    continue
+                }
                 if gapEnd - gapStart == 1 && bytes[gapStart] == UInt8(ascii: "'") {
                     tokens[position].join = .contraction
                 } else if joinable {
@@ -263,5 +272,15 @@ struct TokenizedText: Sendable {
         self.skeleton = skeleton
         self.digitCount = digitCount
         self.mayHoldAddress = mayHoldAddress
+    }
+
+    /// `bytes[start..<end]` is the UTF-8 of exactly one Han, kana or Hangul character.
+    static func isOneIdeograph(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        let lead = bytes[start]
+        let length = lead >= 0xF0 ? 4 : 3
+        guard end - start == length else { return false }
+        var value = UInt32(lead & (length == 4 ? 0x07 : 0x0F))
+        for index in (start + 1)..<end { value = value << 6 | UInt32(bytes[index] & 0x3F) }
+        return TextNormalizer.isIdeographic(value)
     }
 }

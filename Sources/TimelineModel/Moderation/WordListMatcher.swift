@@ -20,20 +20,25 @@ struct TermHit: Sendable {
 /// letter may be skipped (`diiiscord`), and a `*` inside a word stands for zero
 /// or one letter (`f*ck`). Matches always start and end on word boundaries.
 struct WordListMatcher: Sendable {
-    /// Symbols: `a`–`z`, `0`–`9`, other letter, word break.
-    static let symbolCount = 38
-    static let wordBreakSymbol = 37
+    /// Symbols: `a`–`z`, `0`–`9`, the 128 bytes of UTF-8 sequences (letters of
+    /// other scripts, one byte at a time), word break.
+    static let symbolCount = 165
+    static let wordBreakSymbol = 164
+    /// The symbols a `*` wildcard may stand for: the ASCII letters and digits.
+    static let wildcardSymbols = 36
     static let symbolOf: [UInt8] = (0..<256).map { value in
         switch value {
         case 0x61...0x7A: UInt8(value - 0x61)
         case 0x30...0x39: UInt8(26 + value - 0x30)
-        case 0x80: 36
-        case 0x20: 37
+        case 0x80...0xFF: UInt8(36 + value - 0x80)
+        case 0x20: 164
         default: 255
         }
     }
 
-    private var children: [Int32] = [Int32](repeating: -1, count: symbolCount)
+    /// The edges while inserting: `node * symbolCount + symbol` → child (the
+    /// sparse form of a dense table, which would be megabytes with 165 symbols).
+    private var children: [Int: Int32] = [:]
     private var nodeCount = 1
     private var terminalTerm: [Int32] = [-1]
     /// Compact form built by ``freeze()``: the root's children by symbol, then
@@ -59,15 +64,16 @@ struct WordListMatcher: Sendable {
         for byte in skeleton {
             let symbol = Int(Self.symbolOf[Int(byte)])
             guard symbol != 255 else { continue }  // the compiler only passes valid skeletons
-            var child = Int(children[node * Self.symbolCount + symbol])
-            if child < 0 {
-                child = nodeCount
+            let key = node * Self.symbolCount + symbol
+            if let child = children[key] {
+                node = Int(child)
+            } else {
+                let child = nodeCount
                 nodeCount += 1
-                children.append(contentsOf: repeatElement(-1, count: Self.symbolCount))
                 terminalTerm.append(-1)
-                children[node * Self.symbolCount + symbol] = Int32(child)
+                children[key] = Int32(child)
+                node = child
             }
-            node = child
         }
         if terminalTerm[node] >= 0 { return terminalTerm[node] }
         let term = Int32(termLength.count)
@@ -79,20 +85,24 @@ struct WordListMatcher: Sendable {
 
     /// Builds the compact edge lists that matching reads; call after the last ``insert(_:)``.
     ///
-    /// The dense table used while inserting is hundreds of kilobytes; the edge
-    /// lists (a dense row for the root, then a few edges per node) fit in cache.
+    /// The edge lists (a dense row for the root, then a few edges per node,
+    /// sorted by symbol) are compact enough to stay in cache.
     mutating func freeze() {
+        var byNode = [[(UInt8, Int32)]](repeating: [], count: nodeCount)
+        for (key, child) in children {
+            byNode[key / Self.symbolCount].append((UInt8(key % Self.symbolCount), child))
+        }
         var offsets: [Int32] = [0]
         var symbols: [UInt8] = []
         var targets: [Int32] = []
-        for node in 0..<nodeCount {
-            for symbol in 0..<Self.symbolCount where children[node * Self.symbolCount + symbol] >= 0 {
-                symbols.append(UInt8(symbol))
-                targets.append(children[node * Self.symbolCount + symbol])
+        for edges in byNode {
+            for (symbol, child) in edges.sorted(by: { $0.0 < $1.0 }) {
+                symbols.append(symbol)
+                targets.append(child)
             }
             offsets.append(Int32(symbols.count))
         }
-        rootChild = Array(children[0..<Self.symbolCount])
+        rootChild = (0..<Self.symbolCount).map { children[$0] ?? -1 }
         edgeOffset = offsets
         edgeSymbol = symbols
         edgeTarget = targets
@@ -119,7 +129,6 @@ struct WordListMatcher: Sendable {
     func findAll(in text: TokenizedText, hits: inout [TermHit], budget: Int) {
         var stack: [State] = []
         stack.reserveCapacity(64)
-        let symbolCount = Self.symbolCount
         let breakSymbol = Self.wordBreakSymbol
         let minJoin = Int32(minJoinLength)
         Self.symbolOf.withUnsafeBufferPointer { symbolOf in
@@ -164,7 +173,7 @@ struct WordListMatcher: Sendable {
                             var skip = state
                             skip.position += 1
                             stack.append(skip)
-                            for symbol in 0..<(symbolCount - 1) {
+                            for symbol in 0..<Self.wildcardSymbols {
                                 let target = child(state.node, symbol)
                                 guard target >= 0 else { continue }
                                 var next = state
