@@ -175,7 +175,7 @@ struct CommitSession {
                 }
             }
             let prepared = request.prepared.count == request.events.count ? request.prepared[index] : PreparedEvent(input, policy: policy)
-            let moderation = prepared.moderation
+            let moderation = PreparedEvent.verdict(prepared.moderation, for: input, itemTitle: working?.itemTitle, policy: policy)
             let record = makeRecord(input, order: request.order, after: working, offset: records.count, moderation: moderation)
             newEffects += Catalog.apply(record, to: &working)
             records.append(record)

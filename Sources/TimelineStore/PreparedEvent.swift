@@ -31,6 +31,18 @@ public struct PreparedEvent: Sendable {
         }
         return policy.moderate(text)
     }
+
+    /// The verdict once the order is known: a message the connection thread
+    /// judged `filtered`, `hidden` or `flagged` is judged again with the order's
+    /// item title (see ``ModerationPolicy/moderate(_:itemTitle:)``) by the writer,
+    /// which holds the order. Delivered messages, the vast majority, cost nothing more.
+    static func verdict(_ prepared: ModerationVerdict?, for input: EventInput, itemTitle: String?,
+                        policy: ModerationPolicy) -> ModerationVerdict? {
+        guard let prepared, prepared.verdict != .delivered, let itemTitle, !itemTitle.isEmpty,
+              input.actor.role == .buyer || input.actor.role == .seller,
+              let text = input.data["text"]?.stringValue else { return prepared }
+        return policy.moderate(text, itemTitle: itemTitle)
+    }
 }
 
 extension TimelineStore {

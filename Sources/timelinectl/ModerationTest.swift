@@ -7,7 +7,7 @@ import TimelineModel
 /// `timelinectl moderation …`: work on the moderation rules without a daemon.
 struct ModerationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "moderation", abstract: "Tries moderation rules on messages, locally (no daemon).", subcommands: [Test.self]
+        commandName: "moderation", abstract: "Tries moderation rules on messages, locally (no daemon).", subcommands: [Test.self, Evaluate.self]
     )
 
     /// `timelinectl moderation test`: the verdict each message would get.
@@ -22,6 +22,9 @@ struct ModerationCommand: ParsableCommand {
 
         @Flag(help: "Also say which clause of each rule matched, and show the text as the clauses saw it (folded, look-alikes and bidi resolved).")
         var explain = false
+
+        @Option(help: "The order's item title, as the daemon passes it: words of a rule that the title also contains (\"Discord Nitro\") name the item and do not count.")
+        var item: String?
 
         @Flag(help: "One JSON object per message.")
         var json = false
@@ -45,7 +48,7 @@ struct ModerationCommand: ParsableCommand {
                 while let line = readLine() { texts.append(line) }
             }
             for text in texts {
-                let e = policy.explain(text)
+                let e = policy.explain(text, itemTitle: item)
                 if json {
                     var o: [String: JSONValue] = ["text": .string(text), "moderation": e.verdict.json]
                     if explain {
@@ -62,6 +65,53 @@ struct ModerationCommand: ParsableCommand {
                     print("    seen as: \(e.normalized)")
                 }
             }
+        }
+    }
+
+    /// `timelinectl moderation evaluate`: precision and recall against labelled corpora.
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measures a rules file against labelled corpora (JSON lines: text, expected, category, lang, item).",
+            discussion: "Prints filtered precision and recall, hidden recall, the honest messages that were filtered or hidden, and a table per category and per language. Exit 1 when a --min-* bar is not met."
+        )
+
+        @Option(help: "The moderation rules file.")
+        var rules = "config/moderation.json"
+
+        @Flag(help: "List every message whose verdict differs from its label.")
+        var misses = false
+
+        @Option(help: "Fail (exit 1) when filtered precision is below this (0...1).")
+        var minPrecision: Double?
+
+        @Option(help: "Fail (exit 1) when filtered recall is below this (0...1).")
+        var minRecall: Double?
+
+        @Argument(help: "Corpus files (JSON lines).")
+        var corpora: [String]
+
+        func run() throws {
+            guard let bytes = FileManager.default.contents(atPath: rules) else {
+                throw localFailure("cannot read the moderation rules \(rules); pass --rules FILE")
+            }
+            let policy: ModerationPolicy
+            var corpus: [LabelledMessage] = []
+            do {
+                policy = try ModerationPolicy(configJSON: Array(bytes))
+                for path in corpora {
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        throw localFailure("cannot read the corpus \(path)")
+                    }
+                    corpus += try LabelledMessage.parseLines(Array(data))
+                }
+            } catch let error as ModerationConfigError {
+                fail(error.message)
+                throw ExitCode(65)
+            }
+            let evaluation = ModerationEvaluation(policy: policy, corpus: corpus)
+            print(evaluation.report(listMisses: misses), terminator: "")
+            if let minPrecision, evaluation.filteredPrecision < minPrecision { throw ExitCode(1) }
+            if let minRecall, evaluation.filteredRecall < minRecall { throw ExitCode(1) }
         }
     }
 }

@@ -84,6 +84,21 @@ enum ClauseMatcher: Sendable {
 struct CompiledClause: Sendable {
     var rule: Int
     var matcher: ClauseMatcher
+    /// Its matches do not count after a negation or near a warning.
+    var negatable: Bool = false
+}
+
+/// What a term means outside any clause (bits of ``CompiledModeration/termFlags``).
+struct TermFlags: OptionSet, Sendable {
+    var rawValue: UInt8
+    /// A spelled-out digit (`five`): a message without digits still needs phone detection.
+    static let digitWord = TermFlags(rawValue: 1)
+    /// `negation.words`.
+    static let negation = TermFlags(rawValue: 2)
+    /// `negation.except`.
+    static let negationExcept = TermFlags(rawValue: 4)
+    /// `negation.warnings`.
+    static let warning = TermFlags(rawValue: 8)
 }
 
 /// A rule's reported name and verdict.
@@ -108,8 +123,12 @@ struct CompiledModeration: Sendable {
     var rulesByName: [Int]
     /// Some messenger clause looks for names inside longer words.
     var hasSubstringNames: Bool
-    /// Per term: it is a spelled-out digit (`five`).
-    var isDigitWord: [Bool]
+    /// Per term: what it means outside the clauses (a digit word, a negation, a warning).
+    var termFlags: [TermFlags]
+    /// The most words between a negation or warning and the match it cancels.
+    var negationWindow: Int
+    /// Some clause is negatable and the config has negation words.
+    var hasNegation: Bool
 
     /// The most rules a policy may have (matched rules are kept in a bit set).
     static let maxRules = 64
@@ -124,12 +143,12 @@ struct CompiledModeration: Sendable {
         return CompiledModeration(
             config: config, normalizer: TextNormalizer(confusables: [:]),
             folding: WordFolding(leet: [:], skeleton: [:], joinSeparators: [0x20]),
-            matcher: WordListMatcher(), termUses: [], rules: [], clauses: [], rulesByName: [])
+            matcher: WordListMatcher(), termUses: [], rules: [], clauses: [], rulesByName: [], termFlags: [])
     }
 
     private init(config: ModerationConfig, normalizer: TextNormalizer, folding: WordFolding,
                  matcher: WordListMatcher, termUses: [[TermUse]], rules: [CompiledModerationRule],
-                 clauses: [CompiledClause], rulesByName: [Int], digitWordTerms: [Int32] = []) {
+                 clauses: [CompiledClause], rulesByName: [Int], termFlags: [TermFlags]) {
         self.config = config
         self.normalizer = normalizer
         self.folding = folding
@@ -145,9 +164,11 @@ struct CompiledModeration: Sendable {
         self.rules = rules
         self.clauses = clauses
         self.rulesByName = rulesByName
-        var isDigitWord = [Bool](repeating: false, count: matcher.termCount)
-        for term in digitWordTerms { isDigitWord[Int(term)] = true }
-        self.isDigitWord = isDigitWord
+        var flags = termFlags
+        while flags.count < matcher.termCount { flags.append([]) }
+        self.termFlags = flags
+        self.negationWindow = config.negation?.window ?? 3
+        self.hasNegation = clauses.contains(where: \.negatable) && flags.contains { !$0.isDisjoint(with: [.negation, .warning]) }
         self.hasSubstringNames = clauses.contains {
             if case .messenger(let messenger) = $0.matcher { !messenger.substringNames.isEmpty } else { false }
         }
@@ -162,6 +183,6 @@ struct CompiledModeration: Sendable {
                   matcher: compiler.matcher, termUses: compiler.termUses, rules: compiler.rules,
                   clauses: compiler.clauses,
                   rulesByName: compiler.rules.indices.sorted { compiler.rules[$0].name < compiler.rules[$1].name },
-                  digitWordTerms: compiler.digitWordTerms)
+                  termFlags: compiler.termFlags)
     }
 }

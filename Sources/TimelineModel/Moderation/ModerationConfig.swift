@@ -21,6 +21,9 @@ struct ModerationConfig: Codable, Equatable, Sendable {
     var wordLists: [String: [String]]?
     /// The folding tables used to normalise text and word lists alike.
     var normalization: ModerationNormalizationConfig
+    /// Words that turn a match into a warning or a refusal (`don't`, `never`,
+    /// `scam`), for clauses marked `negatable`.
+    var negation: ModerationNegationConfig?
     /// The rules, each a name, a verdict and the clauses that make it match.
     var rules: [ModerationRuleConfig]
 }
@@ -45,6 +48,22 @@ struct ModerationNormalizationConfig: Codable, Equatable, Sendable {
     var atWords: [String]?
     /// Words that stand for `.` in a spelled-out address; default `["dot"]`.
     var dotWords: [String]?
+}
+
+/// The `negation` section: what makes a `negatable` clause's match a warning
+/// or a refusal instead (`don't pay outside the site`, `I never use Telegram`,
+/// `people asking for Discord are scammers`).
+struct ModerationNegationConfig: Codable, Equatable, Sendable {
+    /// Negations: a match at most `window` words after one, in the same clause, does not count.
+    var words: [String]
+    /// Phrases that contain a negation but invite (`why don't you`, `don't you have`):
+    /// a negation inside one of them does not negate.
+    var except: [String]?
+    /// Warning words (`scam`, `scammer`, `fraud`): a match within `window` words of one,
+    /// before or after, in the same clause, does not count.
+    var warnings: [String]?
+    /// The most words between a negation or warning and the match (default 3).
+    var window: Int?
 }
 
 /// One rule: a name reported in verdicts, the verdict it gives, and its clauses.
@@ -82,6 +101,8 @@ enum ModerationClauseKind: String, Codable, Equatable, Sendable, CaseIterable {
 /// One clause of a rule; which fields are required depends on `kind`.
 struct ModerationClauseConfig: Codable, Equatable, Sendable {
     var kind: ModerationClauseKind
+    /// The clause's matches do not count after a negation or near a warning (see ``ModerationNegationConfig``).
+    var negatable: Bool?
     // phrases
     var phrases: [String]?
     var requireAny: [String]?

@@ -70,15 +70,20 @@ public struct ModerationPolicy: Sendable {
     /// on `text` and the policy.
     /// - Parameter text: The message as the user wrote it.
     /// - Returns: The verdict and the matched rule names.
-    public func moderate(_ text: String) -> ModerationVerdict {
-        compiled.moderate(text, maxVisibleChars: maxVisibleChars)
+    /// - Parameter itemTitle: The order's `item.title`, when known: a word or
+    ///   phrase of a rule that the title also contains names the traded item, not
+    ///   a channel or a payment, and does not count (a "Discord Nitro" order may
+    ///   talk about Discord Nitro; an "Amazon gift card" order about gift cards).
+    ///   Addresses, numbers and links count whatever the title.
+    public func moderate(_ text: String, itemTitle: String? = nil) -> ModerationVerdict {
+        compiled.moderate(text, maxVisibleChars: maxVisibleChars, itemTitle: itemTitle)
     }
 
-    /// ``moderate(_:)`` with its reasons: which clause of which rule matched,
+    /// ``moderate(_:itemTitle:)`` with its reasons: which clause of which rule matched,
     /// and the text as the clauses saw it (folded, look-alikes and bidi resolved).
-    public func explain(_ text: String) -> ModerationExplanation {
+    public func explain(_ text: String, itemTitle: String? = nil) -> ModerationExplanation {
         var matches: [ModerationExplanation.Match] = []
-        let verdict = compiled.moderate(text, maxVisibleChars: maxVisibleChars) { rule, kind in
+        let verdict = compiled.moderate(text, maxVisibleChars: maxVisibleChars, itemTitle: itemTitle) { rule, kind in
             let r = compiled.rules[rule]
             matches.append(.init(rule: r.name, verdict: r.verdict, clause: kind))
         }
@@ -113,8 +118,18 @@ public struct ModerationExplanation: Sendable, Equatable {
 // MARK: - Running the clauses
 
 extension CompiledModeration {
+    /// The word-list terms found in `title` (an order's item title).
+    func terms(in title: String?) -> Set<Int32> {
+        guard let title, !title.isEmpty else { return [] }
+        let tokenized = TokenizedText(normalizer.normalize(title), folding: folding)
+        var hits: [TermHit] = []
+        matcher.findAll(in: tokenized, hits: &hits, budget: 256 + 64 * tokenized.skeleton.count)
+        return Set(hits.map(\.term))
+    }
+
     /// Runs every clause over `text` and combines the matched rules into a verdict.
-    func moderate(_ text: String, maxVisibleChars: Int, trace: ((_ rule: Int, _ clauseKind: String) -> Void)? = nil) -> ModerationVerdict {
+    func moderate(_ text: String, maxVisibleChars: Int, itemTitle: String? = nil,
+                  trace: ((_ rule: Int, _ clauseKind: String) -> Void)? = nil) -> ModerationVerdict {
         let normalized = normalizer.normalize(text)
         let scalarCount = normalized.wasASCII ? text.utf8.count : text.unicodeScalars.count
         let tokenized = TokenizedText(normalized, folding: folding)
@@ -123,7 +138,11 @@ extension CompiledModeration {
         if !tokenized.tokens.isEmpty {
             matcher.findAll(in: tokenized, hits: &hits, budget: 256 + 64 * tokenized.skeleton.count)
         }
-        let (clauseHits, offsets) = groupByClause(hits, tokenized: tokenized)
+        let negation = hasNegation && !hits.isEmpty
+            ? NegationScope(hits, flags: termFlags, window: negationWindow) : nil
+        let (clauseHits, offsets) = groupByClause(hits, tokenized: tokenized,
+                                                  negation: negation?.isEmpty == false ? negation : nil,
+                                                  itemTerms: hits.isEmpty ? [] : terms(in: itemTitle))
         var matched: UInt64 = 0
         var address: AddressView?
         let addressCandidate = tokenized.mayHoldAddress
@@ -150,7 +169,7 @@ extension CompiledModeration {
             case .phone(let detector):
                 // Enough digits already make a candidate; only otherwise look for spelled-out ones.
                 let digitWordSeen = tokenized.digitCount >= detector.minDigits
-                    || hits.contains { isDigitWord[Int($0.term)] }
+                    || hits.contains { termFlags[Int($0.term)].contains(.digitWord) }
                 guard detector.mayMatch(normalized.bytes, tokenized, digitWordSeen: digitWordSeen) else {
                     continue
                 }

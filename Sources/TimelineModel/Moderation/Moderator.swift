@@ -17,7 +17,19 @@ struct ClauseEntry {
 extension CompiledModeration {
     /// Spreads term hits over the clauses that use them, plus substring name hits:
     /// the hits of clause `c` are `hits[offsets[c]..<offsets[c + 1]]`.
-    func groupByClause(_ hits: [TermHit], tokenized: TokenizedText) -> ([ClauseHit], [Int32]) {
+    ///
+    /// Two kinds of hit do not reach a clause as a match (a name, a phrase, either
+    /// side of a pair): one of a term that the order's item title also contains
+    /// (`itemTerms`: a "Discord Nitro" order may talk about Discord), and, for a
+    /// `negatable` clause, one that `negation` cancels.
+    func groupByClause(_ hits: [TermHit], tokenized: TokenizedText, negation: NegationScope? = nil,
+                       itemTerms: Set<Int32> = []) -> ([ClauseHit], [Int32]) {
+        /// Whether a match by `term` over `first...last` does not count for `clause`.
+        func excluded(_ term: Int32, _ first: Int32, _ last: Int32, clause: Int) -> Bool {
+            if itemTerms.contains(term) { return true }
+            guard let negation, clauses[clause].negatable else { return false }
+            return negation.cancels(first: first, last: last, tokenized.tokens)
+        }
         var offsets = [Int32](repeating: 0, count: clauses.count + 1)
         guard !hits.isEmpty else { return ([], offsets) }
         var entries: [ClauseEntry] = []
@@ -27,8 +39,9 @@ extension CompiledModeration {
             for (index, clause) in clauses.enumerated() {
                 guard case .messenger(let messenger) = clause.matcher, !messenger.substringNames.isEmpty else { continue }
                 for (position, token) in tokenized.tokens.enumerated() where token.skeletonLength > 6 {
-                    for (name, _) in messenger.substringNames where name.count < token.skeletonLength
-                        && Self.contains(tokenized.skeleton, Int(token.skeletonStart), Int(token.skeletonEnd), name) {
+                    for (name, term) in messenger.substringNames where name.count < token.skeletonLength
+                        && Self.contains(tokenized.skeleton, Int(token.skeletonStart), Int(token.skeletonEnd), name)
+                        && !excluded(term, Int32(position), Int32(position), clause: index) {
                         entries.append(ClauseEntry(clause: Int32(index), hit: ClauseHit(
                             role: .name, first: Int32(position), last: Int32(position), obfuscated: token.obfuscated)))
                         primary |= 1 << UInt64(index & 63)
@@ -60,6 +73,8 @@ extension CompiledModeration {
                     for index in Int(offsets[Int(hit.term)])..<Int(offsets[Int(hit.term) + 1]) {
                         let use = uses[index]
                         guard primary & (1 << UInt64(use.clause & 63)) != 0 else { continue }
+                        if (use.role.isPrimary || use.role == .second)
+                            && excluded(hit.term, hit.first, hit.last, clause: Int(use.clause)) { continue }
                         entries.append(ClauseEntry(clause: use.clause, hit: ClauseHit(
                             role: use.role, first: hit.first, last: hit.last, obfuscated: hit.obfuscated)))
                     }

@@ -63,34 +63,64 @@ struct PolicyCompiler {
         guard !separators.isEmpty, separators.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && !TextNormalizer.isAlphanumeric($0) }) else {
             throw Self.error("'normalization.joinSeparators' must list ASCII punctuation or spaces only")
         }
+        let normalizer = TextNormalizer(confusables: confusables)
         for (word, digit) in normalization.digitWords {
-            guard Self.isLowercaseWord(word), digit.count == 1, let byte = digit.utf8.first, byte >= 0x30 && byte <= 0x39 else {
-                throw Self.error("'normalization.digitWords' maps a lowercase word to one digit; \"\(word)\": \"\(digit)\" does not")
+            guard Self.foldedWord(word, normalizer) != nil, digit.count == 1, let byte = digit.utf8.first, byte >= 0x30 && byte <= 0x39 else {
+                throw Self.error("'normalization.digitWords' maps one word (letters only, one character in Han, kana or Hangul) to one digit; \"\(word)\": \"\(digit)\" does not")
             }
         }
-        for word in normalization.zeroWords where !Self.isLowercaseWord(word) {
-            throw Self.error("'normalization.zeroWords' entries must be lowercase ASCII words; \"\(word)\" is not")
+        for word in normalization.zeroWords where Self.foldedWord(word, normalizer) == nil {
+            throw Self.error("'normalization.zeroWords' entries must be single words of letters; \"\(word)\" is not")
         }
         let atWords = normalization.atWords ?? ["at"], dotWords = normalization.dotWords ?? ["dot"]
-        for word in atWords + dotWords where !Self.isLowercaseWord(word) {
-            throw Self.error("'normalization.atWords' and 'dotWords' entries must be lowercase ASCII words; \"\(word)\" is not")
+        var foldedAddressWords: [[String]] = [[], []]
+        for (list, words) in [atWords, dotWords].enumerated() {
+            for word in words {
+                guard let folded = Self.foldedWord(word, normalizer) else {
+                    throw Self.error("'normalization.atWords' and 'dotWords' entries must be single words of letters; \"\(word)\" is not")
+                }
+                foldedAddressWords[list].append(String(decoding: folded, as: UTF8.self))
+            }
         }
-        normalizer = TextNormalizer(confusables: confusables)
-        folding = WordFolding(leet: leet, skeleton: skeleton, joinSeparators: separators, atWords: atWords, dotWords: dotWords)
+        self.normalizer = normalizer
+        folding = WordFolding(leet: leet, skeleton: skeleton, joinSeparators: separators,
+                              atWords: foldedAddressWords[0], dotWords: foldedAddressWords[1])
         matcher.minJoinLength = normalization.minJoinLength
     }
 
     // MARK: Rules
 
-    /// Terms that are spelled-out digits, so a message without digits can skip phone detection.
-    var digitWordTerms: [Int32] = []
+    /// Per term: what it means outside the clauses (``TermFlags``).
+    var termFlags: [TermFlags] = []
+
+    /// Adds `words` to the trie with `flag` (no clause uses them through ``termUses``).
+    private mutating func flagTerms(_ words: [String], _ flag: TermFlags, path: String) throws(ModerationConfigError) {
+        for (index, word) in words.enumerated() {
+            guard let skeleton = skeleton(of: word) else {
+                throw Self.error("'\(path)[\(index)]' (\"\(word)\") has no matchable letters or digits; use letters, digits and spaces")
+            }
+            let term = Int(matcher.insert(skeleton))
+            while termFlags.count <= term { termFlags.append([]) }
+            termFlags[term].insert(flag)
+        }
+    }
 
     mutating func compileRules() throws(ModerationConfigError) {
-        defer {
-            for word in config.normalization.digitWords.keys {
-                if let skeleton = skeleton(of: word) { digitWordTerms.append(matcher.insert(skeleton)) }
+        defer { while termUses.count < matcher.termCount { termUses.append([]) } }
+        for word in config.normalization.digitWords.keys {
+            if let skeleton = skeleton(of: word) {
+                let term = Int(matcher.insert(skeleton))
+                while termFlags.count <= term { termFlags.append([]) }
+                termFlags[term].insert(.digitWord)
             }
-            while termUses.count < matcher.termCount { termUses.append([]) }
+        }
+        if let negation = config.negation {
+            if let window = negation.window, !(0...10).contains(window) {
+                throw Self.error("'negation.window' must be between 0 and 10 (it is \(window))")
+            }
+            try flagTerms(negation.words, .negation, path: "negation.words")
+            try flagTerms(negation.except ?? [], .negationExcept, path: "negation.except")
+            try flagTerms(negation.warnings ?? [], .warning, path: "negation.warnings")
         }
         guard config.rules.count <= CompiledModeration.maxRules else {
             throw Self.error("there are \(config.rules.count) rules; at most \(CompiledModeration.maxRules) are supported")
@@ -114,7 +144,7 @@ struct PolicyCompiler {
             for (clauseIndex, clause) in rule.match.enumerated() {
                 let path = "\(where_).match[\(clauseIndex)]"
                 let matcher = try compileClause(clause, path: path, rule: rule.name, clauseIndex: Int32(clauses.count))
-                clauses.append(CompiledClause(rule: ruleIndex, matcher: matcher))
+                clauses.append(CompiledClause(rule: ruleIndex, matcher: matcher, negatable: clause.negatable ?? false))
             }
         }
     }
@@ -158,7 +188,7 @@ struct PolicyCompiler {
                                         (clause.skipBefore, PhoneWordMarks.filler, "skipBefore")] {
                 for (index, phrase) in (list ?? []).enumerated() {
                     guard let skeleton = skeleton(of: phrase) else {
-                        throw Self.error("'\(path).\(field)[\(index)]' (\"\(phrase)\") has no matchable letters or digits; use Latin letters, digits and spaces")
+                        throw Self.error("'\(path).\(field)[\(index)]' (\"\(phrase)\") has no matchable letters or digits; use letters, digits and spaces")
                     }
                     let term = Int(words.insert(skeleton))
                     while roles.count <= term { roles.append(0) }
@@ -166,10 +196,12 @@ struct PolicyCompiler {
                 }
             }
             words.freeze()
-            let digitWords = config.normalization.digitWords.map { (Array($0.key.utf8), UInt8($0.value.utf8.first ?? 0x30) - 0x30) }
+            let digitWords = config.normalization.digitWords.compactMap { word, digit in
+                Self.foldedWord(word, normalizer).map { ($0, UInt8(digit.utf8.first ?? 0x30) - 0x30) }
+            }
             return .phone(PhoneDetector(
                 minDigits: minDigits, maxDigits: maxDigits, digitWords: digitWords,
-                zeroWords: config.normalization.zeroWords.map { Array($0.utf8) },
+                zeroWords: config.normalization.zeroWords.compactMap { Self.foldedWord($0, normalizer) },
                 words: PhoneWordLists(matcher: words, roles: roles)))
         case .phrases:
             let phrases = try Self.required(clause.phrases, "phrases", path)
@@ -221,7 +253,7 @@ struct PolicyCompiler {
         var added: [([UInt8], Int32)] = []
         for (index, phrase) in phrases.enumerated() {
             guard let skeleton = skeleton(of: phrase) else {
-                throw Self.error("'\(path)[\(index)]' (\"\(phrase)\") has no matchable letters or digits; use Latin letters, digits and spaces")
+                throw Self.error("'\(path)[\(index)]' (\"\(phrase)\") has no matchable letters or digits; use letters, digits and spaces")
             }
             let term = matcher.insert(skeleton)
             while termUses.count <= Int(term) { termUses.append([]) }
@@ -318,8 +350,13 @@ struct PolicyCompiler {
         return bytes.count == 1 && bytes[0] < 0x80 ? bytes[0] : nil
     }
 
-    static func isLowercaseWord(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }
+    /// `word` as the digit-preserving view shows it (lowercased, look-alikes folded),
+    /// or nil unless that is one word of letters: the phone and address detectors
+    /// compare these bytes with the view's.
+    static func foldedWord(_ word: String, _ normalizer: TextNormalizer) -> [UInt8]? {
+        let bytes = normalizer.normalize(word).bytes.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed()
+        guard !bytes.isEmpty, bytes.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 >= 0x80 }) else { return nil }
+        return Array(bytes)
     }
 
     static func isNameByte(_ byte: UInt8) -> Bool {
