@@ -78,6 +78,10 @@ struct ModerationNormalisationTests {
             "send btc to 1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
             "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
             "usdt trc20: TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "0x52908400098527886E0F7030069857D2E4169EE7",
+            "eth 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359 pls",
+            "my wallet １ＢｏａｔＳＬＲＨｔＫＮｎｇｋｄＸＥｅｏｂＲ７６ｂ５３ＬＥＴｔｐｙＴ ok",
+            "to bc1qw508d6\u{200B}qejxtdg4y5r3\u{200B}zarvary0c5xw7kv8f3t4", "0x5aAeb6053F3E94C9b9A09f\u{2060}33669435E7Ef1BeAed",
+            "sol: 879SC3psH6DzFDX3Tm1YqGuq1U4T3YA7qhJ5trUGmAgY", "phantom wallet Ga44nssBUhiq3HTcw5zoDPT8S8MLZvaYUopt8MLGuLMb",
         ] {
             #expect(rulesOf(text) == ["payment.offplatform"], "\(text)")
         }
@@ -85,9 +89,19 @@ struct ModerationNormalisationTests {
             "1BoatSLRHtKNngkdXEeobR76b53LETtpyX", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",
             "order A1B2C3D4E5F6G7H8J9K1L2M3N4P5Q6 arrived", "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
             "trade id 76561198012345678901234567", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u",
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", "0xfb6916095cA1df60bB79Ce92cE3Ea74c37c5d359",
+            "the key is 879SC3psH6DzFDX3Tm1YqGuq1U4T3YA7qhJ5trUGmAgY", "sol 879SC3psH6DzFDX3Tm1YqGuq1U4T3YA7",
         ] {
             #expect(verdictOf(text) == .delivered, "\(text)")
         }
+    }
+
+    @Test("Keccak-256 matches Ethereum's published digests")
+    func keccak() {
+        let hex = { (bytes: [UInt8]) in bytes.map { String(format: "%02x", $0) }.joined() }
+        #expect(hex(Keccak256.hash([])) == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+        #expect(hex(Keccak256.hash(Array("abc".utf8))) == "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")
+        #expect(hex(Keccak256.hash([UInt8](repeating: 0x61, count: 200))).count == 64)
     }
 
     @Test("e-mail addresses spelled with the at and dot words of other languages are caught; the same words in prose pass")

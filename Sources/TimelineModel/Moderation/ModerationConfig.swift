@@ -36,8 +36,13 @@ struct ModerationNormalizationConfig: Codable, Equatable, Sendable {
     var leet: [String: String]
     /// Letters treated as one in word matching (`"l": "i"`, so `1`, `l`, `i`, `|` and `!` meet).
     var skeleton: [String: String]
-    /// Spelled-out digits (`"five": "5"`) read as digits by the phone detector.
+    /// Number words read by the phone detector: digits (`"five": "5"`), teens,
+    /// tens and hundreds (`"treinta": "30"`, `"pięćset": "500"`); see ``SpokenNumber``.
     var digitWords: [String: String]
+    /// Words that make the next digit count several times (`"double": 2`).
+    var repeatWords: [String: Int]?
+    /// Words that join number words (`y` in `treinta y cuatro`, `und` in `vierundzwanzig`).
+    var numberConnectors: [String]?
     /// Words read as `0` only inside a run of digits (`oh`, `o`).
     var zeroWords: [String]
     /// Characters that may separate the pieces of a split word (`d.i.s.c.o.r.d`).
@@ -131,7 +136,7 @@ struct ModerationClauseConfig: Codable, Equatable, Sendable {
     var allowedDomains: [String]?
     var bareNames: [String]?
     var bareNameTlds: [String]?
-    // phone (also: contextWords, skipBefore)
+    // phone (also: contextWords, skipBefore); wallet: contextWords (for Solana keys)
     var minDigits: Int?
     var maxDigits: Int?
     var contextWords: [String]?

@@ -2,19 +2,21 @@
 
 /// Finds phone numbers in the digit-preserving view.
 ///
-/// A candidate is a run of digit groups — digits, spelled-out digits (`five`,
-/// `4one5`), or `oh`/`o` inside a run — separated by at most three of
+/// A candidate is a run of digit groups — digits, spelled-out numbers (`five`,
+/// `4one5`, `treinta y cuatro`, `vierundzwanzig`, `double four`: see
+/// ``SpokenNumber``), or `oh`/`o` inside a run — separated by at most three of
 /// `space - . , ( )`, optionally after a `+`, with `minDigits...maxDigits` digits
 /// (dates such as `2024-05-12` end a run, as do `:` `$`, words and units; `/`
 /// joins only two groups of three or more digits, `0151/2345678`).
 /// Digits alone are ambiguous (prices, ids, stats), so a candidate is a phone
 /// number only when one of these holds:
-/// 1. it contains a spelled-out digit, or (unless it is a round quantity in
+/// 1. it has three or more spelled-out digits or a word mixing digits and number
+///    words (`4one5`), or (unless it is a round quantity in
 ///    thousands groups, `1 000 000 000`, `+100 000 000`) starts with `+`;
 /// 2. otherwise, never when an id word (`order`, `tracking`, `id`…) is among the
 ///    two words before it that are not fillers (`is`, `my`, `the`…), in the same
-///    clause, or a `#` is right before it, nor when it has commas or mixes `.`
-///    and spaces (lists of numbers or decimals);
+///    clause, or a `#` is right before it, nor when it has commas (a list);
+///    when it mixes `.` and spaces (decimals?) only rule 4 below can make it one;
 /// 3. it starts with `0` in a group of at least two digits (trunk or `00` prefix);
 /// 4. a context word (`call`, `text`, `whatsapp`…) is among the four words before it,
 ///    or follows it, fillers aside (`4155550132 is my number`, `… call me`);
@@ -25,12 +27,21 @@
 /// word list (so `ph0ne`, `c.a.l.l` and `n u m b e r` count), by a small trie of
 /// their own that is walked only when a run has the digits of a phone number.
 struct PhoneDetector: Sendable {
-    /// A spelled-out digit such as `five`, or a zero word such as `oh`.
+    /// A word a spelled-out number is made of.
     struct DigitWord: Sendable {
+        /// What the word does in a number.
+        enum Role: Sendable {
+            /// A number word worth this much (`five` 5, `treinta` 30, `pięćset` 500).
+            case number(Int)
+            /// `oh`/`o`: read as `0` only inside a run of digits.
+            case zero
+            /// `y`, `e`, `und`, `et`: joins the number words either side.
+            case connector
+            /// `double`, `triple`: the next unit counts this many times.
+            case repeatNext(Int)
+        }
         var bytes: [UInt8]
-        var digit: UInt8
-        /// `oh`/`o`: read as `0` only inside a run of digits.
-        var onlyInsideRun: Bool
+        var role: Role
     }
 
     var minDigits: Int
@@ -43,14 +54,18 @@ struct PhoneDetector: Sendable {
     /// The most words (fillers included) looked at before a run for an id word.
     static let maxLookBack = 8
 
-    init(minDigits: Int, maxDigits: Int, digitWords: [([UInt8], UInt8)], zeroWords: [[UInt8]],
-         words: PhoneWordLists) {
+    /// A detector of `minDigits...maxDigits`-digit numbers, reading the folded
+    /// number words, zero words, connectors and repeat words given.
+    init(minDigits: Int, maxDigits: Int, numberWords: [([UInt8], Int)], zeroWords: [[UInt8]],
+         connectors: [[UInt8]] = [], repeatWords: [([UInt8], Int)] = [], words: PhoneWordLists) {
         self.minDigits = minDigits
         self.maxDigits = maxDigits
         self.words = words
         var byFirst = [[DigitWord]](repeating: [], count: 256)
-        let all = digitWords.map { DigitWord(bytes: $0.0, digit: $0.1, onlyInsideRun: false) }
-            + zeroWords.map { DigitWord(bytes: $0, digit: 0, onlyInsideRun: true) }
+        let all = numberWords.map { DigitWord(bytes: $0.0, role: .number($0.1)) }
+            + zeroWords.map { DigitWord(bytes: $0, role: .zero) }
+            + connectors.map { DigitWord(bytes: $0, role: .connector) }
+            + repeatWords.map { DigitWord(bytes: $0.0, role: .repeatNext($0.1)) }
         for word in all.sorted(by: { $0.bytes.count > $1.bytes.count }) {
             if let first = word.bytes.first { byFirst[Int(first)].append(word) }
         }
@@ -59,6 +74,8 @@ struct PhoneDetector: Sendable {
 
     /// A run of digit groups being read; fixed-size, so reading allocates nothing.
     private struct Run {
+        /// A number word, a digit group or a repeat word was read: the run is open.
+        var started = false
         var groups = 0
         var digits = 0
         var firstDigits = 0
@@ -66,7 +83,11 @@ struct PhoneDetector: Sendable {
         /// Sizes of the first four groups (a fifth group makes the shape "other").
         var sizes: (Int, Int, Int, Int) = (0, 0, 0, 0)
         var singles = 0
-        var spelled = false
+        /// Digits read from number words, and whether one word mixed them with digits (`4one5`).
+        var spelledDigits = 0
+        var mixed = false
+        /// The spoken number being read across words.
+        var spoken = SpokenNumber()
         var plus = false
         var hash = false
         var hasDot = false
@@ -150,13 +171,18 @@ struct PhoneDetector: Sendable {
             while index < tokens.count {
                 let current = index
                 let start = Int(tokens[index].start)
-                let end = Int(tokens[index].end)
+                var end = Int(tokens[index].end)
                 index += 1
+                // An apostrophe inside a word does not split it: number words may hold one (`дев'яносто`, `п'ять`).
+                while index < tokens.count && Int(tokens[index].start) == end + 1 && bytes[end] == 0x27 {
+                    end = Int(tokens[index].end)
+                    index += 1
+                }
                 let first = bytes[start]
                 let startsWithDigit = first >= 0x30 && first <= 0x39
                 if !startsWithDigit && wordsByFirstByte[Int(first)].isEmpty {
                     // A plain word: it ends any run and becomes context.
-                    if run.groups > 0 {
+                    if run.started {
                         if judge(run) { return true }
                         run = Run()
                     }
@@ -172,20 +198,22 @@ struct PhoneDetector: Sendable {
                     while digits < end && bytes[digits] >= 0x30 && bytes[digits] <= 0x39 { digits += 1 }
                     gap.joins = run.lastSize >= 3 && digits == end && end - start >= 3
                 }
-                if run.groups > 0 && !gap.joins {
+                if run.started && !gap.joins {
                     if judge(run) { return true }
                     run = Run()
                 }
+                if gap.comma || gap.dot { run.spoken.close() }
                 if startsWithDigit, let dateEnd = Self.dateEnd(bytes, at: start) {
                     // A date is not part of a number: it ends the run.
-                    if run.groups > 0 && judge(run) { return true }
+                    if run.started && judge(run) { return true }
                     run = Run()
                     while index < tokens.count && Int(tokens[index].start) < dateEnd { index += 1 }
                     gapStart = dateEnd
                     continue
                 }
-                if let parsed = parseNumberWord(bytes, start, end, runIsOpen: run.groups > 0) {
-                    if run.groups == 0 {
+                if let parsed = parseNumberWord(bytes, start, end, &run) {
+                    if !run.started {
+                        run.started = true
                         run.previous = recent
                         run.firstToken = current
                         run.plus = gap.plusBeforeWord
@@ -196,12 +224,15 @@ struct PhoneDetector: Sendable {
                         run.hasComma = run.hasComma || gap.comma
                         if start - gapStart != 1 || gap.slash { run.singleCharacterGaps = false }
                     }
-                    run.spelled = run.spelled || parsed.spelled
-                    run.append(parsed.digits, startsWithZero: parsed.startsWithZero)
-                    run.lastToken = current
-                    run.lastGroupZeros = !parsed.spelled && bytes[start..<end].allSatisfy { $0 == 0x30 }
+                    run.lastToken = index - 1
+                    if parsed.digits > 0 {
+                        run.spelledDigits += parsed.spelledDigits
+                        run.mixed = run.mixed || parsed.mixed
+                        run.append(parsed.digits, startsWithZero: parsed.startsWithZero)
+                        run.lastGroupZeros = parsed.spelledDigits == 0 && bytes[start..<end].allSatisfy { $0 == 0x30 }
+                    }
                 } else {
-                    if run.groups > 0 {
+                    if run.started {
                         if judge(run) { return true }
                         run = Run()
                     }
@@ -216,17 +247,20 @@ struct PhoneDetector: Sendable {
 
     /// Applies the rules in the type's documentation to a finished run of `minDigits...maxDigits` digits.
     private func evaluate(_ run: Run, _ tokens: UnsafeBufferPointer<WordToken>, _ marks: PhoneWordMarks) -> Bool {
-        if run.spelled { return true }
+        if run.mixed || run.spelledDigits >= 3 { return true }
         if run.isRoundThousands { return false }
         if run.plus { return true }
         if run.hash || Self.followsIdWord(run.firstToken, tokens, marks) { return false }
-        if (run.hasDot && run.hasSpace) || run.hasComma { return false }
-        if run.firstZero && run.firstDigits >= 2 { return true }
+        if run.hasComma { return false }
+        // Dots and spaces mixed read as decimals or a list, unless a context word says otherwise.
+        let mixedSeparators = run.hasDot && run.hasSpace
+        if !mixedSeparators && run.firstZero && run.firstDigits >= 2 { return true }
         for slot in 0..<4 where run.previous[slot] >= 0
             && marks.roles(at: Int(run.previous[slot])) & PhoneWordMarks.context != 0 {
             return true
         }
         if Self.precedesContextWord(run.lastToken, tokens, marks) { return true }
+        if mixedSeparators { return false }
         let sizes = run.sizes
         if (run.groups == 3 && sizes.0 == 3 && sizes.1 == 3 && sizes.2 == 4)
             || (run.groups == 4 && sizes.0 == 1 && sizes.1 == 3 && sizes.2 == 3 && sizes.3 == 4) {
@@ -305,38 +339,69 @@ struct PhoneDetector: Sendable {
         return end
     }
 
-    /// Reads one word as a digit group: all digits, or digits and spelled-out digits mixed (`4one5`).
-    private func parseNumberWord(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                                 runIsOpen: Bool) -> (digits: Int, spelled: Bool, startsWithZero: Bool)? {
-        var spelled = false
-        var startsWithZero = false
-        var position = start
-        var sawDigit = runIsOpen
+    /// One word read as a digit group.
+    private struct ParsedGroup {
+        /// Digits it stands for (0 for a connector or repeat word alone).
         var digits = 0
+        /// Of those, the ones spelled out.
+        var spelledDigits = 0
+        /// Digits and number words in one word (`4one5`).
+        var mixed = false
+        var startsWithZero = false
+    }
+
+    /// Reads one word as a digit group: all digits, number words (`five`,
+    /// `vierundzwanzig`), or both mixed (`4one5`); nil when it is not one. The
+    /// run's spoken number is carried on only when the word is one.
+    private func parseNumberWord(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                                 _ run: inout Run) -> ParsedGroup? {
+        var group = ParsedGroup()
+        var spoken = run.spoken
+        var sawNumeral = false
+        var insideRun = run.groups > 0
+        var position = start
         while position < end {
             let byte = bytes[position]
             if byte >= 0x30 && byte <= 0x39 {
-                if digits == 0 { startsWithZero = byte == 0x30 }
-                digits += 1
+                if group.digits == 0 { group.startsWithZero = byte == 0x30 }
+                group.digits += 1
                 position += 1
-                sawDigit = true
+                sawNumeral = true
+                insideRun = true
+                spoken.close()
                 continue
             }
-            // A letter segment must be a sequence of digit words.
+            // A letter segment must be a sequence of number words.
             var matched = false
-            for word in wordsByFirstByte[Int(byte)] where (sawDigit || !word.onlyInsideRun)
-                && Self.hasPrefix(bytes, position, end, word.bytes) {
-                if digits == 0 { startsWithZero = word.digit == 0 }
-                digits += 1
+            for word in wordsByFirstByte[Int(byte)] where Self.hasPrefix(bytes, position, end, word.bytes) {
+                switch word.role {
+                case .number(let value):
+                    let gained = spoken.add(value)
+                    if group.digits == 0 && gained > 0 { group.startsWithZero = value == 0 }
+                    group.digits += gained
+                    group.spelledDigits += gained
+                case .zero:
+                    guard insideRun else { continue }
+                    let gained = spoken.add(0)
+                    if group.digits == 0 && gained > 0 { group.startsWithZero = true }
+                    group.digits += gained
+                    group.spelledDigits += gained
+                case .connector:
+                    guard spoken.isOpen else { continue }
+                    spoken.connect()
+                case .repeatNext(let count):
+                    spoken.repeatNext(count)
+                }
                 position += word.bytes.count
                 matched = true
-                spelled = true
-                sawDigit = true
+                insideRun = true
                 break
             }
             if !matched { return nil }
         }
-        return digits == 0 ? nil : (digits, spelled, startsWithZero)
+        group.mixed = sawNumeral && group.spelledDigits > 0
+        run.spoken = spoken
+        return group
     }
 
     private struct Gap {

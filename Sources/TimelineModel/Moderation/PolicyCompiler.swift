@@ -64,10 +64,16 @@ struct PolicyCompiler {
             throw Self.error("'normalization.joinSeparators' must list ASCII punctuation or spaces only")
         }
         let normalizer = TextNormalizer(confusables: confusables)
-        for (word, digit) in normalization.digitWords {
-            guard Self.foldedWord(word, normalizer) != nil, digit.count == 1, let byte = digit.utf8.first, byte >= 0x30 && byte <= 0x39 else {
-                throw Self.error("'normalization.digitWords' maps one word (letters only, one character in Han, kana or Hangul) to one digit; \"\(word)\": \"\(digit)\" does not")
+        for (word, number) in normalization.digitWords {
+            guard Self.foldedNumberWord(word, normalizer) != nil, Self.numberWordValue(number) != nil else {
+                throw Self.error("'normalization.digitWords' maps one word (letters and inner apostrophes only, one character in Han, kana or Hangul) to a number from 0 to 19, a multiple of ten up to 90 or of a hundred up to 900; \"\(word)\": \"\(number)\" does not")
             }
+        }
+        for (word, count) in normalization.repeatWords ?? [:] where Self.foldedWord(word, normalizer) == nil || !(2...9).contains(count) {
+            throw Self.error("'normalization.repeatWords' maps one word of letters to how often the next digit counts (2 to 9); \"\(word)\": \(count) does not")
+        }
+        for word in normalization.numberConnectors ?? [] where Self.foldedWord(word, normalizer) == nil {
+            throw Self.error("'normalization.numberConnectors' entries must be single words of letters; \"\(word)\" is not")
         }
         for word in normalization.zeroWords where Self.foldedWord(word, normalizer) == nil {
             throw Self.error("'normalization.zeroWords' entries must be single words of letters; \"\(word)\" is not")
@@ -155,7 +161,7 @@ struct PolicyCompiler {
         case .length:
             return .length
         case .wallet:
-            return .wallet(WalletDetector())
+            return .wallet(WalletDetector(contextWords: clause.contextWords ?? []))
         case .email:
             let providers = try Self.required(clause.providers, "providers", path)
             let tlds = try Self.required(clause.tlds, "tlds", path)
@@ -196,13 +202,18 @@ struct PolicyCompiler {
                 }
             }
             words.freeze()
-            let digitWords = config.normalization.digitWords.compactMap { word, digit in
-                Self.foldedWord(word, normalizer).map { ($0, UInt8(digit.utf8.first ?? 0x30) - 0x30) }
+            let normalization = config.normalization
+            let numberWords = normalization.digitWords.compactMap { word, number in
+                Self.foldedNumberWord(word, normalizer).flatMap { folded in Self.numberWordValue(number).map { (folded, $0) } }
+            }
+            let repeatWords = (normalization.repeatWords ?? [:]).compactMap { word, count in
+                Self.foldedWord(word, normalizer).map { ($0, count) }
             }
             return .phone(PhoneDetector(
-                minDigits: minDigits, maxDigits: maxDigits, digitWords: digitWords,
-                zeroWords: config.normalization.zeroWords.compactMap { Self.foldedWord($0, normalizer) },
-                words: PhoneWordLists(matcher: words, roles: roles)))
+                minDigits: minDigits, maxDigits: maxDigits, numberWords: numberWords,
+                zeroWords: normalization.zeroWords.compactMap { Self.foldedWord($0, normalizer) },
+                connectors: (normalization.numberConnectors ?? []).compactMap { Self.foldedWord($0, normalizer) },
+                repeatWords: repeatWords, words: PhoneWordLists(matcher: words, roles: roles)))
         case .phrases:
             let phrases = try Self.required(clause.phrases, "phrases", path)
             try addTerms(phrases, role: .term, clause: clauseIndex, path: "\(path).phrases")
@@ -348,6 +359,26 @@ struct PolicyCompiler {
     static func singleASCII(_ text: String) -> UInt8? {
         let bytes = Array(text.utf8)
         return bytes.count == 1 && bytes[0] < 0x80 ? bytes[0] : nil
+    }
+
+    /// A `digitWords` key as the digit-preserving view shows it: ``foldedWord(_:_:)``,
+    /// except that apostrophes between letters stay (`п'ять`, since the text keeps them).
+    static func foldedNumberWord(_ word: String, _ normalizer: TextNormalizer) -> [UInt8]? {
+        let pieces = word.split(separator: "'", omittingEmptySubsequences: false)
+        var folded: [UInt8] = []
+        for (index, piece) in pieces.enumerated() {
+            guard let bytes = foldedWord(String(piece), normalizer) else { return nil }
+            if index > 0 { folded.append(0x27) }
+            folded += bytes
+        }
+        return folded
+    }
+
+    /// The value of a `digitWords` entry: 0–19, a multiple of ten up to 90, or of a hundred up to 900.
+    static func numberWordValue(_ text: String) -> Int? {
+        guard text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text), text.count <= 3 else { return nil }
+        let valid = value < 20 || (value < 100 && value % 10 == 0) || (value < 1000 && value % 100 == 0)
+        return valid ? value : nil
     }
 
     /// `word` as the digit-preserving view shows it (lowercased, look-alikes folded),
