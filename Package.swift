@@ -44,6 +44,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TimelineModeration",
+            dependencies: ["TimelineModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TimelineStore",
             dependencies: ["LMDB", "TimelineModel"],
             swiftSettings: strict
@@ -56,7 +61,7 @@ let package = Package(
         .target(
             name: "TimelineServer",
             dependencies: [
-                "TimelineStore", "TimelineModel", "TimelineWire",
+                "TimelineStore", "TimelineModel", "TimelineModeration", "TimelineWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -104,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "timelinectl",
             dependencies: [
-                "TimelineClient", "TimelineModel", "TimelineStore", "TimelineRelay", "TerminalProgress",
+                "TimelineClient", "TimelineModel", "TimelineModeration", "TimelineStore", "TimelineRelay", "TerminalProgress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -137,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-bench",
             dependencies: [
-                "TimelineStore", "TimelineClient", "LMDB", "TimelineAudit", "TimelineFuzz", "CSQLite",
+                "TimelineStore", "TimelineModeration", "TimelineClient", "LMDB", "TimelineAudit", "TimelineFuzz", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -145,7 +150,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["TimelineStore", "TimelineModel", "TimelineFuzz", "CLMDB"],
+            dependencies: ["TimelineStore", "TimelineModel", "TimelineModeration", "TimelineFuzz", "CLMDB"],
             path: "Tests/Support",
             swiftSettings: strict
         ),
@@ -153,6 +158,11 @@ let package = Package(
         .testTarget(
             name: "TimelineModelTests",
             dependencies: ["TimelineModel", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TimelineModerationTests",
+            dependencies: ["TimelineModeration", "TimelineModel"],
             swiftSettings: strict
         ),
         .testTarget(name: "TimelineStoreTests", dependencies: ["TimelineStore", "TestSupport"], swiftSettings: strict),

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Regenerates Sources/TimelineModel/Moderation/BuiltInModerationConfig.swift from config/moderation.json.
+# Regenerates Sources/TimelineModeration/BuiltInModerationConfig.swift from config/moderation.json.
 set -eu
 cd "$(dirname "$0")/.."
-out=Sources/TimelineModel/Moderation/BuiltInModerationConfig.swift
+out=Sources/TimelineModeration/BuiltInModerationConfig.swift
 {
   printf '%s\n' '// MARK: - The built-in copy of config/moderation.json'
   printf '%s\n' '//'

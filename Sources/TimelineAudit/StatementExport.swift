@@ -7,7 +7,7 @@ import TimelineStore
 public struct StatementSettings: Sendable {
     public var shardId = "0"
     public var dsa = DSASettings.defaults
-    public var appealWindowDays = ModerationPolicy.defaultAppealWindowDays
+    public var appealWindowDays = ModerationDefaults.appealWindowDays
 
     /// The defaults of a daemon without configuration.
     public init() {}

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TimelineModel
+import TimelineModeration
 import TimelineStore
 
 /// What every connection shares: the store, the writer, the hub, the signer,

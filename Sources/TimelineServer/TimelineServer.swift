@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TimelineModel
+import TimelineModeration
 import TimelineWire
 import TimelineStore
 

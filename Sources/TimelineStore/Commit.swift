@@ -110,7 +110,7 @@ struct CommitSession {
     /// The head when the transaction began.
     let startHead: ChainHead
     let now: Timestamp
-    let policy: ModerationPolicy
+    let policy: any MessageModeration
     /// Orders touched in this transaction: as they stand now (`nil` = not placed).
     var states: [String: OrderState] = [:]
     /// The same orders as they stood when the transaction began.

@@ -4,14 +4,15 @@ import TimelineModel
 /// The moderation policy in force, swappable at run time (SIGHUP,
 /// `admin.reloadModeration`) while the writer reads it. Thread-safe.
 public final class ModerationHolder: Sendable {
-    private let current: Mutex<ModerationPolicy>
+    private let current: Mutex<any MessageModeration>
 
-    /// A holder starting with `policy`.
-    public init(_ policy: ModerationPolicy = .builtIn) { current = Mutex(policy) }
+    /// A holder starting with `policy`; by default ``Unmoderated``, for stores
+    /// that never append chat (the daemon passes its `ModerationPolicy`).
+    public init(_ policy: any MessageModeration = Unmoderated()) { current = Mutex(policy) }
 
     /// The policy in force now.
-    public var policy: ModerationPolicy { current.withLock { $0 } }
+    public var policy: any MessageModeration { current.withLock { $0 } }
 
     /// Replaces the policy; the next commit uses it.
-    public func replace(with policy: ModerationPolicy) { current.withLock { $0 = policy } }
+    public func replace(with policy: any MessageModeration) { current.withLock { $0 = policy } }
 }

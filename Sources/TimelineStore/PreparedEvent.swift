@@ -17,27 +17,27 @@ public struct PreparedEvent: Sendable {
     public var moderation: ModerationVerdict?
 
     /// Prepares `input` under `policy`.
-    public init(_ input: EventInput, policy: ModerationPolicy) {
+    public init(_ input: EventInput, policy: any MessageModeration) {
         encodedData = CanonicalJSON.encode(input.data)
         dataHash = Hashing.sha256Hex(encodedData)
         moderation = Self.verdict(for: input, policy: policy)
     }
 
     /// Buyer and seller messages are moderated; support's and the system's are delivered as sent.
-    static func verdict(for input: EventInput, policy: ModerationPolicy) -> ModerationVerdict? {
+    static func verdict(for input: EventInput, policy: any MessageModeration) -> ModerationVerdict? {
         guard input.type == "chat.message" else { return nil }
         guard input.actor.role == .buyer || input.actor.role == .seller, let text = input.data["text"]?.stringValue else {
-            return ModerationVerdict(verdict: .delivered, rules: [])
+            return .delivered
         }
-        return policy.moderate(text)
+        return policy.moderate(text, itemTitle: nil)
     }
 
     /// The verdict once the order is known: a message the connection thread
     /// judged `filtered`, `hidden` or `flagged` is judged again with the order's
-    /// item title (see ``ModerationPolicy/moderate(_:itemTitle:)``) by the writer,
+    /// item title (see ``MessageModeration/moderate(_:itemTitle:)``) by the writer,
     /// which holds the order. Delivered messages, the vast majority, cost nothing more.
     static func verdict(_ prepared: ModerationVerdict?, for input: EventInput, itemTitle: String?,
-                        policy: ModerationPolicy) -> ModerationVerdict? {
+                        policy: any MessageModeration) -> ModerationVerdict? {
         guard let prepared, prepared.verdict != .delivered, let itemTitle, !itemTitle.isEmpty,
               input.actor.role == .buyer || input.actor.role == .seller,
               let text = input.data["text"]?.stringValue else { return prepared }

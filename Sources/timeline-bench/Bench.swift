@@ -6,7 +6,8 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "timeline-bench",
         abstract: "Measures OrderTimeline against its baselines (run a release build).",
-        subcommands: [StoreBench.self, SocketBench.self, BaselineBench.self, AuditBench.self, FuzzBench.self]
+        subcommands: [StoreBench.self, SocketBench.self, BaselineBench.self, AuditBench.self, FuzzBench.self,
+                      ModerationBench.self]
     )
 }
 

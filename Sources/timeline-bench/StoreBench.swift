@@ -3,6 +3,7 @@ import Foundation
 import Histogram
 import LMDB
 import TimelineModel
+import TimelineModeration
 import TimelineStore
 
 /// Events per wall-clock second and per CPU second (the latter is steadier on a busy machine).
@@ -63,8 +64,9 @@ struct StoreBench: ParsableCommand {
         print("rate counts events committed to log/ and applied to views/. raw: the same record bytes put with MDB_APPEND.")
         if !skipModeration {
             print("\n## moderation\n")
-            let rate = measureModeration()
-            printTable(["messages", "messages/s (one core)"], [[String(rate.count), format(rate.perSecond)]])
+            let rate = ModerationRates.measure(ModerationRates.typicalChat, .builtIn, seconds: common.seconds)
+            printTable(["messages", "messages/s (one core)"], [[String(ModerationRates.typicalChat.count), format(rate)]])
+            print("\n(`timeline-bench moderation` measures corpora in all languages too.)")
         }
         if !skipRebuild {
             print("\n## rebuild\n")
@@ -81,7 +83,7 @@ struct StoreBench: ParsableCommand {
         var config = StoreConfiguration(path: dir)
         config.durability = durability
         config.initialMapSizeBytes = 1 << 30
-        let store = try TimelineStore(configuration: config)
+        let store = try TimelineStore(configuration: config, moderation: ModerationHolder(ModerationPolicy.builtIn))
         let orders = 1000
         var setup: [AppendRequest] = []
         for i in 0..<orders { setup.append(AppendRequest(order: Workload.orderId(i), events: Workload.opening(i))) }
@@ -140,26 +142,6 @@ struct StoreBench: ParsableCommand {
             let position = UInt64(n + 1)
             try txn.put(db, key: withUnsafeBytes(of: position.bigEndian) { Array($0) }, value: records[n % records.count], flags: .append)
         }
-    }
-
-    func measureModeration() -> (count: Int, perSecond: Double) {
-        let policy = ModerationPolicy.builtIn
-        let texts = Workload.texts + [
-            "add me on d1sc0rd: trader#4412 and we skip the fee",
-            "you are an idiot, where is my item",
-            "just close the dispute and I send the rest",
-            "I can do 20k gold for 15 EUR, delivery in 2h at 18:30",
-        ]
-        var verdicts = 0
-        var count = 0
-        let seconds = common.seconds
-        let start = now()
-        while now() - start < seconds {
-            for t in texts { if policy.moderate(t).verdict != .delivered { verdicts += 1 } }
-            count += texts.count
-        }
-        _ = verdicts
-        return (count, Double(count) / (now() - start))
     }
 
     func measureRebuild(events: Int) throws -> RebuildSummary {

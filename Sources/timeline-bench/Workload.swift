@@ -1,6 +1,7 @@
 import Foundation
 import TimelineFuzz
 import TimelineModel
+import TimelineModeration
 import TimelineStore
 
 /// Deterministic event generators shared by the benchmarks.
@@ -91,7 +92,7 @@ extension Workload {
         var config = StoreConfiguration(path: directory)
         config.durability = .relaxed
         config.initialMapSizeBytes = 4 << 30
-        let store = try TimelineStore(configuration: config)
+        let store = try TimelineStore(configuration: config, moderation: ModerationHolder(ModerationPolicy.builtIn))
         var setup: [AppendRequest] = []
         for i in 0..<orders { setup.append(AppendRequest(order: orderId(i), events: opening(i))) }
         try check(store.commit(setup))
@@ -140,7 +141,7 @@ extension Workload {
         var config = StoreConfiguration(path: dir)
         config.durability = .relaxed
         config.initialMapSizeBytes = 256 << 20
-        let store = try TimelineStore(configuration: config)
+        let store = try TimelineStore(configuration: config, moderation: ModerationHolder(ModerationPolicy.builtIn))
         try check(store.commit((0..<orders).map { AppendRequest(order: orderId($0), events: opening($0)) }))
         var workload = Workload(orders: orders)
         var batch: [AppendRequest] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TimelineModel
+import TimelineModeration
 
 // MARK: - moderation test
 

@@ -1,4 +1,5 @@
 import TimelineModel
+import TimelineModeration
 import TimelineStore
 
 /// A real ``TimelineStore`` in its own temporary directory, driven by a
@@ -17,6 +18,8 @@ public final class StoreHarness {
     public let clock: TestClock
     /// The settings every (re)open uses; the clock is already injected.
     public var configuration: StoreConfiguration
+    /// The daemon's moderation: the built-in copy of config/moderation.json.
+    public let moderation = ModerationHolder.builtIn()
     /// The open store. Do not keep other references across ``reopen()``.
     public private(set) var store: TimelineStore!
 
@@ -27,13 +30,13 @@ public final class StoreHarness {
         configuration = StoreConfiguration(path: try directory.subdirectory("store"))
         configuration.clock = clock.read
         configure(&configuration)
-        store = try TimelineStore(configuration: configuration)
+        store = try TimelineStore(configuration: configuration, moderation: moderation)
     }
 
     /// Closes the store and opens it again from disk.
     public func reopen() throws {
         store = nil
-        store = try TimelineStore(configuration: configuration)
+        store = try TimelineStore(configuration: configuration, moderation: moderation)
     }
 
     /// Closes the store (to open the same directory another way); ``reopen()`` opens it again.

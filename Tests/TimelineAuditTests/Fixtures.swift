@@ -4,6 +4,7 @@ import LMDB
 import TimelineAudit
 import TimelineModel
 import TimelineStore
+import TestSupport
 
 /// A temporary directory removed when the test ends.
 final class TempDirectory: @unchecked Sendable {
@@ -29,7 +30,7 @@ enum Fixture {
     static func makeStore(_ directory: String, orders: Int = 3) throws -> TimelineStore {
         var config = StoreConfiguration(path: directory)
         config.durability = .relaxed
-        let store = try TimelineStore(configuration: config)
+        let store = try TimelineStore(configuration: config, moderation: .builtIn())
         for i in 0..<orders { try commit(store, script(order: "A-\(1000 + i)")) }
         return store
     }

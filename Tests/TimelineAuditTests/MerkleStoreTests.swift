@@ -4,6 +4,7 @@ import Testing
 import TimelineAudit
 import TimelineModel
 import TimelineStore
+import TestSupport
 
 /// The Merkle tree in views/ is derived state: the applier grows it batch by
 /// batch, and every way of deriving views/ again (replay, rebuild in place,
@@ -95,7 +96,7 @@ struct MerkleStoreTests {
             config.durability = .relaxed
             config.rebuildChunkRecords = chunk
             do {
-                let store = try TimelineStore(configuration: config)
+                let store = try TimelineStore(configuration: config, moderation: .builtIn())
                 #expect(store.recovery.action == .rebuilt)
             }
             #expect(try Self.nodes(path) == reference, "rebuilt at start in chunks of \(chunk)")

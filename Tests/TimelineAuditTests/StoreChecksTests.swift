@@ -1,6 +1,7 @@
 import Testing
 import TimelineModel
 import TimelineStore
+import TestSupport
 @testable import TimelineAudit
 
 /// The store checks run the `orderEvents` index check on another core only when a
@@ -18,7 +19,7 @@ struct StoreChecksTests {
         }
         var config = StoreConfiguration(path: dir.sub("store"))
         config.durability = .relaxed
-        return try TimelineStore(configuration: config)
+        return try TimelineStore(configuration: config, moderation: .builtIn())
     }
 
     /// Replays `snap` the way ``Auditor`` does, then runs the store checks with `twin`.

@@ -5,6 +5,7 @@ import Testing
 import TimelineAudit
 import TimelineModel
 import TimelineStore
+import TestSupport
 
 /// Copies of a real store altered at the LMDB level: each alteration is reported
 /// as exactly the finding it is, at its position.
@@ -363,7 +364,7 @@ struct TamperTests {
     func emptyStore() throws {
         var config = StoreConfiguration(path: dir.sub("empty"))
         config.durability = .relaxed
-        _ = try TimelineStore(configuration: config)
+        _ = try TimelineStore(configuration: config, moderation: .builtIn())
         let report = try Auditor.verify(dataDirectory: dir.sub("empty"))
         #expect(report.findings.isEmpty && report.events == 0 && report.text.contains("an empty log"), "\(report.text)")
     }

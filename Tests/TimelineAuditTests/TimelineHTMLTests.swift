@@ -30,7 +30,7 @@ struct TimelineHTMLTests {
             var config = StoreConfiguration(path: data)
             config.durability = .relaxed
             config.clock = clock.read
-            store = try TimelineStore(configuration: config)
+            store = try TimelineStore(configuration: config, moderation: .builtIn())
             let o = "B-1", buyer = Fixture.buyer, seller = Fixture.seller
             func message(_ id: String, _ actor: Actor, _ channel: String, _ text: String) -> AppendRequest {
                 AppendRequest(order: o, events: [Fixture.event(id, "chat.message", actor, ["channel": .string(channel), "text": .string(text)])])

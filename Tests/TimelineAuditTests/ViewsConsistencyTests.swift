@@ -143,7 +143,7 @@ struct ViewsConsistencyTests {
         config.initialMapSizeBytes = 1 << 20
         config.mapGrowthBytes = 2 << 20
         do {
-            let store = try TimelineStore(configuration: config)
+            let store = try TimelineStore(configuration: config, moderation: .builtIn())
             try Fixture.commit(store, Fixture.script(order: "A-1000"))
             try store.closeCleanly()
         }
@@ -161,7 +161,7 @@ struct ViewsConsistencyTests {
         for name in try FileManager.default.contentsOfDirectory(atPath: saved) {
             try FileManager.default.copyItem(atPath: saved + "/" + name, toPath: path + "/views/" + name)
         }
-        let store = try TimelineStore(configuration: config)
+        let store = try TimelineStore(configuration: config, moderation: .builtIn())
         #expect(store.recovery.action == .none)
         let filler = try fs.fill("filler", bytes: max(0, fs.availableBytes - (256 << 10)))
         var refusal: TimelineError?

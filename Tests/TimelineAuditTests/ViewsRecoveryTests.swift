@@ -4,6 +4,7 @@ import Testing
 import TimelineAudit
 import TimelineModel
 import TimelineStore
+import TestSupport
 
 /// views/ is derived: whatever happened to it (a kill -9 before it applied the
 /// last batches, an OS crash that may have torn its NOSYNC pages, deletion, a
@@ -26,7 +27,7 @@ struct ViewsRecoveryTests {
     static func open(_ path: String) throws -> TimelineStore {
         var config = StoreConfiguration(path: path)
         config.durability = .relaxed
-        return try TimelineStore(configuration: config)
+        return try TimelineStore(configuration: config, moderation: .builtIn())
     }
 
     /// A fixture store whose last `unapplied` commits are in log/ but not in views/,
@@ -118,7 +119,7 @@ struct ViewsRecoveryTests {
             var config = StoreConfiguration(path: path)
             config.durability = .relaxed
             config.rebuildChunkRecords = chunk
-            let store = try TimelineStore(configuration: config)
+            let store = try TimelineStore(configuration: config, moderation: .builtIn())
             #expect(store.recovery.action == .rebuilt)
             #expect(store.recovery.events == 30)
             #expect(try Self.answers(store) == reference, "chunks of \(chunk) records")

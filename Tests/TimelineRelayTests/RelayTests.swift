@@ -85,7 +85,7 @@ struct RelayTests {
         configuration.readOnly = true
         // One environment per file and process: the read-only store is released before the next writer opens.
         do {
-        let store = try TimelineStore(configuration: configuration)
+        let store = try TimelineStore(configuration: configuration, moderation: .builtIn())
         let records = try store.logBytes(from: 1, limit: Int(head)).records
         for position in [1, 2, head / 2, head] {
             let (headers, data) = try await stream.message(shardId: 3, sequence: position)
@@ -160,7 +160,7 @@ extension RelayTests {
         let restore = try PackageBinary.run("timelinectl", ["restore", "--nats", nats.url, "--shard", "2", "--data", restored])
         #expect(restore.status == 0, "\(restore)")
         do {
-            let store = try TimelineStore(configuration: StoreConfiguration(path: restored))
+            let store = try TimelineStore(configuration: StoreConfiguration(path: restored), moderation: .builtIn())
             #expect(try store.logBytes(from: 1, limit: 10_000).records == log, "the restored log is byte for byte the lost one")
             #expect(store.storeId == storeId, "the restored store keeps the lost one's id")
             try store.closeCleanly()

@@ -134,7 +134,7 @@ struct AdminTests {
             _ = try await client.call("admin.backup", ["path": .string(target)])
             var configuration = StoreConfiguration(path: target)
             configuration.readOnly = true
-            let copy = try TimelineStore(configuration: configuration)
+            let copy = try TimelineStore(configuration: configuration, moderation: .builtIn())
             #expect(copy.head.position == UInt64(stats["head"]?.intValue ?? -1))
             #expect(copy.head.hash == stats["headHash"]?.stringValue)
             #expect(try copy.order(a.order)?.revision == 7)

@@ -22,7 +22,7 @@ struct DiskFullStoreTests {
         configuration.mapGrowthBytes = 2 << 20
         configuration.maxMapSizeBytes = 1 << 30
         configuration.durability = .relaxed
-        var store: TimelineStore? = try TimelineStore(configuration: configuration)
+        var store: TimelineStore? = try TimelineStore(configuration: configuration, moderation: .builtIn())
         defer { store = nil }
         let s = try #require(store)
 

@@ -178,7 +178,7 @@ struct IdempotencyTests {
         let head = h.store.head
         // One environment per file and process: close the writer first.
         h.close()
-        let reader = try TimelineStore(configuration: config)
+        let reader = try TimelineStore(configuration: config, moderation: .builtIn())
         #expect(try reader.order("A-1") == view)
         #expect(reader.head == head)
         #expect(try reader.events(from: 1, limit: 10).count == 2)
@@ -197,7 +197,7 @@ struct IdempotencyTests {
         #expect(head == h.store.head)
         var config = StoreConfiguration(path: target)
         config.readOnly = true
-        let copy = try TimelineStore(configuration: config)
+        let copy = try TimelineStore(configuration: config, moderation: .builtIn())
         #expect(copy.head == head)
         #expect(try copy.order("A-1") == h.store.order("A-1"))
         #expect(try copy.events(from: 1, limit: 10) == h.store.events(from: 1, limit: 10))

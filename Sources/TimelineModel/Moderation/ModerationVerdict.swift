@@ -18,7 +18,7 @@ public enum ModerationVerdictKind: String, Sendable, Codable, CaseIterable {
     /// The precedence of this verdict: a higher value wins when rules disagree.
     ///
     /// `filtered` (3) > `hidden` (2) > `flagged` (1) > `delivered` (0).
-    var severity: Int {
+    public var severity: Int {
         switch self {
         case .delivered: 0
         case .flagged: 1
@@ -50,7 +50,7 @@ public struct ModerationVerdict: Sendable, Equatable, Hashable {
     }
 
     /// The verdict of a message that matched no rule.
-    static let delivered = ModerationVerdict(verdict: .delivered, rules: [])
+    public static let delivered = ModerationVerdict(verdict: .delivered, rules: [])
 }
 
 /// Errors loading a policy; `message` is a sentence a person can act on.

@@ -1,0 +1,7 @@
+import TimelineModel
+
+/// A rule's reported name and verdict.
+struct CompiledModerationRule: Sendable {
+    var name: String
+    var verdict: ModerationVerdictKind
+}
