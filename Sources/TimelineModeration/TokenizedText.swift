@@ -113,9 +113,22 @@ struct TokenizedText: Sendable {
             written = length
         }
         // Describe the gap after each word, and look for address punctuation in every gap.
+        if Self.describeGaps(&tokens, text.bytes, folding.joinSeparator) { mayHoldAddress = true }
+        self.tokens = tokens
+        self.skeleton = skeleton
+        self.digitCount = digitCount
+        self.mayHoldAddress = mayHoldAddress
+    }
+
+    /// Marks how each word connects to the next (``WordJoin``) and where clauses
+    /// break; returns whether some gap holds address punctuation (`@`, `://`, a
+    /// dot before a letter, `[.]`).
+    private static func describeGaps(_ tokens: inout [WordToken], _ text: [UInt8], _ joinSeparators: [Bool]) -> Bool {
+        let count = text.count
+        var mayHoldAddress = false
         tokens.withUnsafeMutableBufferPointer { tokens in
-        text.bytes.withUnsafeBufferPointer { bytes in
-        folding.joinSeparator.withUnsafeBufferPointer { joinSeparator in
+        text.withUnsafeBufferPointer { bytes in
+        joinSeparators.withUnsafeBufferPointer { joinSeparator in
             for position in -1..<tokens.count {
                 let gapStart = position < 0 ? 0 : Int(tokens[position].end)
                 let gapEnd = position + 1 < tokens.count ? Int(tokens[position + 1].start) : count
@@ -168,10 +181,7 @@ struct TokenizedText: Sendable {
         }
         }
         }
-        self.tokens = tokens
-        self.skeleton = skeleton
-        self.digitCount = digitCount
-        self.mayHoldAddress = mayHoldAddress
+        return mayHoldAddress
     }
 
     /// `bytes[start..<end]` is the UTF-8 of exactly one Han, kana or Hangul character.
