@@ -29,10 +29,13 @@ extension CompiledModeration {
         var matched: UInt64 = 0
         var address: AddressView?
         let addressCandidate = tokenized.mayHoldAddress
-        for (index, clause) in clauses.enumerated() {
-            let bit: UInt64 = 1 << UInt64(clause.rule)
+        for index in clauses.indices {
+            let (bit, needsHits) = clauseGuards[index]
             if matched & bit != 0 { continue }
             let clauseHits = clauseHits[Int(offsets[index])..<Int(offsets[index + 1])]
+            // Most clauses see no word of theirs: decided without copying the clause.
+            if needsHits && clauseHits.isEmpty { continue }
+            let clause = clauses[index]
             let hit: Bool
             switch clause.matcher {
             case .length:

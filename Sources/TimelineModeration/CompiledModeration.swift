@@ -13,7 +13,10 @@ struct CompiledModeration: Sendable {
     var termUseOffsets: [Int32]
     var termUseList: [TermUse]
     var rules: [CompiledModerationRule]
-    var clauses: [CompiledClause]
+    let clauses: [CompiledClause]
+    /// Per clause: its rule's bit, and whether it can only match on hits of its own
+    /// words (`phrases`, `near`, `messenger`), so a message without them skips it.
+    let clauseGuards: [(bit: UInt64, needsHits: Bool)]
     /// Rule indices in name order, so verdicts list names sorted.
     var rulesByName: [Int]
     /// Some messenger clause looks for names inside longer words.
@@ -58,6 +61,14 @@ struct CompiledModeration: Sendable {
         self.termUseList = list
         self.rules = rules
         self.clauses = clauses
+        self.clauseGuards = clauses.map { clause in
+            let needsHits: Bool
+            switch clause.matcher {
+            case .phrases, .near, .messenger: needsHits = true
+            case .length, .email, .phone, .link, .wallet: needsHits = false
+            }
+            return (1 << UInt64(clause.rule), needsHits)
+        }
         self.rulesByName = rulesByName
         var flags = termFlags
         while flags.count < matcher.termCount { flags.append([]) }
