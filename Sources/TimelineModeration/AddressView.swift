@@ -52,7 +52,9 @@ struct AddressView: Sendable {
                     }
                     let hash = folding.foldedHash(text, start, text.count, hasLetter: hasLetter)
                     var kind = AddressItem.Kind.word
-                    if folding.atHashes.contains(hash) { kind = .atWord } else if folding.dotHashes.contains(hash) { kind = .dotWord }
+                    if folding.mayBeAddressWord(hash) {
+                        if folding.atHashes.contains(hash) { kind = .atWord } else if folding.dotHashes.contains(hash) { kind = .dotWord }
+                    }
                     items.append(AddressItem(kind: kind, start: Int32(start), end: Int32(text.count),
                                              spaceBefore: space, hash: hash, hasLetter: hasLetter))
                 }

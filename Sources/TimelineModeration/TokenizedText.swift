@@ -84,9 +84,11 @@ struct TokenizedText: Sendable {
                     if afterAtWord && cls == 1 { mayHoldAddress = true }
                     afterAtWord = false
                     let skeletonLength = length - skeletonStart
+                    var hash = WordHash.offsetBasis
                     if skeletonLength >= 2 && skeletonLength <= 16 {
-                        var hash = WordHash.offsetBasis
                         for position in skeletonStart..<length { hash = (hash ^ UInt64(out[position])) &* WordHash.prime }
+                    }
+                    if skeletonLength >= 2 && skeletonLength <= 16 && folding.mayBeAddressWord(hash) {
                         if folding.dotHashes.contains(hash) {
                             mayHoldAddress = true
                         } else if folding.atHashes.contains(hash) {

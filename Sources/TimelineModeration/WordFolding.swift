@@ -13,10 +13,12 @@ struct WordFolding: Sendable {
     var joinSeparator: [Bool]
     /// 0: not part of a word, 1: letter, 2: digit, 3: symbol allowed inside a word.
     var wordClass: [UInt8]
-    /// Folded hashes of the address words `at` and `dot`.
     /// The folded hashes of the words that stand for `@` and `.` in a spelled-out address.
     var atHashes: Set<UInt64> = []
     var dotHashes: Set<UInt64> = []
+    /// Bit `hash & 63` of every at and dot word's hash: most words are told apart
+    /// from them without hashing into the sets (see ``mayBeAddressWord(_:)``).
+    var addressWordBits: UInt64 = 0
 
     init(leet leetMap: [UInt8: UInt8], skeleton skeletonMap: [UInt8: UInt8], joinSeparators: [UInt8], atWords: [String] = ["at"], dotWords: [String] = ["dot"]) {
         var leet = [UInt8](repeating: 0, count: 256)
@@ -37,7 +39,12 @@ struct WordFolding: Sendable {
         self.wordClass = wordClass
         self.atHashes = Set(atWords.map { foldedHash(of: $0) })
         self.dotHashes = Set(dotWords.map { foldedHash(of: $0) })
+        for hash in atHashes.union(dotHashes) { addressWordBits |= 1 << (hash & 63) }
     }
+
+    /// Whether a word with this folded hash may be an at or dot word (no false negatives).
+    @inline(__always)
+    func mayBeAddressWord(_ hash: UInt64) -> Bool { addressWordBits & (1 << (hash & 63)) != 0 }
 
     /// The hash of `bytes[start..<end]` folded like a word's skeleton: when the
     /// word has a letter, leetspeak digits and symbols become letters and the
