@@ -5,6 +5,25 @@ import TimelineModeration
 
 // MARK: - moderation test
 
+/// `--rules FILE`, and loading it: shared by `moderation test` and `moderation evaluate`.
+struct RulesFileOption: ParsableArguments {
+    @Option(help: "The moderation rules file.")
+    var rules = "config/moderation.json"
+
+    /// The compiled rules; an unreadable file exits 3, an invalid one 65 with the config error's sentence.
+    func load() throws -> ModerationPolicy {
+        guard let bytes = FileManager.default.contents(atPath: rules) else {
+            throw localFailure("cannot read the moderation rules \(rules); pass --rules FILE")
+        }
+        do {
+            return try ModerationPolicy(configJSON: Array(bytes))
+        } catch {
+            fail("\(rules) is invalid: \(error.message)")
+            throw ExitCode(65)
+        }
+    }
+}
+
 /// `timelinectl moderation …`: work on the moderation rules without a daemon.
 struct ModerationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,8 +37,7 @@ struct ModerationCommand: ParsableCommand {
             discussion: "Messages are the arguments, or else the lines of stdin. The daemon's own moderation runs the same code; reload it with `timelinectl reload-moderation` once the file says what you want."
         )
 
-        @Option(help: "The moderation rules file.")
-        var rules = "config/moderation.json"
+        @OptionGroup var rules: RulesFileOption
 
         @Flag(help: "Also say which clause of each rule matched, and show the text as the clauses saw it (folded, look-alikes and bidi resolved).")
         var explain = false
@@ -34,16 +52,7 @@ struct ModerationCommand: ParsableCommand {
         var messages: [String] = []
 
         func run() throws {
-            guard let bytes = FileManager.default.contents(atPath: rules) else {
-                throw localFailure("cannot read the moderation rules \(rules); pass --rules FILE")
-            }
-            let policy: ModerationPolicy
-            do {
-                policy = try ModerationPolicy(configJSON: Array(bytes))
-            } catch {
-                fail("\(rules) is invalid: \(error.message)")
-                throw ExitCode(65)
-            }
+            let policy = try rules.load()
             var texts = messages
             if texts.isEmpty {
                 while let line = readLine() { texts.append(line) }
@@ -76,8 +85,7 @@ struct ModerationCommand: ParsableCommand {
             discussion: "Prints filtered precision and recall, hidden recall, the honest messages that were filtered or hidden, and a table per category and per language. Exit 1 when a --min-* bar is not met."
         )
 
-        @Option(help: "The moderation rules file.")
-        var rules = "config/moderation.json"
+        @OptionGroup var rules: RulesFileOption
 
         @Flag(help: "List every message whose verdict differs from its label.")
         var misses = false
@@ -92,13 +100,9 @@ struct ModerationCommand: ParsableCommand {
         var corpora: [String]
 
         func run() throws {
-            guard let bytes = FileManager.default.contents(atPath: rules) else {
-                throw localFailure("cannot read the moderation rules \(rules); pass --rules FILE")
-            }
-            let policy: ModerationPolicy
+            let policy = try rules.load()
             var corpus: [LabelledMessage] = []
             do {
-                policy = try ModerationPolicy(configJSON: Array(bytes))
                 for path in corpora {
                     guard let data = FileManager.default.contents(atPath: path) else {
                         throw localFailure("cannot read the corpus \(path)")
