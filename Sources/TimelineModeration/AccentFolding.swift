@@ -1,4 +1,3 @@
-import TimelineModel
 import Foundation
 
 /// Accented Latin letters (U+00C0–U+024F, U+1E00–U+1EFF) to their ASCII base letter,

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// One item of the address view of a message.
 struct AddressItem: Sendable {
     enum Kind: UInt8, Sendable {

@@ -1,5 +1,3 @@
-import TimelineModel
-
 // MARK: - The address view: words, `@` and dots, with obfuscations undone
 
 /// The address view of a message: what e-mail and link detection read.

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// A clause hit tagged with its clause, before grouping.
 struct ClauseEntry {
     var clause: Int32

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// A term hit as seen by one clause: its role there and its span in words.
 struct ClauseHit {
     var role: TermRole

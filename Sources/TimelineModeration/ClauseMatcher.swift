@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// How one clause decides.
 enum ClauseMatcher: Sendable {
     case length

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// A clause and the rule it belongs to.
 struct CompiledClause: Sendable {
     var rule: Int

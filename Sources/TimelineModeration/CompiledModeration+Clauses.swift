@@ -1,5 +1,3 @@
-import TimelineModel
-
 // MARK: - Moderating one message
 
 extension CompiledModeration {

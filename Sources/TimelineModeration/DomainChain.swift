@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// A run of domain labels `word (dot word)*` in the address view.
 struct DomainChain {
     var hashes: [UInt64] = []

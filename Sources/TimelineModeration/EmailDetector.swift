@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// Finds e-mail addresses in the address view, plain or obfuscated.
 ///
 /// An address is `local AT domain`, where AT is `@` or a bracketed `[at]`

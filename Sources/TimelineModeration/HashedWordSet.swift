@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// A set of words, checked by hash (the compiler hashes them folded, like the address view).
 struct HashedWordSet: Sendable, Equatable {
     private var hashes: Set<UInt64>

@@ -1,5 +1,3 @@
-import TimelineModel
-
 // MARK: - Keccak-256, for Ethereum's mixed-case checksum
 
 /// Keccak-256 as Ethereum uses it (the original Keccak padding `0x01`, not

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// Finds URLs, bare domains and known invite or short-link domains.
 ///
 /// A link is any `scheme://`, any `www.`, a known domain from the list even

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// The `messenger` clause parameters.
 struct MessengerClause: Sendable {
     var window: Int

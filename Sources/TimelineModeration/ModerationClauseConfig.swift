@@ -1,4 +1,3 @@
-import TimelineModel
 import Foundation
 
 /// One clause of a rule; which fields are required depends on `kind`.

@@ -1,4 +1,3 @@
-import TimelineModel
 import Foundation
 
 /// The kinds of clause a rule can use.

@@ -1,4 +1,3 @@
-import TimelineModel
 import Foundation
 
 /// The `negation` section: what makes a `negatable` clause's match a warning

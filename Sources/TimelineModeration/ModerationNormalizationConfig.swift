@@ -1,4 +1,3 @@
-import TimelineModel
 import Foundation
 
 /// The `normalization` section: how text is folded before matching.

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// The `near` clause parameters.
 struct NearClause: Sendable {
     var maxGap: Int

@@ -1,5 +1,3 @@
-import TimelineModel
-
 // MARK: - Warnings and refusals
 
 /// Where a message negates or warns, so a `negatable` clause can tell

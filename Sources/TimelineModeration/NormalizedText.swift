@@ -1,4 +1,3 @@
-import TimelineModel
 import Foundation
 
 /// The normalised, digit-preserving view of one message.

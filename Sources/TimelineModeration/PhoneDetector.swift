@@ -1,5 +1,3 @@
-import TimelineModel
-
 // MARK: - Phone numbers, in digits or spelled out
 
 /// Finds phone numbers in the digit-preserving view.

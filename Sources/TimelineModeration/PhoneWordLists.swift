@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// The phone clause's context words, id words and fillers in one trie, with the
 /// roles of each term (``PhoneWordMarks/context``, ``PhoneWordMarks/idWord``,
 /// ``PhoneWordMarks/filler``). Immutable; a class so that copying the clause

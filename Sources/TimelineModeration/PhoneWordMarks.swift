@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// Which words of a message end a term of the phone clause's word lists, and
 /// where each such term starts. Built only for messages with a run of digits
 /// as long as a phone number.

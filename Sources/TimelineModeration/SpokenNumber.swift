@@ -1,5 +1,3 @@
-import TimelineModel
-
 // MARK: - Numbers spelled out as words
 
 /// A number being read word by word (`treinta y cuatro`, `vierundzwanzig`,

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// What a term means outside any clause (bits of ``CompiledModeration/termFlags``).
 struct TermFlags: OptionSet, Sendable {
     var rawValue: UInt8

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// One occurrence of a word-list term in a message, in word positions.
 struct TermHit: Sendable {
     /// The term's index in the matcher.

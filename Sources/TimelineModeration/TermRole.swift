@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// What a word-list term means to one clause.
 enum TermRole: UInt8, Sendable {
     /// `phrases`: a match makes the clause match.

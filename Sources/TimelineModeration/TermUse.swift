@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// One (clause, role) use of a term.
 struct TermUse: Sendable {
     var clause: Int32

@@ -1,4 +1,3 @@
-import TimelineModel
 import Foundation
 
 // MARK: - Normalisation: text to the digit-preserving byte view

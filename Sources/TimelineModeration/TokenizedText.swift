@@ -1,5 +1,3 @@
-import TimelineModel
-
 // MARK: - Words and their letter-folded skeletons
 
 /// The words of a message and the letter-folded view of each.

@@ -1,4 +1,3 @@
-import TimelineModel
 import Crypto
 
 /// Crypto wallet addresses in a message, by format and checksum, so that random

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// Byte-level tables used to cut words and fold them, compiled from `normalization`.
 struct WordFolding: Sendable {
     /// The wildcard a `*` inside a word becomes: it stands for zero or one letter.

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// FNV-1a 64-bit hash of a byte range: word sets for the e-mail and link
 /// detectors are sets of these hashes, so checking a word allocates nothing.
 enum WordHash {

@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// How a word is connected to the next one.
 enum WordJoin: UInt8, Sendable {
     /// The next word is far or behind a separator that cannot split a word.

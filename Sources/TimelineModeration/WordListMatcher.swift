@@ -1,5 +1,3 @@
-import TimelineModel
-
 // MARK: - Word lists compiled into one trie over skeletons
 
 /// All word lists of a policy in one trie over skeleton bytes.

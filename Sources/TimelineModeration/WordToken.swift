@@ -1,5 +1,3 @@
-import TimelineModel
-
 /// One word of a message: a run of letters and digits, with leetspeak symbols
 /// (`@ $ ! | *`) allowed inside it.
 struct WordToken: Sendable {

@@ -1,7 +1,6 @@
 import Foundation
 import NIOCore
 import TimelineModel
-import TimelineModeration
 import TimelineStore
 
 /// The read ops: served inline from LMDB read snapshots, never blocking the writer.
