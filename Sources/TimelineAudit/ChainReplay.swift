@@ -443,13 +443,6 @@ struct ChainReplay {
         return .client
     }
 
-    /// FNV-1a, to compare eventIds with the index without keeping them.
-    static func fnv(_ bytes: some Sequence<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
-    }
-
     /// The replay state of `order`, if it has events.
     func track(_ order: String) -> OrderTrack? { slots[order].map { tracks[Int($0)] } }
 

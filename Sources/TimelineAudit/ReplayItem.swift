@@ -16,7 +16,7 @@ extension ChainReplay {
         /// a bad eventId or `occurredAt`, a moderation verdict on the wrong type).
         /// The order id is checked once per order, by the replay.
         var formProblems: [String]
-        /// ``ChainReplay/fnv(_:)`` of the eventId, to compare with the eventId index.
+        /// ``FNV1a`` of the eventId, to compare with the eventId index.
         var idHash: UInt64
 
         /// The general path: the parsed record and its JSON.
@@ -48,7 +48,7 @@ extension ChainReplay {
         }
 
         /// The checks of the record on its own, beside its hashes; returns the eventId's
-        /// ``ChainReplay/fnv(_:)``. (Its shape in the catalog is checked by the replay: the
+        /// ``FNV1a``. (Its shape in the catalog is checked by the replay: the
         /// catalog's shared rules would make the cores fight over their reference counts.)
         static func inspect(_ record: borrowing RecordedEvent, into problems: inout [String]) -> UInt64 {
             // (Compared through the verdict kind: `!= nil` on the whole verdict would copy it.)
@@ -57,7 +57,7 @@ extension ChainReplay {
                 problems.append(!moderated ? "a chat.message without its moderation verdict" : "a moderation verdict on a \(record.type)")
             }
             var eventId = record.eventId
-            let (validId, idHash) = eventId.withUTF8 { (Identifiers.isValidEventId(utf8: $0), ChainReplay.fnv($0)) }
+            let (validId, idHash) = eventId.withUTF8 { (Identifiers.isValidEventId(utf8: $0), FNV1a.hash($0)) }
             if !validId { problems.append("eventId \"\(record.eventId.prefix(140))\" breaks the eventId rule") }
             if let occurredAt = record.occurredAt, Timestamp(rfc3339: occurredAt) == nil {
                 problems.append("occurredAt \"\(occurredAt.prefix(64))\" is not an RFC 3339 time (append refuses such a value)")
@@ -174,10 +174,5 @@ struct Digest32: Hashable, Sendable {
     }
 
     /// The 64 lower-case hex digits.
-    var hex: String {
-        [w0, w1, w2, w3].map { word in
-            let s = String(word, radix: 16)
-            return String(repeating: "0", count: 16 - s.count) + s
-        }.joined()
-    }
+    var hex: String { Hashing.hex(bytes) }
 }

@@ -173,7 +173,7 @@ struct StoreChecks {
                 findings.append(Finding(.indexMismatch, position: position, "eventIds maps \(id()) to position \(position), which the log does not hold"))
                 return
             }
-            if ChainReplay.fnv(key) != e.idHash {
+            if FNV1a.hash(key) != e.idHash {
                 findings.append(Finding(.indexMismatch, position: position, "eventIds maps \(id()) to position \(position), which holds another event"))
             }
             seen[Int(position - 1)] = true

@@ -224,6 +224,5 @@ struct RequestSeeds {
 
 /// `count` random lowercase hex digits.
 func randomHex(_ rng: inout FuzzRandom, count: Int) -> String {
-    let digits = Array("0123456789abcdef")
-    return String((0..<count).map { _ in digits[rng.below(16)] })
+    String(decoding: (0..<count).map { _ in Hashing.hexDigits[rng.below(16)] }, as: UTF8.self)
 }

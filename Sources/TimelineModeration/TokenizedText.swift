@@ -1,3 +1,4 @@
+import TimelineModel
 // MARK: - Words and their letter-folded skeletons
 
 /// The words of a message and the letter-folded view of each.
@@ -82,9 +83,9 @@ struct TokenizedText: Sendable {
                     if afterAtWord && cls == 1 { mayHoldAddress = true }
                     afterAtWord = false
                     let skeletonLength = length - skeletonStart
-                    var hash = WordHash.offsetBasis
+                    var hash = FNV1a.offsetBasis
                     if skeletonLength >= 2 && skeletonLength <= 16 {
-                        for position in skeletonStart..<length { hash = (hash ^ UInt64(out[position])) &* WordHash.prime }
+                        for position in skeletonStart..<length { hash = FNV1a.step(hash, out[position]) }
                     }
                     if skeletonLength >= 2 && skeletonLength <= 16 && folding.mayBeAddressWord(hash) {
                         if folding.dotHashes.contains(hash) {

@@ -1,3 +1,4 @@
+import TimelineModel
 /// Byte-level tables used to cut words and fold them, compiled from `normalization`.
 struct WordFolding: Sendable {
     /// The wildcard a `*` inside a word becomes: it stands for zero or one letter.
@@ -50,12 +51,12 @@ struct WordFolding: Sendable {
     /// only keeps its digits. The address view hashes its words this way and the
     /// compiler hashes provider, domain and TLD lists this way, so both meet.
     func foldedHash(_ bytes: [UInt8], _ start: Int, _ end: Int, hasLetter: Bool) -> UInt64 {
-        var hash = WordHash.offsetBasis
+        var hash = FNV1a.offsetBasis
         var index = start
         while index < end {
             var byte = bytes[index]
             if hasLetter && leet[Int(byte)] != 0 { byte = leet[Int(byte)] }
-            hash = (hash ^ UInt64(skeleton[Int(byte)])) &* WordHash.prime
+            hash = FNV1a.step(hash, skeleton[Int(byte)])
             index += 1
         }
         return hash

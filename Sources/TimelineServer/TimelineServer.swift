@@ -158,18 +158,18 @@ public final class TimelineServer: Sendable {
 
     private func scheduleHousekeeping() {
         let loop = group.next()
-        let timerEvery = TimeAmount.milliseconds(Int64(configuration.timerCheckSeconds * 1000))
+        let timerEvery = TimeAmount.milliseconds(Int64(configuration.timersCheckIntervalSeconds * 1000))
         var tasks = [loop.scheduleRepeatedTask(initialDelay: timerEvery, delay: timerEvery) { [self] _ in
             _ = services.committer.perform(on: loop) { () throws(TimelineError) -> Int in self.fireDueTimersOnWriter() }
         }]
         // Reader slots of killed readers (an auditor, a backup tool) pin old pages until cleared.
-        let readerCheckEvery = TimeAmount.milliseconds(Int64(configuration.readerCheckSeconds * 1000))
+        let readerCheckEvery = TimeAmount.milliseconds(Int64(configuration.store.readerCheckSeconds * 1000))
         tasks.append(loop.scheduleRepeatedTask(initialDelay: readerCheckEvery, delay: readerCheckEvery) { [self] _ in
             let cleared = services.store.readerCheck()
             if cleared > 0 { logger.notice("cleared stale LMDB reader slots", metadata: ["count": "\(cleared)"]) }
         })
         if configuration.durability == .relaxed {
-            let every = TimeAmount.milliseconds(Int64(configuration.relaxedSyncSeconds * 1000))
+            let every = TimeAmount.milliseconds(Int64(configuration.store.relaxedSyncSeconds * 1000))
             tasks.append(loop.scheduleRepeatedTask(initialDelay: every, delay: every) { [self] _ in
                 try? services.store.sync()
             })

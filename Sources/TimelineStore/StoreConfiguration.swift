@@ -8,7 +8,9 @@ public enum Durability: String, Sendable, Codable {
     case relaxed
 }
 
-/// Store-level settings (config `store` section).
+/// Store-level settings: the config `store` section under the same names, plus
+/// the top-level `dataDirectory` (``path``), `durability` and `timers` hours.
+/// The one place their defaults are defined.
 public struct StoreConfiguration: Sendable {
     /// The LMDB directory (created if missing).
     public var path: String
@@ -20,8 +22,14 @@ public struct StoreConfiguration: Sendable {
     public var maxMapSizeBytes: Int = 1 << 40
     /// Grow when the used part passes this fraction of the map.
     public var growthThreshold: Double = 0.75
+    /// How durable a commit is (config `durability`).
     public var durability: Durability = .strict
+    /// LMDB reader slots (concurrent read transactions of every process on the store).
     public var maxReaders: Int = 510
+    /// How often the daemon clears reader slots left by dead processes.
+    public var readerCheckSeconds: Double = 10
+    /// With `relaxed` durability, how often the daemon flushes the log to disk.
+    public var relaxedSyncSeconds: Double = 1
     /// Open read-only (the audit tool beside a live daemon, or a copy).
     public var readOnly = false
     /// Timer hours; they shape the timer table and `slaBreached`.

@@ -16,9 +16,12 @@ public enum Hashing {
         Array(SHA256.hash(data: bytes))
     }
 
+    /// The lower-case hex digits, by value: the one table every hex writer uses.
+    public static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     /// Lower-case hex of any byte sequence.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = hexDigits
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for b in bytes {

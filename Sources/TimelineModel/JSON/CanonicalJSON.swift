@@ -136,7 +136,7 @@ public enum CanonicalJSON {
                 case 0x0C: out.append(UInt8(ascii: "f"))
                 case 0x0D: out.append(UInt8(ascii: "r"))
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    let hex = Hashing.hexDigits
                     out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
                 }
             }

@@ -49,7 +49,7 @@ extension ServerConfiguration {
         if var t = try r.object("timers") {
             timers.autoEscalateHours = Int64(try t.int("autoEscalateHours", min: 1) ?? Int(timers.autoEscalateHours))
             timers.autoConfirmHours = Int64(try t.int("autoConfirmHours", min: 1) ?? Int(timers.autoConfirmHours))
-            timerCheckSeconds = try t.double("checkIntervalSeconds") ?? timerCheckSeconds
+            timersCheckIntervalSeconds = try t.double("checkIntervalSeconds") ?? timersCheckIntervalSeconds
             try t.finish()
         }
         if var c = try r.object("cluster") {
@@ -85,12 +85,12 @@ extension ServerConfiguration {
             try c.finish()
         }
         if var s = try r.object("store") {
-            storeInitialMapBytes = try s.int("initialMapSizeBytes", min: 1 << 20) ?? storeInitialMapBytes
-            storeMapGrowthBytes = try s.int("mapGrowthBytes", min: 1 << 20) ?? storeMapGrowthBytes
-            storeMaxMapBytes = try s.int("maxMapSizeBytes", min: 1 << 20) ?? storeMaxMapBytes
-            storeMaxReaders = try s.int("maxReaders", min: 4) ?? storeMaxReaders
-            readerCheckSeconds = try s.double("readerCheckSeconds") ?? readerCheckSeconds
-            relaxedSyncSeconds = try s.double("relaxedSyncSeconds") ?? relaxedSyncSeconds
+            store.initialMapSizeBytes = try s.int("initialMapSizeBytes", min: 1 << 20) ?? store.initialMapSizeBytes
+            store.mapGrowthBytes = try s.int("mapGrowthBytes", min: 1 << 20) ?? store.mapGrowthBytes
+            store.maxMapSizeBytes = try s.int("maxMapSizeBytes", min: 1 << 20) ?? store.maxMapSizeBytes
+            store.maxReaders = try s.int("maxReaders", min: 4) ?? store.maxReaders
+            store.readerCheckSeconds = try s.double("readerCheckSeconds") ?? store.readerCheckSeconds
+            store.relaxedSyncSeconds = try s.double("relaxedSyncSeconds") ?? store.relaxedSyncSeconds
             try s.finish()
         }
         if let rules = r.take("access") {

@@ -49,14 +49,27 @@ public struct ServerConfiguration: Sendable {
     public var socketMode: UInt32 = 0o660
     /// Group name or numeric gid for the socket file; `nil` keeps the daemon's.
     public var socketGroup: String?
-    public var dataDirectory = "var/data"
+    /// The store's settings, each under its config name: `store.*`, and the
+    /// top-level `dataDirectory`, `durability` and `timers` hours, which are
+    /// views of it. Their defaults are defined once, in ``StoreConfiguration``.
+    public var store = StoreConfiguration(path: "var/data")
+    /// The data directory (config `dataDirectory`): ``StoreConfiguration/path``.
+    public var dataDirectory: String {
+        get { store.path }
+        set { store.path = newValue }
+    }
     public var moderationPath = "config/moderation.json"
     public var limits = ServerLimits()
     /// `nil` = no `access` section: the daemon's own uid is admin, others refused.
     public var access: [AccessRule]?
-    public var timers = TimerSettings()
-    /// How often due timers are looked for.
-    public var timerCheckSeconds: Double = 1
+    /// The timer hours (config `timers.autoEscalateHours`, `timers.autoConfirmHours`):
+    /// ``StoreConfiguration/timers``.
+    public var timers: TimerSettings {
+        get { store.timers }
+        set { store.timers = newValue }
+    }
+    /// How often due timers are looked for (config `timers.checkIntervalSeconds`).
+    public var timersCheckIntervalSeconds: Double = 1
     public var logLevel = "info"
     /// The shards orders are spread over and this daemon's (config `cluster`:
     /// `shards`, `shardId`; default one shard, 0): orders of other shards get
@@ -69,28 +82,18 @@ public struct ServerConfiguration: Sendable {
     public var metrics = MetricsSettings()
     /// What statements of reasons say beyond the record (config `dsa`; docs/MODERATION.md).
     public var dsa = DSASettings.defaults
-    public var storeInitialMapBytes = 64 << 20
-    public var storeMapGrowthBytes = 256 << 20
-    public var storeMaxMapBytes = 1 << 40
-    /// LMDB reader slots (concurrent read transactions of every process on the store).
-    public var storeMaxReaders = 510
-    /// How often reader slots left by dead processes are cleared.
-    public var readerCheckSeconds: Double = 10
-    public var durability: Durability = .strict
-    /// With `relaxed`, how often the store is flushed to disk.
-    public var relaxedSyncSeconds: Double = 1
+    /// How durable a commit is (config `durability`): ``StoreConfiguration/durability``.
+    public var durability: Durability {
+        get { store.durability }
+        set { store.durability = newValue }
+    }
 
+    /// Every setting at its default.
     public init() {}
 
-    /// The store settings derived from this configuration.
+    /// The store's settings with the daemon's clock.
     public func storeConfiguration(clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) -> StoreConfiguration {
-        var c = StoreConfiguration(path: dataDirectory)
-        c.initialMapSizeBytes = storeInitialMapBytes
-        c.mapGrowthBytes = storeMapGrowthBytes
-        c.maxMapSizeBytes = storeMaxMapBytes
-        c.maxReaders = storeMaxReaders
-        c.durability = durability
-        c.timers = timers
+        var c = store
         c.clock = clock
         return c
     }
