@@ -73,6 +73,7 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
             .positionGap, .positionRepeat, .positionOutOfOrder, .positionMismatch, .revisionGap, .revisionRepeat,
             .recordedAtBackwards, .dataHashMismatch, .hashMismatch, .prevHashMismatch, .illegalEvent, .blobMissing,
             .blobHashMismatch, .viewMismatch, .figuresMismatch, .indexMismatch, .checkpointMismatch, .checkpointSignatureInvalid,
+            .merkleMismatch,
             .unreadableRecord, .headMismatch, .malformedRecord, .dataMissing, .redactionMismatch, .redactionIncomplete,
             .blobUnreferenced,
         ]
