@@ -8,7 +8,8 @@ enum CanonicalRecordScanner {
         guard let read = CanonicalRecordReader.read(b) else { return nil }
         let (dataM, dataHashM, hashM, prevHashM) = (read.data, read.dataHash, read.hash, read.prevHash)
         func slice(_ r: Range<Int>) -> UnsafeBufferPointer<UInt8> { CanonicalRecordReader.slice(b, r) }
-        // dataHash over the data member's bytes; hash over every other member but hash.
+        // dataHash over the data member's bytes; hash over every member RecordField.isHashed
+        // names, i.e. all but data and hash (a test holds RecordField to exactly those two).
         let dataDigest = SHA256.hash(data: UnsafeRawBufferPointer(slice(dataM.value)))
         // The record without the data and hash members (and one comma each) is at most
         // three runs of its own bytes, gathered on the stack and hashed in one call

@@ -23,7 +23,7 @@ extension ChainReplay {
         init(record: RecordedEvent, hashes: HashCheck, json: JSONValue) {
             var problems: [String] = []
             if case .object(let members) = json {
-                let unknown = members.keys.filter { !HashCheck.knownKeys.contains($0) && $0 != "data" && $0 != "hash" }.sorted()
+                let unknown = members.keys.filter { RecordField(name: $0) == nil }.sorted()
                 if !unknown.isEmpty { problems.append("fields a recorded event does not have (\(unknown.joined(separator: ", ")))") }
                 let nulls = members.filter { $0.value.isNull }.keys.sorted()
                 if !nulls.isEmpty { problems.append("null fields (\(nulls.joined(separator: ", "))) where absent ones are omitted") }
@@ -78,8 +78,8 @@ extension ChainReplay {
             self.hashOK = hashOK
         }
 
-        /// The members of a recorded event other than `data` and `hash`, in code-point order.
-        static let knownKeys = ["actor", "dataHash", "eventId", "moderation", "occurredAt", "order", "position", "prevHash", "recordedAt", "revision", "type"]
+        /// The keys of the members `hash` covers (``RecordField/isHashed``), in code-point order.
+        static let hashedKeys = RecordField.allCases.filter(\.isHashed).map(\.name)
 
         /// The general path: re-encodes the parsed record canonically and hashes that.
         init(_ value: JSONValue, _ record: RecordedEvent) {
@@ -90,7 +90,7 @@ extension ChainReplay {
             out.reserveCapacity(512)
             out.append(UInt8(ascii: "{"))
             var written = 0
-            for key in Self.knownKeys {
+            for key in Self.hashedKeys {
                 guard let member = members[key] else { continue }
                 if written > 0 { out.append(UInt8(ascii: ",")) }
                 CanonicalJSON.writeString(key, into: &out)
@@ -99,13 +99,11 @@ extension ChainReplay {
                 written += 1
             }
             out.append(UInt8(ascii: "}"))
-            let hashed = members["hash"] != nil ? 1 : 0
-            let data = members["data"] != nil ? 1 : 0
-            if written + hashed + data != members.count {
+            let unhashed = RecordField.allCases.filter { !$0.isHashed }.map(\.name)
+            if written + unhashed.filter({ members[$0] != nil }).count != members.count {
                 // Members the format does not know: hash them too, the general (sorting) way.
                 var rest = members
-                rest.removeValue(forKey: "hash")
-                rest.removeValue(forKey: "data")
+                for key in unhashed { rest.removeValue(forKey: key) }
                 out = CanonicalJSON.encode(.object(rest))
             }
             hashOK = Hashing.sha256Hex(out) == record.hash

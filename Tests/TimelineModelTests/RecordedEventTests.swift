@@ -82,6 +82,26 @@ struct RecordedEventTests {
         #expect(e.hash != original.hash)
     }
 
+    @Test("RecordField lists PROTOCOL.md's members in code-point order; hash covers all but data and hash")
+    func recordFields() {
+        #expect(RecordField.names == [
+            "actor", "data", "dataHash", "eventId", "hash", "moderation", "occurredAt", "order", "position", "prevHash",
+            "recordedAt", "revision", "type",
+        ])
+        #expect(RecordField.names == RecordField.names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        // The audit's fast path cuts exactly these two members out of the stored bytes.
+        #expect(RecordField.allCases.filter { !$0.isHashed } == [.data, .hash])
+        #expect(RecordField.allCases.filter(\.isOptional) == [.data, .moderation, .occurredAt])
+        for field in RecordField.allCases { #expect(RecordField(name: field.name) == field) }
+        #expect(RecordField(name: "Position") == nil)
+        // Every member of a full record is one of the fields, and every required one is there.
+        let keys = Set(Self.first().json().objectValue?.keys.map { $0 } ?? [])
+        #expect(keys == Set(RecordField.names.filter { $0 != "occurredAt" }))
+        // A redacted record leaves data out (it is not null).
+        #expect(Self.first().redacted.json().objectValue?["data"] == nil)
+        #expect(Self.first().redacted.json(.data) == nil)
+    }
+
     @Test("the JSON form omits absent optional fields rather than writing null")
     func omitsAbsent() {
         let e = Self.second()

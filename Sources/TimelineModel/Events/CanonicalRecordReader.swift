@@ -38,20 +38,15 @@ public enum CanonicalRecordReader {
         public var recordedAtInDaemonForm: Bool
     }
 
-    /// The members of a recorded event, in canonical (code-point) order: where
-    /// ``read(_:)`` files each top-level member it finds.
-    static let memberNames: [StaticString] = [
-        "actor", "data", "dataHash", "eventId", "hash", "moderation", "occurredAt", "order", "position", "prevHash",
-        "recordedAt", "revision", "type",
-    ]
-
-    /// The index in ``memberNames`` of the key at `key`, or nil for a key a recorded event does not have.
+    /// The raw value of the ``RecordField`` whose key is at `key` (searched from
+    /// `start`), or nil for a key a recorded event does not have.
     static func memberIndex(_ b: UnsafeBufferPointer<UInt8>, _ key: Range<Int>, from start: Int) -> Int? {
         // Canonical keys ascend, so a known key is never before the previous one found.
-        outer: for i in start..<memberNames.count {
-            let name = memberNames[i]
-            guard name.utf8CodeUnitCount == key.count else { continue }
-            for k in 0..<key.count where b[key.lowerBound + k] != name.utf8Start[k] { continue outer }
+        let names = RecordField.utf8Names
+        outer: for i in start..<names.count {
+            let name = names[i]
+            guard name.count == key.count else { continue }
+            for k in 0..<key.count where b[key.lowerBound + k] != name[k] { continue outer }
             return i
         }
         return nil
@@ -61,7 +56,7 @@ public enum CanonicalRecordReader {
     public static func read(_ b: UnsafeBufferPointer<UInt8>) -> Read? {
         // The validator files each member under its name as it finds it (one pass:
         // both lists are in code-point order), into room on the stack.
-        return withUnsafeTemporaryAllocation(of: Member?.self, capacity: memberNames.count) { found in
+        return withUnsafeTemporaryAllocation(of: Member?.self, capacity: RecordField.allCases.count) { found in
             found.initialize(repeating: nil)
             var filed = FiledMembers(b: b, found: found)
             guard Validator(b: b).topLevel(into: &filed) else { return nil }
@@ -69,7 +64,7 @@ public enum CanonicalRecordReader {
         }
     }
 
-    /// Files top-level members by their index in ``memberNames``; counts the others.
+    /// Files top-level members by their ``RecordField`` raw value; counts the others.
     private struct FiledMembers: MemberSink {
         let b: UnsafeBufferPointer<UInt8>
         let found: UnsafeMutableBufferPointer<Member?>
@@ -83,11 +78,13 @@ public enum CanonicalRecordReader {
         }
     }
 
-    /// The record from its members, filed by their index in ``memberNames``.
+    /// The record from its members, filed by their ``RecordField`` raw value.
     private static func read(_ b: UnsafeBufferPointer<UInt8>, found: UnsafeBufferPointer<Member?>, unknownMembers: Int) -> Read? {
-        guard let actorM = found[0], let dataM = found[1], let dataHashM = found[2], let eventIdM = found[3],
-              let hashM = found[4], let orderM = found[7], let positionM = found[8], let prevHashM = found[9],
-              let recordedAtM = found[10], let revisionM = found[11], let typeM = found[12]
+        func member(_ field: RecordField) -> Member? { found[field.rawValue] }
+        guard let actorM = member(.actor), let dataM = member(.data), let dataHashM = member(.dataHash),
+              let eventIdM = member(.eventId), let hashM = member(.hash), let orderM = member(.order),
+              let positionM = member(.position), let prevHashM = member(.prevHash), let recordedAtM = member(.recordedAt),
+              let revisionM = member(.revision), let typeM = member(.type)
         else { return nil }
         guard let position = integer(b, positionM.value), let revision = integer(b, revisionM.value),
               let order = plainString(b, orderM.value), let eventId = plainString(b, eventIdM.value),
@@ -95,13 +92,13 @@ public enum CanonicalRecordReader {
               dataHashM.value.count == 66, prevHashM.value.count == 66, hashM.value.count == 66
         else { return nil }
         var occurredAt: String?
-        if let m = found[6] {
+        if let m = member(.occurredAt) {
             guard let s = plainString(b, m.value) else { return nil }
             occurredAt = s
         }
         guard let actor = actor(b, actorM.value), let data = CanonicalValue.parse(b, dataM.value), case .object = data else { return nil }
         var moderation: ModerationVerdict?
-        if let m = found[5] {
+        if let m = member(.moderation) {
             guard let verdict = moderationVerdict(b, m.value) else { return nil }
             moderation = verdict
         }

@@ -58,7 +58,7 @@ public struct RecordedEvent: Sendable, Hashable {
 
     /// `hash` as the audit rules define it: SHA-256 of canonical(event without `hash` and `data`),
     /// using the `dataHash` and `prevHash` this event carries.
-    public var computedHash: String { Hashing.sha256Hex(canonical(data: nil, includeHash: false)) }
+    public var computedHash: String { Hashing.sha256Hex(canonical(data: nil, hashInputOnly: true)) }
 
     /// Fills `dataHash`, `prevHash` and `hash` so this event chains after
     /// `prevHash`, and returns the canonical bytes of the whole record (what the
@@ -70,95 +70,116 @@ public struct RecordedEvent: Sendable, Hashable {
         self.prevHash = prevHash
         let dataBytes = encodedData ?? CanonicalJSON.encode(data)
         dataHash = knownDataHash ?? Hashing.sha256Hex(dataBytes)
-        hash = Hashing.sha256Hex(canonical(data: nil, includeHash: false))
-        return canonical(data: dataBytes, includeHash: true)
+        hash = Hashing.sha256Hex(canonical(data: nil, hashInputOnly: true))
+        return canonical(data: dataBytes, hashInputOnly: false)
     }
 
     // MARK: - JSON form
 
     /// The recorded event as a JSON object; absent optional fields are omitted.
     public func json(includeData: Bool = true, includeHash: Bool = true) -> JSONValue {
-        var o: [String: JSONValue] = [
-            "position": .int(Int64(position)),
-            "order": .string(order),
-            "revision": .int(Int64(revision)),
-            "eventId": .string(eventId),
-            "type": .string(type),
-            "actor": actor.json,
-            "recordedAt": .string(recordedAt.rfc3339),
-            "dataHash": .string(dataHash),
-            "prevHash": .string(prevHash),
-        ]
-        if let occurredAt { o["occurredAt"] = .string(occurredAt) }
-        if let moderation { o["moderation"] = moderation.json }
-        if includeData && !isRedacted { o["data"] = data }
-        if includeHash { o["hash"] = .string(hash) }
+        var o: [String: JSONValue] = [:]
+        for field in RecordField.canonicalOrder {
+            if (field == .data && !includeData) || (field == .hash && !includeHash) { continue }
+            if let value = json(field) { o[field.name] = value }
+        }
         return .object(o)
     }
 
-    /// The canonical bytes of the whole record: what the log stores and exports.
-    public var canonicalBytes: [UInt8] { canonical(data: isRedacted ? nil : CanonicalJSON.encode(data), includeHash: true) }
-
-    /// Canonical JSON written field by field in code-point key order (the hot
-    /// path of every append); equal to `CanonicalJSON.encode(json(…))`.
-    /// `data` is given already encoded; `nil` leaves it out (the hash input).
-    func canonical(data encodedData: [UInt8]?, includeHash: Bool) -> [UInt8] {
-        var o = CanonicalObject(capacity: 320 + (encodedData?.count ?? 0))
-        o.object("actor") { a in
-            a.string("id", actor.id)
-            a.string("role", actor.role.rawValue)
+    /// The member `field` as JSON; nil when the record leaves it out.
+    public func json(_ field: RecordField) -> JSONValue? {
+        switch field {
+        case .actor: return actor.json
+        case .data:
+            // (Not `isRedacted ? nil : data`: that nil would be JSONValue's null literal.)
+            if isRedacted { return Optional.none }
+            return data
+        case .dataHash: return .string(dataHash)
+        case .eventId: return .string(eventId)
+        case .hash: return .string(hash)
+        case .moderation: return moderation?.json
+        case .occurredAt: return occurredAt.map { .string($0) }
+        case .order: return .string(order)
+        case .position: return .int(Int64(position))
+        case .prevHash: return .string(prevHash)
+        case .recordedAt: return .string(recordedAt.rfc3339)
+        case .revision: return .int(Int64(revision))
+        case .type: return .string(type)
         }
-        if let encodedData { o.canonical("data", encodedData) }
-        o.string("dataHash", dataHash)
-        o.string("eventId", eventId)
-        if includeHash { o.string("hash", hash) }
-        if let moderation {
-            o.object("moderation") { m in
-                m.strings("rules", moderation.rules)
-                m.string("verdict", moderation.verdict.rawValue)
+    }
+
+    /// The canonical bytes of the whole record: what the log stores and exports.
+    public var canonicalBytes: [UInt8] { canonical(data: isRedacted ? nil : CanonicalJSON.encode(data), hashInputOnly: false) }
+
+    /// Canonical JSON written member by member in ``RecordField`` order (the hot
+    /// path of every append); equal to `CanonicalJSON.encode(json(…))`.
+    /// `data` is given already encoded (`nil`: left out). With `hashInputOnly`,
+    /// only the members ``RecordField/isHashed`` names: what `hash` covers.
+    func canonical(data encodedData: [UInt8]?, hashInputOnly: Bool) -> [UInt8] {
+        var o = CanonicalObject(capacity: 320 + (encodedData?.count ?? 0))
+        for field in RecordField.canonicalOrder where field.isHashed || !hashInputOnly {
+            let key = field.key
+            switch field {
+            case .actor:
+                o.object(key) { a in
+                    a.string("id", actor.id)
+                    a.string("role", actor.role.rawValue)
+                }
+            case .data: if let encodedData { o.canonical(key, encodedData) }
+            case .dataHash: o.string(key, dataHash)
+            case .eventId: o.string(key, eventId)
+            case .hash: o.string(key, hash)
+            case .moderation:
+                if let moderation {
+                    o.object(key) { m in
+                        m.strings("rules", moderation.rules)
+                        m.string("verdict", moderation.verdict.rawValue)
+                    }
+                }
+            case .occurredAt: if let occurredAt { o.string(key, occurredAt) }
+            case .order: o.string(key, order)
+            case .position: o.int(key, position)
+            case .prevHash: o.string(key, prevHash)
+            case .recordedAt: o.time(key, recordedAt)
+            case .revision: o.int(key, revision)
+            case .type: o.string(key, type)
             }
         }
-        if let occurredAt { o.string("occurredAt", occurredAt) }
-        o.string("order", order)
-        o.int("position", position)
-        o.string("prevHash", prevHash)
-        o.time("recordedAt", recordedAt)
-        o.int("revision", revision)
-        o.string("type", type)
         return o.finish()
     }
 
     /// Reads a record from its JSON form, as the log stores or an export carries it.
     public init(json: JSONValue) throws(RecordDecodingError) {
         guard case .object(let o) = json else { throw RecordDecodingError("a record must be a JSON object") }
-        func string(_ key: String) throws(RecordDecodingError) -> String {
-            guard let s = o[key]?.stringValue else { throw RecordDecodingError("field \(key) is missing or not a string") }
+        func member(_ field: RecordField) -> JSONValue? { o[field.name] }
+        func string(_ field: RecordField) throws(RecordDecodingError) -> String {
+            guard let s = member(field)?.stringValue else { throw RecordDecodingError("field \(field.name) is missing or not a string") }
             return s
         }
-        func count(_ key: String) throws(RecordDecodingError) -> UInt64 {
-            guard let i = o[key]?.intValue, i >= 0 else { throw RecordDecodingError("field \(key) is missing or not a non-negative integer") }
+        func count(_ field: RecordField) throws(RecordDecodingError) -> UInt64 {
+            guard let i = member(field)?.intValue, i >= 0 else { throw RecordDecodingError("field \(field.name) is missing or not a non-negative integer") }
             return UInt64(i)
         }
-        guard let actorObject = o["actor"], let roleText = actorObject["role"]?.stringValue,
+        guard let actorObject = member(.actor), let roleText = actorObject["role"]?.stringValue,
               let role = ActorRole(rawValue: roleText), let actorId = actorObject["id"]?.stringValue
         else { throw RecordDecodingError("field actor is missing or malformed") }
-        let recordedText = try string("recordedAt")
+        let recordedText = try string(.recordedAt)
         guard let recordedAt = Timestamp(rfc3339: recordedText) else { throw RecordDecodingError("field recordedAt is not RFC 3339") }
         // A record without `data` is a redacted one (``isRedacted``).
-        let data = o["data"] ?? .null
+        let data = member(.data) ?? .null
         guard data.isNull || data.objectValue != nil else { throw RecordDecodingError("field data is not an object") }
         var moderation: ModerationVerdict?
-        if let m = o["moderation"] {
+        if let m = member(.moderation) {
             guard let v = m["verdict"]?.stringValue, let kind = ModerationVerdictKind(rawValue: v),
                   let rules = m["rules"]?.arrayValue?.compactMap({ $0.stringValue })
             else { throw RecordDecodingError("field moderation is malformed") }
             moderation = ModerationVerdict(verdict: kind, rules: rules)
         }
         self.init(
-            position: try count("position"), order: try string("order"), revision: try count("revision"),
-            eventId: try string("eventId"), type: try string("type"), actor: Actor(role: role, id: actorId),
-            recordedAt: recordedAt, occurredAt: o["occurredAt"]?.stringValue, data: data, moderation: moderation,
-            dataHash: try string("dataHash"), prevHash: try string("prevHash"), hash: try string("hash")
+            position: try count(.position), order: try string(.order), revision: try count(.revision),
+            eventId: try string(.eventId), type: try string(.type), actor: Actor(role: role, id: actorId),
+            recordedAt: recordedAt, occurredAt: member(.occurredAt)?.stringValue, data: data, moderation: moderation,
+            dataHash: try string(.dataHash), prevHash: try string(.prevHash), hash: try string(.hash)
         )
     }
 
