@@ -117,7 +117,7 @@ struct LifecycleTests {
         try await withDaemon { daemon, client in
             try moderationRules().write(to: URL(fileURLWithPath: daemon.scratch.file("moderation.json")))
             daemon.signal(SIGHUP)
-            #expect(await eventually(timeout: 10) { daemon.log.contains("moderation rules reloaded") }, "\(daemon.log)")
+            #expect(await eventually(timeout: 60) { daemon.log.contains("moderation rules reloaded") }, "\(daemon.log)")
             try await client.ping()
             daemon.signal(SIGHUP)
             try await client.ping()
