@@ -50,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "TimelineStore",
-            dependencies: ["LMDB", "TimelineModel"],
+            dependencies: ["LMDB", "TimelineModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -64,6 +64,7 @@ let package = Package(
                 "TimelineStore", "TimelineModel", "TimelineModeration", "TimelineWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -84,7 +85,7 @@ let package = Package(
         .target(
             name: "TimelineAudit",
             dependencies: [
-                "TimelineStore", "TimelineModel", "LMDB",
+                "TimelineStore", "TimelineModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
@@ -100,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "timelined",
             dependencies: [
-                "TimelineServer",
+                "TimelineServer", "TimelineModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -126,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-relay",
             dependencies: [
-                "TimelineRelay", "TimelineStore",
+                "TimelineRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -134,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "timeline-audit",
             dependencies: [
-                "TimelineAudit", "TimelineClient", "TimelineRelay", "TerminalProgress",
+                "TimelineAudit", "TimelineModel", "TimelineStore", "TimelineClient", "TimelineRelay", "TerminalProgress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -142,19 +143,21 @@ let package = Package(
         .executableTarget(
             name: "timeline-bench",
             dependencies: [
-                "TimelineStore", "TimelineModeration", "TimelineClient", "LMDB", "TimelineAudit", "TimelineFuzz", "CSQLite",
+                "TimelineStore", "TimelineModel", "TimelineModeration", "TimelineClient", "LMDB", "TimelineAudit", "TimelineFuzz", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
         ),
+        // Scratch folders and reader processes: all LMDBTests need, without the store.
+        .target(name: "TestScratch", dependencies: ["CLMDB"], path: "Tests/Scratch", swiftSettings: strict),
         .target(
             name: "TestSupport",
-            dependencies: ["TimelineStore", "TimelineModel", "TimelineModeration", "TimelineFuzz", "CLMDB"],
+            dependencies: ["TestScratch", "TimelineStore", "TimelineModel", "TimelineModeration", "TimelineFuzz"],
             path: "Tests/Support",
             swiftSettings: strict
         ),
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB", "TestScratch"], swiftSettings: strict),
         .testTarget(
             name: "TimelineModelTests",
             dependencies: ["TimelineModel", "TestSupport"],
@@ -165,7 +168,7 @@ let package = Package(
             dependencies: ["TimelineModeration", "TimelineModel"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TimelineStoreTests", dependencies: ["TimelineStore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TimelineStoreTests", dependencies: ["TimelineStore", "TimelineModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TimelineServerTests",
             dependencies: [

@@ -1,7 +1,7 @@
 import CLMDB
 import Foundation
 import LMDB
-import TestSupport
+import TestScratch
 import Synchronization
 import Testing
 

@@ -1,5 +1,5 @@
 import LMDB
-import TestSupport
+import TestScratch
 
 /// The bytes of `text`, as keys and values in these tests.
 func b(_ text: String) -> [UInt8] { Array(text.utf8) }

@@ -1,5 +1,5 @@
 import LMDB
-import TestSupport
+import TestScratch
 import Testing
 
 @Suite("LMDB transactions: put, get, delete")
