@@ -205,10 +205,15 @@ struct CLITests {
             let event = try JSONParser.parse(Array(line.utf8))
             #expect(event["type"] == "chat.message" && event["order"] == "A-1", "\(line)")
         }
-        usleep(300_000)
-        other.interrupt()
-        other.waitUntilExit()
-        #expect(((try? String(contentsOfFile: dir.sub("other.out"), encoding: .utf8)) ?? "x").isEmpty)
+        // The order-filtered tail printed nothing of A-1: once Z-404's first event (after
+        // all of A-1's in the log) reaches it, it must be the only line.
+        try Self.write(
+            #"[{"eventId": "z1", "type": "order.placed", "actor": {"role": "buyer", "id": "u-17"}, "data": {"buyer": "u-17", "seller": "u-42", "item": {"title": "Sword", "quantity": 1}, "price": {"amount": 1000, "currency": "EUR"}}}]"#,
+            to: dir.sub("sentinel.json"))
+        r = try ctl(["append", "Z-404", "--file", dir.sub("sentinel.json")])
+        #expect(r.status == 0, "\(r)")
+        let others = waitFor(#""z1""#, in: "other.out", stopping: other)
+        #expect(others.count == 1 && others.first?.contains(#""order":"Z-404""#) == true, "\(others)")
     }
 
     @Test("--socket on timeline-audit reads a running daemon's log: verify, export, timeline and replay; timelinectl takes the socket from --config")
@@ -319,21 +324,26 @@ struct CLITests {
         let daemon = try Daemon()
         defer { daemon.stop() }
         let client = try await TimelineClient.connect(socketPath: daemon.socket)
+        @Sendable func appendOrder(_ n: Int) async throws {
+            let order = "L-\(n)"
+            _ = try await client.append(order: order, events: [
+                ["eventId": .string("\(order)-p"), "type": "order.placed", "actor": ["role": "system", "id": "shop"],
+                 "data": ["buyer": "b", "seller": "s", "item": ["title": "gold", "quantity": 1], "price": ["amount": 100, "currency": "EUR"]]],
+                ["eventId": .string("\(order)-$"), "type": "order.paid", "actor": ["role": "system", "id": "pay"]],
+                ["eventId": .string("\(order)-m"), "type": "chat.message", "actor": ["role": "seller", "id": "s"], "data": ["channel": "order", "text": "on my way"]],
+            ])
+        }
+        // The first order is written before the audits start (the log is not empty);
+        // the rest while they run.
+        try await appendOrder(0)
         let writer = Task {
-            var n = 0
+            var n = 1
             while !Task.isCancelled {
-                let order = "L-\(n)"
-                _ = try await client.append(order: order, events: [
-                    ["eventId": .string("\(order)-p"), "type": "order.placed", "actor": ["role": "system", "id": "shop"],
-                     "data": ["buyer": "b", "seller": "s", "item": ["title": "gold", "quantity": 1], "price": ["amount": 100, "currency": "EUR"]]],
-                    ["eventId": .string("\(order)-$"), "type": "order.paid", "actor": ["role": "system", "id": "pay"]],
-                    ["eventId": .string("\(order)-m"), "type": "chat.message", "actor": ["role": "seller", "id": "s"], "data": ["channel": "order", "text": "on my way"]],
-                ])
+                try await appendOrder(n)
                 n += 1
             }
             return n
         }
-        try await Task.sleep(for: .milliseconds(300))
         for _ in 0..<4 {
             let r = try Binaries.run("timeline-audit", ["verify", "--data", daemon.data, "--json"])
             #expect(r.status == 0, "\(r)")

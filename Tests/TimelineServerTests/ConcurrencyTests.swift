@@ -73,13 +73,16 @@ struct ConcurrencyTests {
 
             // A peer that leaves while requests wait for its write: they never run
             // (no phantom subscription is counted), and the write still commits.
+            let connectedBefore = try await client.stats()["connections"]?.intValue
             do {
                 let leaving = try RawConnection(path: daemon.socketPath)
                 let last = text(a.note("written after the peer left"))
                 try leaving.send(#"{"id":1,"op":"append","order":"\#(a.order)","events":[\#(last)]}"# + "\n" + #"{"id":2,"op":"subscribe"}"# + "\n")
             }  // closed here, before the append is answered
             #expect(try await eventually { try await client.orderEvents(a.order)["events"]?.array.count == 3 })
-            try await Task.sleep(for: .milliseconds(200))
+            // Once the daemon has let the peer go (as many connections as before it came),
+            // its queued subscribe is gone with it: no subscription may be left.
+            #expect(try await eventually { try await client.stats()["connections"]?.intValue == connectedBefore })
             #expect(try await client.stats()["subscriptions"]?.intValue == 0)
         }
     }

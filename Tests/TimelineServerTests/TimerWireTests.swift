@@ -68,11 +68,14 @@ struct TimerWireTests {
         #expect(try await offPool { try third.stop() } == 0)
 
         // Restarted again at the same time, nothing fires twice.
-        let fourth = try DaemonProcess(config: config, scratch: first.scratch, socketPath: first.socketPath, dataDirectory: first.dataDirectory)
+        var debug = config
+        debug.logLevel = "debug"
+        let fourth = try DaemonProcess(config: debug, scratch: first.scratch, socketPath: first.socketPath, dataDirectory: first.dataDirectory)
         fourth.environment = ["TIMELINED_CLOCK_OFFSET_SECONDS": String(later)]
         try await offPool { try fourth.start() }
         client = try await connect(fourth)
-        try await Task.sleep(for: .milliseconds(2500))
+        // The positive signal: a timer check has run (the debug line says so).
+        #expect(await eventually(timeout: 30) { fourth.log.contains("timers checked") }, "\(fourth.log)")
         escalations = try await timerEvents(client, disputed.order, "dispute.escalated")
         completions = try await timerEvents(client, delivered.order, "order.completed")
         #expect(escalations.count == 1 && completions.count == 1)
